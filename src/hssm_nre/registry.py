@@ -1,0 +1,252 @@
+"""Model registry: one frozen :class:`ModelSpec` per supported simulator model.
+
+Parameters mean exactly what they mean in ssm-simulators, which is also what they
+mean in hssm: ``a`` is the distance from the midpoint to each boundary (the
+boundaries sit at ``+a`` and ``-a``, so the boundary *separation* is ``2a``; hssm's
+analytic DDM doubles ``a`` before calling the Navarro-Fuss density), ``z`` is the
+relative starting point in ``(0, 1)``, ``t`` the non-decision time in seconds, the
+diffusion noise SD is 1 and response ``+1`` is the upper boundary.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["MODELS", "ModelSpec", "get_model", "list_models"]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything the package needs to know about one simulator model.
+
+    Parameters
+    ----------
+    name
+        Model name, as in ssm-simulators and hssm.
+    params
+        Parameter names, in the order the simulator and hssm use.
+    box
+        Training box: ``(low, high)`` per parameter, same order as ``params``.
+    choices
+        Possible responses.
+    simulator
+        ``"bridge"`` for the package's own bias-corrected diffusion simulator,
+        ``"ssms"`` for ssm-simulators, or a callable ``f(theta, rng) -> x`` that maps
+        an ``(n, n_params)`` array to ``(n, obs_dim)`` observations.
+    ndt
+        Name of the non-decision-time parameter (``rt = t + decision time``), or
+        ``None`` when the model has none.
+    obs_dim
+        Number of columns of one observation (2 for ``(rt, response)``).
+    default_network
+        Name of the pretrained network used when none is given.
+    description
+        One line for listings.
+
+    Examples
+    --------
+    >>> from hssm_nre.registry import get_model
+    >>> get_model("ddm").params
+    ('v', 'a', 'z', 't')
+    """
+
+    name: str
+    params: tuple[str, ...]
+    box: tuple[tuple[float, float], ...]
+    choices: tuple[int, ...] = (-1, 1)
+    simulator: str | Callable[[np.ndarray, np.random.Generator], np.ndarray] = "bridge"
+    ndt: str | None = "t"
+    obs_dim: int = 2
+    default_network: str | None = None
+    description: str = ""
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if len(self.params) != len(self.box):
+            raise ValueError(
+                f"model {self.name!r}: {len(self.params)} params but {len(self.box)} box "
+                "entries; give one (low, high) pair per parameter"
+            )
+        for p, (lo, hi) in zip(self.params, self.box, strict=True):
+            if not lo < hi:
+                raise ValueError(f"model {self.name!r}: box of {p!r} is ({lo}, {hi}); need low < high")
+        if self.ndt is not None and self.ndt not in self.params:
+            raise ValueError(f"model {self.name!r}: ndt {self.ndt!r} is not one of {self.params}")
+
+    @property
+    def n_params(self) -> int:
+        """Number of parameters."""
+        return len(self.params)
+
+    @property
+    def lower(self) -> np.ndarray:
+        """Lower corners of the training box."""
+        return np.array([b[0] for b in self.box], dtype=np.float64)
+
+    @property
+    def upper(self) -> np.ndarray:
+        """Upper corners of the training box."""
+        return np.array([b[1] for b in self.box], dtype=np.float64)
+
+    def box_dict(self) -> dict[str, tuple[float, float]]:
+        """Return the training box as ``{param: (low, high)}``."""
+        return dict(zip(self.params, self.box, strict=True))
+
+    def sample_box(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """Draw ``n`` parameter vectors uniformly from the training box."""
+        return rng.uniform(self.lower, self.upper, size=(n, self.n_params))
+
+    @classmethod
+    def custom(
+        cls,
+        name: str,
+        params: list[str] | tuple[str, ...],
+        box: dict[str, tuple[float, float]],
+        simulator: Callable[[np.ndarray, np.random.Generator], np.ndarray],
+        *,
+        obs_dim: int = 1,
+        choices: tuple[int, ...] = (),
+        ndt: str | None = None,
+        description: str = "",
+    ) -> ModelSpec:
+        """Build a spec for a user's own simulator.
+
+        Parameters
+        ----------
+        name
+            A name for the model.
+        params
+            Parameter names, in the order the simulator expects the columns.
+        box
+            ``{param: (low, high)}`` for every parameter.
+        simulator
+            ``f(theta, rng) -> x``: ``theta`` has shape ``(n, len(params))``; ``x``
+            must have shape ``(n, obs_dim)`` (one observation per parameter row).
+        obs_dim
+            Columns of one observation.
+        choices
+            Discrete responses, if the last column of ``x`` is a choice.
+        ndt
+            Non-decision-time parameter, if ``x[:, 0]`` is a reaction time.
+        description
+            One line for listings.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> spec = ModelSpec.custom(
+        ...     "normal", ["mu", "sigma"], {"mu": (-5, 5), "sigma": (0.1, 5)},
+        ...     lambda th, rng: th[:, :1] + th[:, 1:] * rng.standard_normal((len(th), 1)))
+        >>> spec.n_params
+        2
+        """
+        missing = [p for p in params if p not in box]
+        if missing:
+            raise ValueError(f"box has no entry for {missing}; give (low, high) for every parameter")
+        if not callable(simulator):
+            raise TypeError(f"simulator must be callable f(theta, rng) -> x, got {type(simulator)}")
+        return cls(
+            name=name,
+            params=tuple(params),
+            box=tuple((float(box[p][0]), float(box[p][1])) for p in params),
+            choices=tuple(choices),
+            simulator=simulator,
+            ndt=ndt,
+            obs_dim=obs_dim,
+            description=description,
+        )
+
+
+MODELS: dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in [
+        ModelSpec(
+            "ddm",
+            ("v", "a", "z", "t"),
+            ((-3.0, 3.0), (0.3, 2.5), (0.1, 0.9), (0.0, 2.0)),
+            default_network="ddm",
+            description="Drift diffusion model (constant boundaries at +-a)",
+        ),
+        ModelSpec(
+            "angle",
+            ("v", "a", "z", "t", "theta"),
+            ((-3.0, 3.0), (0.3, 3.0), (0.1, 0.9), (0.001, 2.0), (-0.1, 1.3)),
+            description="DDM with linearly collapsing boundaries a - t tan(theta)",
+        ),
+        ModelSpec(
+            "weibull",
+            ("v", "a", "z", "t", "alpha", "beta"),
+            ((-2.5, 2.5), (0.3, 2.5), (0.2, 0.8), (0.001, 2.0), (0.31, 4.99), (0.31, 6.99)),
+            description="DDM with Weibull-collapsing boundaries a exp(-(t/beta)^alpha)",
+        ),
+        ModelSpec(
+            "ornstein",
+            ("v", "a", "z", "g", "t"),
+            ((-2.0, 2.0), (0.3, 3.0), (0.1, 0.9), (-1.0, 1.0), (0.001, 2.0)),
+            description="Ornstein-Uhlenbeck diffusion: drift v - g x",
+        ),
+        ModelSpec(
+            "levy",
+            ("v", "a", "z", "alpha", "t"),
+            ((-3.0, 3.0), (0.3, 3.0), (0.1, 0.9), (1.0, 2.0), (0.001, 2.0)),
+            simulator="ssms",
+            description="Levy flight with alpha-stable noise (simulated by ssm-simulators)",
+        ),
+        ModelSpec(
+            "ddm_sdv",
+            ("v", "a", "z", "t", "sv"),
+            ((-3.0, 3.0), (0.3, 2.5), (0.1, 0.9), (0.001, 2.0), (0.001, 2.5)),
+            description="DDM with trial-to-trial drift variability sv",
+        ),
+        ModelSpec(
+            "full_ddm",
+            ("v", "a", "z", "t", "sz", "sv", "st"),
+            (
+                (-3.0, 3.0),
+                (0.3, 2.5),
+                (0.3, 0.7),
+                (0.25, 2.25),
+                (0.001, 0.2),
+                (0.001, 2.0),
+                (0.001, 0.25),
+            ),
+            description="DDM with variability in start point (sz), drift (sv) and ndt (st)",
+        ),
+    ]
+}
+
+
+def list_models() -> list[str]:
+    """Names of the registry models.
+
+    Examples
+    --------
+    >>> "ddm" in list_models()
+    True
+    """
+    return sorted(MODELS)
+
+
+def get_model(name: str | ModelSpec) -> ModelSpec:
+    """Look up a model by name (a :class:`ModelSpec` passes through).
+
+    Examples
+    --------
+    >>> get_model("angle").params[-1]
+    'theta'
+    """
+    if isinstance(name, ModelSpec):
+        return name
+    try:
+        return MODELS[name]
+    except KeyError:
+        close = difflib.get_close_matches(str(name), MODELS, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(
+            f"unknown model {name!r}; the registry has {list_models()}.{hint} "
+            "For your own simulator use ModelSpec.custom(...)."
+        ) from None
