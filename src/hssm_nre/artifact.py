@@ -1,0 +1,172 @@
+"""Network artifact: weights (safetensors, never pickle) plus a JSON card.
+
+A network directory holds ``weights.safetensors`` and ``card.json``. The card records
+the schema version, the model (name, parameter order, training box, choices), the
+input transform, the architecture, the training and simulation settings with their
+seeds, package versions, validation metrics and the sha256 of the weights file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .network import Transform
+
+__all__ = ["SCHEMA_VERSION", "ArtifactError", "Network", "load", "save", "sha256_file"]
+
+SCHEMA_VERSION = 1
+WEIGHTS = "weights.safetensors"
+CARD = "card.json"
+
+
+class ArtifactError(ValueError):
+    """A network file is missing, damaged, tampered with or of another schema."""
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """Hex sha256 of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass
+class Network:
+    """A trained ratio network: weight arrays plus its card.
+
+    Use :func:`hssm_nre.likelihood.make_logp` (or :meth:`logp`) to evaluate it.
+    """
+
+    weights: dict[str, np.ndarray]
+    card: dict
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def model(self) -> str:
+        """Model name."""
+        return self.card["model"]["name"]
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """Parameter names, in order."""
+        return tuple(self.card["model"]["params"])
+
+    @property
+    def box(self) -> dict[str, tuple[float, float]]:
+        """Training box ``{param: (low, high)}``."""
+        return {p: tuple(b) for p, b in zip(self.params, self.card["model"]["box"], strict=True)}
+
+    @property
+    def choices(self) -> tuple[int, ...]:
+        """Possible responses."""
+        return tuple(self.card["model"]["choices"])
+
+    @property
+    def normalized(self) -> bool:
+        """Whether ``logp`` is a normalized log-density (not just a log-ratio)."""
+        return bool(self.card["method"]["normalized"])
+
+    @property
+    def transform(self) -> Transform:
+        """Input transform."""
+        return Transform.from_dict(self.card["transform"])
+
+    @property
+    def name(self) -> str:
+        """``name@version`` of this network."""
+        return f"{self.card['name']}@{self.card['version']}"
+
+    def logp(self, theta, x):
+        """Per-trial log-likelihood (or log-ratio) of ``x`` given ``theta`` (see likelihood)."""
+        from .likelihood import make_logp
+
+        return make_logp(self)(theta, x)
+
+    def __repr__(self) -> str:
+        kind = "normalized" if self.normalized else "ratio"
+        return f"Network({self.name}, model={self.model}, params={self.params}, {kind})"
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(net: Network, directory: str | os.PathLike) -> Path:
+    """Write ``weights.safetensors`` and ``card.json`` into ``directory``.
+
+    The card's ``weights_sha256`` is set from the written file. Returns the directory.
+    """
+    from safetensors.numpy import save as st_save
+
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    arrays = {k: np.ascontiguousarray(np.asarray(v)) for k, v in net.weights.items()}
+    _atomic_write(d / WEIGHTS, st_save(arrays))
+    net.card["schema_version"] = SCHEMA_VERSION
+    net.card["weights_sha256"] = sha256_file(d / WEIGHTS)
+    _atomic_write(d / CARD, (json.dumps(net.card, indent=2, sort_keys=True) + "\n").encode())
+    net.path = d
+    return d
+
+
+def load(directory: str | os.PathLike) -> Network:
+    """Load and verify a network directory.
+
+    Raises
+    ------
+    ArtifactError
+        When a file is missing, the card is not valid JSON or of another schema
+        version, or the weights do not match the card's sha256 or do not parse.
+
+    Examples
+    --------
+    >>> from hssm_nre import hub
+    >>> net = load(hub.shipped_path("ddm"))  # doctest: +SKIP
+    """
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+
+    d = Path(directory)
+    if not d.is_dir():
+        raise ArtifactError(f"network directory {str(d)!r} does not exist")
+    for fname in (CARD, WEIGHTS):
+        if not (d / fname).is_file():
+            raise ArtifactError(f"{fname} is missing in {str(d)!r}; a network needs {CARD} and {WEIGHTS}")
+    try:
+        card = json.loads((d / CARD).read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ArtifactError(f"{d / CARD} is not valid JSON ({err}); the file is damaged") from err
+    version = card.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ArtifactError(
+            f"{d / CARD} has schema_version {version!r}; this hssm-nre reads schema "
+            f"{SCHEMA_VERSION}. Upgrade hssm-nre or retrain the network."
+        )
+    expected = card.get("weights_sha256")
+    actual = sha256_file(d / WEIGHTS)
+    if expected != actual:
+        raise ArtifactError(
+            f"{d / WEIGHTS} does not match its card: sha256 expected {expected}, got {actual}. "
+            "The file is truncated or was modified; download or copy it again."
+        )
+    try:
+        weights = load_file(str(d / WEIGHTS))
+    except (SafetensorError, OSError, ValueError) as err:
+        raise ArtifactError(f"{d / WEIGHTS} cannot be read as safetensors: {err}") from err
+    return Network(weights=dict(weights), card=card, path=d)

@@ -1,0 +1,91 @@
+"""The ``hssm-nre`` command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(help="Neural ratio likelihoods for HSSM: train, validate, list networks.", no_args_is_help=True)
+
+# Budgets of the shipped networks: `hssm-nre train MODEL` rebuilds them.
+DEFAULT_BUDGETS = {
+    "n": 2_000_000,
+    "time_budget_s": 1800.0,
+}
+
+
+@app.command()
+def train(
+    model: str = typer.Argument(..., help="Registry model name, e.g. ddm, angle."),
+    out: Path = typer.Option(None, help="Output directory (default: networks/<model>)."),
+    n: int = typer.Option(DEFAULT_BUDGETS["n"], help="Simulated trials (one per parameter draw)."),
+    seed: int = typer.Option(0, help="Seed of simulation and training."),
+    dt: float = typer.Option(1e-3, help="Simulator step (s); bridge-corrected."),
+    method: str = typer.Option(None, help="'nce' (normalized) or 'cnre' (plain ratio)."),
+    hidden: str = typer.Option("128,128,128,128", help="Hidden layer widths."),
+    epochs: int = typer.Option(20, help="Maximum epochs."),
+    batch_size: int = typer.Option(1024, help="Batch size."),
+    time_budget: float = typer.Option(
+        DEFAULT_BUDGETS["time_budget_s"], help="Training time budget in seconds."
+    ),
+    version: str = typer.Option("0.1.0", help="Version written in the card."),
+) -> None:
+    """Simulate training data and train a ratio network for a registry MODEL."""
+    from .registry import get_model
+    from .simulate import SimConfig
+    from .train import TrainConfig
+    from .train import train as _train
+
+    spec = get_model(model)
+    out = out or Path("networks") / spec.name
+    net = _train(
+        spec,
+        SimConfig(n=n, seed=seed, dt=dt),
+        TrainConfig(
+            method=method,
+            hidden=tuple(int(h) for h in hidden.split(",")),
+            max_epochs=epochs,
+            batch_size=batch_size,
+            seed=seed,
+            time_budget_s=time_budget,
+        ),
+        out=out,
+        version=version,
+    )
+    t = net.card["training"]
+    typer.echo(
+        f"saved {net.name} to {out}: {t['steps']} steps, best val loss {t['best_val_loss']:.4f} "
+        f"({t['stop_reason']}), total {net.card['total_seconds']} s"
+    )
+
+
+@app.command("list")
+def list_() -> None:
+    """List the registry models and the networks shipped with the package."""
+    from .hub import shipped_networks
+    from .registry import MODELS
+
+    shipped = shipped_networks()
+    for name, spec in sorted(MODELS.items()):
+        net = shipped.get(name)
+        tag = f"shipped {net}" if net else "no network yet"
+        typer.echo(f"{name:10s} {','.join(spec.params):28s} {tag}")
+
+
+@app.command()
+def validate(
+    model: str = typer.Argument(..., help="Model name (uses its shipped network) or a network dir."),
+    reference: str = typer.Option("analytic", help="Reference likelihood: 'analytic' (ddm)."),
+    out: Path = typer.Option(Path("docs/validation"), help="Report directory."),
+    quick: bool = typer.Option(False, help="Small budgets (a smoke run)."),
+) -> None:
+    """Validate a network against a reference likelihood and write a Markdown report."""
+    from .validate import run_validation
+
+    path = run_validation(model, reference=reference, out=out, quick=quick)
+    typer.echo(f"report written to {path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

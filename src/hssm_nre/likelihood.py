@@ -1,0 +1,89 @@
+"""Per-trial log-likelihoods from a network, as pure jitted JAX functions.
+
+``make_logp(net)`` gives ``logp(theta, x) -> (n,)``. For a normalized network this is
+``f(theta_without_t, rt - t, c) + log q(rt - t, c)``, a true log-density; for a plain
+ratio network it is the log-ratio ``f(theta, x)``, which differs from the
+log-likelihood by a term that does not depend on ``theta``. In both cases:
+
+* a parameter outside the network's training box gives ``-inf``;
+* for models with a non-decision time, ``rt <= t`` gives ``-inf``;
+* nothing is clipped or replaced by a made-up finite value.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from .artifact import Network
+from .network import featurize, mlp
+from .reference import reference_logpdf
+
+__all__ = ["make_logp", "make_hssm_logp"]
+
+
+def _choice_index(choices: tuple[int, ...], c: jnp.ndarray) -> jnp.ndarray:
+    idx = jnp.zeros(c.shape, dtype=jnp.int32)
+    for i, ch in enumerate(choices):
+        idx = jnp.where(c == ch, i, idx)
+    return idx
+
+
+def build_logp(weights: dict, card: dict):
+    """Un-jitted ``logp(theta, x)`` closed over ``weights`` (arrays) and ``card``."""
+    from .network import Transform
+
+    tr = Transform.from_dict(card["transform"])
+    model = card["model"]
+    lower = jnp.asarray([b[0] for b in model["box"]], jnp.float32)
+    upper = jnp.asarray([b[1] for b in model["box"]], jnp.float32)
+    normalized = bool(card["method"]["normalized"])
+    ndt = model.get("ndt")
+    ndt_index = model["params"].index(ndt) if ndt else None
+    net_w = {k: jnp.asarray(v) for k, v in weights.items() if not k.startswith("ref_")}
+    ref = {k: jnp.asarray(v) for k, v in weights.items() if k.startswith("ref_")}
+    choices = tuple(model["choices"])
+
+    def logp(theta, x):
+        theta = jnp.asarray(theta, jnp.float32)
+        x = jnp.asarray(x, jnp.float32)
+        out = mlp(net_w, featurize(tr, theta, x))
+        if normalized:
+            u = x[..., 0] - theta[..., ndt_index]
+            out = out + reference_logpdf(ref, u, _choice_index(choices, x[..., 1]))
+        ok = jnp.all((theta >= lower) & (theta <= upper), axis=-1)
+        if ndt_index is not None:
+            ok = ok & (x[..., 0] > theta[..., ndt_index])
+        return jnp.where(ok, out, -jnp.inf)
+
+    return logp
+
+
+def make_logp(net: Network):
+    """Jitted per-trial ``logp(theta (n, P), x (n, D)) -> (n,)`` for a network.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hssm_nre import load_network
+    >>> logp = make_logp(load_network("ddm"))  # doctest: +SKIP
+    >>> logp(np.array([[0.5, 1.0, 0.5, 0.3]]), np.array([[0.9, 1.0]]))  # doctest: +SKIP
+    """
+    return jax.jit(build_logp(net.weights, net.card))
+
+
+def make_hssm_logp(net: Network, n_params: int):
+    """``logp(data, *params)`` in hssm's convention: data ``(n, 2)``, each param a scalar or ``(n,)``.
+
+    Parameters are broadcast to the number of trials and stacked, so per-trial
+    regression parameters go through the network in one vectorized call.
+    """
+    inner = build_logp(net.weights, net.card)
+
+    def logp(data, *params):
+        data = jnp.asarray(data, jnp.float32)
+        n = data.shape[0]
+        cols = [jnp.broadcast_to(jnp.reshape(jnp.asarray(p, jnp.float32), (-1,)), (n,)) for p in params[:n_params]]
+        return inner(jnp.stack(cols, axis=-1), data)
+
+    return logp

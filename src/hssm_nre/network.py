@@ -1,0 +1,130 @@
+"""The ratio network as a pure function: ``apply(weights, theta, x) -> log-ratio``.
+
+Weights are a flat ``dict[str, array]`` (``"W0"``, ``"b0"``, ...), i.e. data that is
+saved and loaded without code. The input transform (which parameters feed the
+network, their scaling, how an observation becomes features) is a frozen
+:class:`Transform` stored in the network card.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+__all__ = ["Transform", "featurize", "init_mlp", "mlp", "n_layers"]
+
+TINY = 1e-6
+
+
+@dataclass(frozen=True)
+class Transform:
+    """How ``(theta, x)`` become network inputs.
+
+    Parameters
+    ----------
+    param_index
+        Columns of ``theta`` that feed the network (the non-decision time is left
+        out when the network sees decision times).
+    center, scale
+        Affine map of those columns onto about ``[-1, 1]``.
+    x_kind
+        ``"rt_choice"``: ``x = [rt, response]`` becomes ``[log time, response sign]``;
+        ``"standard"``: every column is standardized.
+    ndt_index
+        Column of the non-decision time; when set, the network sees the decision time
+        ``rt - t`` instead of ``rt``.
+    x_center, x_scale
+        Standardization of the (log-)time or of every column.
+    choices
+        Possible responses (mapped onto ``[-1, 1]``).
+    """
+
+    param_index: tuple[int, ...]
+    center: tuple[float, ...]
+    scale: tuple[float, ...]
+    x_kind: str = "rt_choice"
+    ndt_index: int | None = None
+    x_center: tuple[float, ...] = (0.0,)
+    x_scale: tuple[float, ...] = (1.0,)
+    choices: tuple[int, ...] = (-1, 1)
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Transform:
+        """Inverse of :meth:`to_dict`."""
+        d = dict(d)
+        for k in ("param_index", "center", "scale", "x_center", "x_scale", "choices"):
+            d[k] = tuple(d[k])
+        return cls(**d)
+
+    @property
+    def n_inputs(self) -> int:
+        """Width of the feature vector."""
+        n_x = 2 if self.x_kind == "rt_choice" else len(self.x_center)
+        return len(self.param_index) + n_x
+
+
+def time_of(tr: Transform, theta: jnp.ndarray, x: jnp.ndarray) -> jnp.ndarray:
+    """Reaction time, or decision time ``rt - t`` when the transform says so."""
+    rt = x[..., 0]
+    if tr.ndt_index is not None:
+        return rt - theta[..., tr.ndt_index]
+    return rt
+
+
+def choice_sign(tr: Transform, c: jnp.ndarray) -> jnp.ndarray:
+    """Map responses onto ``[-1, 1]`` (``-1`` for the first choice, ``+1`` for the last)."""
+    lo, hi = min(tr.choices), max(tr.choices)
+    return 2.0 * (c - lo) / (hi - lo) - 1.0
+
+
+def featurize(tr: Transform, theta: jnp.ndarray, x: jnp.ndarray) -> jnp.ndarray:
+    """Network inputs for parameters ``theta`` (..., P) and observations ``x`` (..., D)."""
+    idx = jnp.asarray(tr.param_index)
+    th = (theta[..., idx] - jnp.asarray(tr.center, theta.dtype)) / jnp.asarray(tr.scale, theta.dtype)
+    if tr.x_kind == "rt_choice":
+        lt = jnp.log(jnp.maximum(time_of(tr, theta, x), TINY))
+        lt = (lt - tr.x_center[0]) / tr.x_scale[0]
+        feats = jnp.stack([lt, choice_sign(tr, x[..., 1])], axis=-1)
+    else:
+        feats = (x - jnp.asarray(tr.x_center, x.dtype)) / jnp.asarray(tr.x_scale, x.dtype)
+    return jnp.concatenate([th, feats.astype(th.dtype)], axis=-1)
+
+
+def init_mlp(key: jax.Array, n_in: int, hidden: tuple[int, ...]) -> dict[str, jnp.ndarray]:
+    """He-style initialization of an MLP with a scalar output.
+
+    Examples
+    --------
+    >>> w = init_mlp(jax.random.key(0), 3, (8, 8))
+    >>> sorted(w)
+    ['W0', 'W1', 'W2', 'b0', 'b1', 'b2']
+    """
+    sizes = (n_in, *hidden, 1)
+    weights = {}
+    keys = jax.random.split(key, len(sizes) - 1)
+    for i, (k, m, n) in enumerate(zip(keys, sizes[:-1], sizes[1:], strict=True)):
+        std = np.sqrt(1.0 / m) if i == len(sizes) - 2 else np.sqrt(2.0 / m)
+        weights[f"W{i}"] = std * jax.random.normal(k, (m, n), dtype=jnp.float32)
+        weights[f"b{i}"] = jnp.zeros((n,), dtype=jnp.float32)
+    return weights
+
+
+def n_layers(weights: dict) -> int:
+    """Number of dense layers in ``weights``."""
+    return sum(1 for k in weights if k.startswith("W"))
+
+
+def mlp(weights: dict, z: jnp.ndarray) -> jnp.ndarray:
+    """Forward pass: SiLU hidden layers, linear scalar output, shape ``z.shape[:-1]``."""
+    n = n_layers(weights)
+    h = z
+    for i in range(n - 1):
+        h = jax.nn.silu(h @ weights[f"W{i}"] + weights[f"b{i}"])
+    return (h @ weights[f"W{n - 1}"] + weights[f"b{n - 1}"])[..., 0]

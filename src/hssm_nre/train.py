@@ -1,0 +1,392 @@
+"""Training loop: simulator -> ratio network artifact (optax on JAX).
+
+Two methods, selected by :attr:`TrainConfig.method`:
+
+``"nce"`` (normalized, default for reaction-time models with a non-decision time)
+    The network sees ``(theta without t, log(rt - t), choice)`` and learns
+    ``log p(u, c | theta) - log q(u, c)`` against a fitted closed-form reference ``q``
+    (see :mod:`hssm_nre.reference`) with the NCE loss. ``f + log q`` is a normalized
+    log-density with exact support ``rt > t``.
+``"cnre"`` (plain ratio)
+    Contrastive NRE with ``K`` classes and weight ``gamma`` on ``(theta, x)``; the output
+    is a log-ratio defined up to a function of ``x``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib.metadata as md
+import math
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from .artifact import Network, save
+from .losses import cnre_loss, nce_loss
+from .network import Transform, featurize, init_mlp, mlp
+from .reference import fit_reference, reference_sample
+from .registry import ModelSpec, get_model
+from .simulate import SimConfig, SimData, simulate
+
+__all__ = ["TrainConfig", "train", "fit"]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Training settings (all recorded in the card).
+
+    Parameters
+    ----------
+    method
+        ``"nce"`` (normalized, needs ``x = [rt, response]`` and a non-decision time) or
+        ``"cnre"``; ``None`` picks ``"nce"`` when possible.
+    hidden
+        Hidden layer widths of the MLP.
+    batch_size, learning_rate
+        Adam with linear warm-up and cosine decay to 1 % of ``learning_rate``.
+    max_epochs, patience
+        Early stopping on the validation loss (``patience`` epochs without progress).
+    val_fraction
+        Share of simulations held out for validation.
+    K, gamma
+        CNRE contrast classes and weight.
+    nu
+        NCE reference draws per simulated pair.
+    n_components
+        Log-normal components per choice in the NCE reference.
+    seed
+        Seed of initialization, shuffling and contrasts.
+    time_budget_s
+        Stop training (keeping the best weights) after this many seconds.
+    """
+
+    method: Literal["nce", "cnre"] | None = None
+    hidden: tuple[int, ...] = (128, 128, 128, 128)
+    batch_size: int = 1024
+    learning_rate: float = 1e-3
+    max_epochs: int = 20
+    patience: int = 3
+    val_fraction: float = 0.05
+    K: int = 5
+    gamma: float = 1.0
+    nu: int = 8
+    n_components: int = 6
+    seed: int = 0
+    time_budget_s: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.method not in (None, "nce", "cnre"):
+            raise ValueError(f"method must be 'nce' or 'cnre', got {self.method!r}")
+        if self.K < 1 or self.nu < 1 or self.gamma <= 0:
+            raise ValueError(f"need K >= 1, nu >= 1, gamma > 0; got {self.K}, {self.nu}, {self.gamma}")
+        if not 0 < self.val_fraction < 0.5:
+            raise ValueError(f"val_fraction must be in (0, 0.5), got {self.val_fraction}")
+
+
+def _resolve_method(spec: ModelSpec, cfg: TrainConfig) -> str:
+    can_nce = spec.ndt is not None and spec.obs_dim == 2 and len(spec.choices) >= 2
+    if cfg.method is None:
+        return "nce" if can_nce else "cnre"
+    if cfg.method == "nce" and not can_nce:
+        raise ValueError(
+            f"method='nce' needs observations [rt, response] and a non-decision time; model "
+            f"{spec.name!r} has ndt={spec.ndt!r}, obs_dim={spec.obs_dim}. Use method='cnre'."
+        )
+    return cfg.method
+
+
+def _make_transform(spec: ModelSpec, method: str, x: np.ndarray, theta: np.ndarray) -> Transform:
+    ndt_index = spec.params.index(spec.ndt) if spec.ndt else None
+    use_ndt = method == "nce"
+    keep = tuple(i for i in range(spec.n_params) if not (use_ndt and i == ndt_index))
+    center = tuple(float((spec.lower[i] + spec.upper[i]) / 2) for i in keep)
+    scale = tuple(float((spec.upper[i] - spec.lower[i]) / 2) for i in keep)
+    if spec.obs_dim == 2 and spec.ndt is not None and len(spec.choices) >= 2:
+        time_ = x[:, 0] - theta[:, ndt_index] if use_ndt else x[:, 0]
+        lt = np.log(np.maximum(time_, 1e-6))
+        return Transform(
+            keep,
+            center,
+            scale,
+            "rt_choice",
+            ndt_index if use_ndt else None,
+            (float(lt.mean()),),
+            (float(lt.std()),),
+            tuple(spec.choices),
+        )
+    return Transform(
+        keep,
+        center,
+        scale,
+        "standard",
+        None,
+        tuple(float(m) for m in x.mean(0)),
+        tuple(float(s) + 1e-8 for s in x.std(0)),
+        tuple(spec.choices) or (-1, 1),
+    )
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for pkg in ("hssm-nre", "ssm-simulators", "jax", "optax", "numpy", "hssm"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def _loss_fn(method: str, tr: Transform, cfg: TrainConfig, ref: dict | None):
+    choices = jnp.asarray(tr.choices, jnp.float32)
+
+    def f(w, theta, x):
+        return mlp(w, featurize(tr, theta, x))
+
+    def loss(w, theta, x, key):
+        if method == "cnre":
+            shifts = jnp.arange(2 * cfg.K)
+            thetas = jax.vmap(lambda s: jnp.roll(theta, s, axis=0))(shifts)  # (2K, B, P)
+            out = jax.vmap(lambda th: f(w, th, x))(thetas)  # (2K, B)
+            return cnre_loss(out[: cfg.K].T, out[cfg.K :].T, cfg.gamma)
+        u, ci = reference_sample(ref, key, (theta.shape[0], cfg.nu))
+        t = theta[:, tr.ndt_index][:, None]
+        x_neg = jnp.stack([u + t, choices[ci]], axis=-1)  # (B, nu, 2)
+        f_pos = f(w, theta, x)
+        f_neg = f(w, jnp.broadcast_to(theta[:, None, :], (*u.shape, theta.shape[-1])), x_neg)
+        return nce_loss(f_pos, f_neg)
+
+    return loss
+
+
+def fit(
+    spec: ModelSpec | str,
+    data: SimData,
+    cfg: TrainConfig | None = None,
+    *,
+    sim_config: SimConfig | None = None,
+    out: str | Path | None = None,
+    name: str | None = None,
+    version: str = "0.1.0",
+    progress: bool = True,
+) -> Network:
+    """Train a network on simulated pairs already in memory (see :func:`train`)."""
+    from .progress import progress_bar
+
+    spec = get_model(spec)
+    cfg = cfg or TrainConfig()
+    method = _resolve_method(spec, cfg)
+    t_start = time.perf_counter()
+    rng = np.random.default_rng(cfg.seed)
+    theta_all = np.asarray(data.theta, np.float32)
+    x_all = np.asarray(data.x, np.float32)
+    n = len(theta_all)
+    n_val = max(int(cfg.val_fraction * n), 1)
+    if n - n_val < cfg.batch_size:
+        raise ValueError(
+            f"{n} simulations leave fewer than one batch ({cfg.batch_size}) for training; "
+            "simulate more or lower batch_size"
+        )
+    perm = rng.permutation(n)
+    val_idx, tr_idx = perm[:n_val], perm[n_val:]
+    tr = _make_transform(spec, method, x_all[tr_idx], theta_all[tr_idx])
+    ref = None
+    if method == "nce":
+        sub = tr_idx[: min(len(tr_idx), 200_000)]
+        u = x_all[sub, 0] - theta_all[sub, tr.ndt_index]
+        ref_np = fit_reference(u, x_all[sub, 1], tr.choices, cfg.n_components)
+        ref = {k: jnp.asarray(v) for k, v in ref_np.items()}
+    key = jax.random.key(cfg.seed)
+    key, k_init = jax.random.split(key)
+    weights = init_mlp(k_init, tr.n_inputs, cfg.hidden)
+    steps_per_epoch = (n - n_val) // cfg.batch_size
+    total = steps_per_epoch * cfg.max_epochs
+    schedule = optax.warmup_cosine_decay_schedule(
+        0.0, cfg.learning_rate, min(1000, total // 10 + 1), total, cfg.learning_rate * 0.01
+    )
+    opt = optax.chain(optax.clip_by_global_norm(5.0), optax.adam(schedule))
+    opt_state = opt.init(weights)
+    loss = _loss_fn(method, tr, cfg, ref)
+
+    @jax.jit
+    def step(w, s, th, x, k):
+        val, grads = jax.value_and_grad(loss)(w, th, x, k)
+        updates, s = opt.update(grads, s, w)
+        return optax.apply_updates(w, updates), s, val
+
+    val_theta, val_x = jnp.asarray(theta_all[val_idx]), jnp.asarray(x_all[val_idx])
+    val_key = jax.random.key(cfg.seed + 1)
+    eval_bs = 8192
+
+    @jax.jit
+    def val_batch(w, th, x, k):
+        return loss(w, th, x, k)
+
+    def val_loss(w):
+        vals = []
+        for i in range(0, n_val - eval_bs + 1, eval_bs) if n_val >= eval_bs else [0]:
+            sl = slice(i, i + eval_bs)
+            vals.append(float(val_batch(w, val_theta[sl], val_x[sl], jax.random.fold_in(val_key, i))))
+        return float(np.mean(vals))
+
+    history = {"step": [], "train_loss": [], "val_loss": [], "epoch": []}
+    best = (math.inf, weights, 0)
+    stale, step_i, stop_reason = 0, 0, "max_epochs"
+    with progress_bar(progress) as bar:
+        task = bar.add_task(f"train {spec.name} ({method})", total=total)
+        for epoch in range(cfg.max_epochs):
+            order = rng.permutation(tr_idx)
+            running = []
+            for b in range(steps_per_epoch):
+                idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
+                key, k = jax.random.split(key)
+                weights, opt_state, lv = step(weights, opt_state, theta_all[idx], x_all[idx], k)
+                step_i += 1
+                if b % 50 == 0:
+                    running.append(float(lv))
+                    bar.update(task, completed=step_i, info=f"loss {running[-1]:.4f}")
+                if cfg.time_budget_s and time.perf_counter() - t_start > cfg.time_budget_s:
+                    stop_reason = "time_budget"
+                    break
+            vl = val_loss(weights)
+            history["step"].append(step_i)
+            history["epoch"].append(epoch + 1)
+            history["train_loss"].append(float(np.mean(running)) if running else float("nan"))
+            history["val_loss"].append(vl)
+            bar.update(task, info=f"loss {history['train_loss'][-1]:.4f} val {vl:.4f}")
+            if vl < best[0] - 1e-4:
+                best, stale = (vl, weights, epoch + 1), 0
+            else:
+                stale += 1
+            if stop_reason == "time_budget":
+                break
+            if stale >= cfg.patience:
+                stop_reason = "early_stopping"
+                break
+    wall = time.perf_counter() - t_start
+    weights_np = {k: np.asarray(v) for k, v in best[1].items()}
+    if ref is not None:
+        weights_np.update({k: np.asarray(v) for k, v in ref.items()})
+    card = {
+        "name": name or spec.name,
+        "version": version,
+        "created": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "model": {
+            "name": spec.name,
+            "params": list(spec.params),
+            "box": [list(b) for b in spec.box],
+            "choices": list(spec.choices),
+            "ndt": spec.ndt,
+            "obs_dim": spec.obs_dim,
+        },
+        "method": {
+            "name": method,
+            "normalized": method == "nce",
+            "loss": "NCE against a log-normal-mixture reference" if method == "nce" else "CNRE",
+        },
+        "transform": tr.to_dict(),
+        "architecture": {"kind": "mlp", "hidden": list(cfg.hidden), "activation": "silu"},
+        "training": {
+            **{k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()},
+            "method": method,
+            "n_train": int(len(tr_idx)),
+            "n_val": int(n_val),
+            "steps": step_i,
+            "best_epoch": best[2],
+            "best_val_loss": best[0],
+            "stop_reason": stop_reason,
+            "train_seconds": round(wall, 1),
+        },
+        "simulation": {
+            **(asdict(sim_config) if sim_config else {}),
+            "n_requested": data.n_requested,
+            "n_dropped_max_t": data.n_dropped,
+            "simulator": spec.simulator if isinstance(spec.simulator, str) else "custom",
+        },
+        "history": history,
+        "versions": _versions(),
+        "validation": {},
+    }
+    net = Network(weights=weights_np, card=card)
+    if out is not None:
+        save(net, out)
+        plot_history(net, Path(out) / "loss.png")
+    return net
+
+
+def train(
+    spec: ModelSpec | str,
+    sim_config: SimConfig | None = None,
+    cfg: TrainConfig | None = None,
+    *,
+    out: str | Path | None = None,
+    name: str | None = None,
+    version: str = "0.1.0",
+    progress: bool = True,
+) -> Network:
+    """Simulate training data and train a ratio network.
+
+    Parameters
+    ----------
+    spec
+        Registry model name or a :class:`~hssm_nre.registry.ModelSpec` (custom simulator).
+    sim_config
+        Simulation budget and settings.
+    cfg
+        Training settings.
+    out
+        Directory to save the artifact (and ``loss.png``) into.
+    name, version
+        Name and version written in the card.
+    progress
+        Progress bars.
+
+    Returns
+    -------
+    Network
+
+    Examples
+    --------
+    >>> net = train("ddm", SimConfig(n=20_000, n_jobs=1),
+    ...             TrainConfig(hidden=(32, 32), max_epochs=1), progress=False)  # doctest: +SKIP
+    """
+    spec = get_model(spec)
+    sim_config = sim_config or SimConfig()
+    t0 = time.perf_counter()
+    data = simulate(spec, sim_config, progress=progress)
+    sim_s = time.perf_counter() - t0
+    net = fit(
+        spec, data, cfg, sim_config=sim_config, out=None, name=name, version=version, progress=progress
+    )
+    net.card["simulation"]["simulate_seconds"] = round(sim_s, 1)
+    net.card["total_seconds"] = round(sim_s + net.card["training"]["train_seconds"], 1)
+    if out is not None:
+        save(net, out)
+        plot_history(net, Path(out) / "loss.png")
+    return net
+
+
+def plot_history(net: Network, path: str | Path) -> Path:
+    """Save the training / validation loss curve of a network as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    h = net.card["history"]
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    ax.plot(h["epoch"], h["train_loss"], "o-", label="train")
+    ax.plot(h["epoch"], h["val_loss"], "s-", label="validation")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(f"{net.card['method']['name']} loss")
+    ax.set_title(f"{net.name}")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)
