@@ -253,6 +253,9 @@ def _ratio_distribution(model):
     class RatioDistribution(base):
         """hssm's distribution with exact support: ``-inf`` (not a floor value) for rt <= t."""
 
+        rv_op = base.rv_op
+        _params = base._params
+
         def logp(data, *dist_params):  # noqa: N805 - pymc calls it on the class
             out = base_logp(data, *dist_params)
             if ndt_i is None:

@@ -1,0 +1,302 @@
+"""Validation of a network against a reference likelihood (for the DDM: hssm's analytic one).
+
+Three measurements, each rerunnable from the CLI (``hssm-nre validate ddm``):
+
+1. **log-ratio vs exact**: at fixed observations, ``net(theta, x) - exact(theta, x)``
+   over a parameter grid; for a plain ratio network only its spread in ``theta``
+   matters, for a normalized network also its mean (should be 0);
+2. **posteriors**: the same simulated data and the same priors fitted with
+   ``loglik_kind="ratio"`` and with hssm's analytic likelihood; per parameter
+   ``|mean difference| / reference SD``, the SD ratio and a classifier two-sample
+   test (C2ST) accuracy of ratio draws against exact draws (0.5 = indistinguishable);
+3. **normalization**: the integral of ``exp(logp)`` over rt, summed over choices.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .artifact import Network
+from .hub import load_network
+from .simulate import simulate_trials
+
+__all__ = [
+    "analytic_ddm_logp",
+    "c2st",
+    "compare_posteriors",
+    "fit_hssm",
+    "logratio_gap",
+    "normalization_error",
+    "run_validation",
+]
+
+
+def analytic_ddm_logp():
+    """hssm's analytic DDM log-density as a NumPy function ``f(theta (n, 4), x (n, 2)) -> (n,)``."""
+    import pytensor
+    import pytensor.tensor as pt
+    from hssm.likelihoods.analytical import logp_ddm
+
+    data = pt.dmatrix("data")
+    v, a, z, t = (pt.dvector(n) for n in "vazt")
+    fn = pytensor.function([data, v, a, z, t], logp_ddm(data, v, a, z, t))
+
+    def logp(theta, x):
+        theta = np.asarray(theta, np.float64)
+        return np.asarray(fn(np.asarray(x, np.float64), *theta.T))
+
+    return logp
+
+
+def logratio_gap(net: Network, n_x: int = 20, n_theta: int = 2000, seed: int = 0, window: float = 10.0):
+    """Spread over ``theta`` of ``net - exact`` at fixed observations (DDM only).
+
+    For each of ``n_x`` observations (simulated at random box parameters) draw
+    ``n_theta`` parameter vectors from the box and keep those whose exact
+    log-density is within ``window`` nats of the best; report the SD of the gap
+    per observation, its median and maximum, and the mean gap (0 for a
+    normalized network).
+    """
+    from .likelihood import make_logp
+
+    if net.model != "ddm":
+        raise ValueError(f"the exact comparison needs the analytic DDM; network is for {net.model!r}")
+    rng = np.random.default_rng(seed)
+    exact = analytic_ddm_logp()
+    ours = make_logp(net)
+    from .registry import get_model
+
+    spec = get_model("ddm")
+    sds, means = [], []
+    for _ in range(n_x):
+        th0 = spec.sample_box(1, rng)
+        x0, _ = simulate_trials(spec, th0, rng)
+        th = spec.sample_box(n_theta, rng)
+        th[:, 3] = rng.uniform(0, x0[0, 0], n_theta)  # keep rt > t
+        x = np.repeat(x0, n_theta, axis=0)
+        e = exact(th, x)
+        keep = e > e.max() - window
+        g = np.asarray(ours(th[keep], x[keep]), np.float64) - e[keep]
+        sds.append(float(g.std()))
+        means.append(float(g.mean()))
+    return {
+        "median_sd": float(np.median(sds)),
+        "max_sd": float(np.max(sds)),
+        "median_abs_mean": float(np.median(np.abs(means))),
+        "sds": sds,
+    }
+
+
+def normalization_error(net: Network, n_theta: int = 50, seed: int = 0, n_grid: int = 4000):
+    """Worst ``|sum_c integral exp(logp(rt, c)) drt - 1|`` over random box parameters."""
+    from .likelihood import make_logp
+
+    if not net.normalized:
+        raise ValueError(f"{net.name} is a plain ratio network: its integral is not defined as 1")
+    rng = np.random.default_rng(seed)
+    logp = make_logp(net)
+    lower = np.array([b[0] for b in net.box.values()])
+    upper = np.array([b[1] for b in net.box.values()])
+    ndt_i = net.params.index(net.card["model"]["ndt"])
+    errs = []
+    u = np.exp(np.linspace(np.log(1e-4), np.log(60.0), n_grid))
+    for _ in range(n_theta):
+        th = rng.uniform(lower, upper)
+        total = 0.0
+        for c in net.choices:
+            x = np.stack([u + th[ndt_i], np.full_like(u, c)], axis=1)
+            dens = np.exp(np.asarray(logp(np.repeat(th[None], len(u), 0), x), np.float64))
+            total += np.trapezoid(dens, u)
+        errs.append(abs(total - 1.0))
+    return {"max_abs_error": float(np.max(errs)), "median_abs_error": float(np.median(errs))}
+
+
+def c2st(a: np.ndarray, b: np.ndarray, seed: int = 0, folds: int = 5) -> float:
+    """Classifier two-sample test accuracy (0.5: indistinguishable), as in sbibm.
+
+    An MLP classifier on standardized draws, cross-validated.
+    """
+    from sklearn.model_selection import cross_val_score
+    from sklearn.neural_network import MLPClassifier
+
+    X = np.concatenate([a, b])
+    X = (X - X.mean(0)) / (X.std(0) + 1e-12)
+    y = np.concatenate([np.zeros(len(a)), np.ones(len(b))])
+    clf = MLPClassifier(
+        hidden_layer_sizes=(10 * X.shape[1],) * 2, max_iter=1000, random_state=seed, early_stopping=False
+    )
+    return float(np.mean(cross_val_score(clf, X, y, cv=folds, scoring="accuracy")))
+
+
+def _box_priors(net: Network, regression: set[str]) -> list[dict]:
+    return [
+        {"name": p, "prior": {"name": "Uniform", "lower": lo, "upper": hi}}
+        for p, (lo, hi) in net.box.items()
+        if p not in regression
+    ]
+
+
+def fit_hssm(
+    data: pd.DataFrame,
+    loglik_kind: str,
+    net: Network,
+    include: list[dict] | None = None,
+    draws: int = 500,
+    tune: int = 500,
+    chains: int = 2,
+    seed: int = 0,
+):
+    """Fit one hssm model with box priors; return ``(idata, seconds)``."""
+    import hssm
+
+    include = list(include or [])
+    regression = {d["name"] for d in include}
+    kw = {"loglik": net} if loglik_kind == "ratio" else {}
+    model = hssm.HSSM(
+        data,
+        model=net.model,
+        loglik_kind=loglik_kind,
+        include=_box_priors(net, regression) + include,
+        p_outlier=None,
+        **kw,
+    )
+    t0 = time.perf_counter()
+    idata = model.sample(
+        sampler="numpyro",
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        random_seed=seed,
+        progressbar=False,
+        nuts={"dense_mass": True},
+        idata_kwargs={"log_likelihood": False},
+    )
+    return idata, time.perf_counter() - t0
+
+
+def _draws(idata, names: list[str]) -> np.ndarray:
+    post = idata.posterior if hasattr(idata, "posterior") else idata["posterior"]
+    return np.stack([np.asarray(post[n]).reshape(-1) for n in names], axis=1)
+
+
+@dataclass
+class Comparison:
+    """Posterior comparison of one data set: per-parameter rows plus C2ST and times."""
+
+    table: pd.DataFrame
+    c2st: float
+    seconds_ratio: float
+    seconds_exact: float
+
+
+def compare_posteriors(idata_ratio, idata_exact, names: list[str], t_ratio: float, t_exact: float):
+    """Mean / SD of both posteriors, ``|mean diff| / SD_exact``, SD ratio, and C2ST."""
+    a, b = _draws(idata_ratio, names), _draws(idata_exact, names)
+    table = pd.DataFrame(
+        {
+            "param": names,
+            "mean_ratio": a.mean(0),
+            "mean_exact": b.mean(0),
+            "sd_ratio": a.std(0),
+            "sd_exact": b.std(0),
+        }
+    )
+    table["abs_diff_over_sd"] = (table.mean_ratio - table.mean_exact).abs() / table.sd_exact
+    table["sd_ratio_over_exact"] = table.sd_ratio / table.sd_exact
+    n = min(len(a), len(b), 2000)
+    return Comparison(table, c2st(a[:n], b[:n]), t_ratio, t_exact)
+
+
+def markdown_table(df: pd.DataFrame, digits: int = 3) -> str:
+    """A DataFrame as a GitHub Markdown table."""
+    cols = list(df.columns)
+    fmt = [
+        [f"{v:.{digits}f}" if isinstance(v, float) else str(v) for v in row]
+        for row in df.itertuples(index=False)
+    ]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(r) + " |" for r in fmt]
+    return "\n".join(lines)
+
+
+def simulate_dataset(net: Network, theta: dict[str, float], n_trials: int, seed: int) -> pd.DataFrame:
+    """Simulate ``n_trials`` trials at fixed parameters with the package's simulator."""
+    rng = np.random.default_rng(seed)
+    th = np.tile([theta[p] for p in net.params], (n_trials, 1))
+    x, ok = simulate_trials(net.model, th, rng)
+    return pd.DataFrame({"rt": x[ok, 0], "response": x[ok, 1].astype(int)})
+
+
+PARAMETER_SETS = {
+    "ddm": [
+        {"v": 0.5, "a": 1.5, "z": 0.5, "t": 0.3},
+        {"v": -1.2, "a": 0.8, "z": 0.35, "t": 0.5},
+        {"v": 1.5, "a": 1.0, "z": 0.6, "t": 0.15},
+        {"v": 0.0, "a": 2.0, "z": 0.5, "t": 1.0},
+        {"v": 2.0, "a": 0.6, "z": 0.7, "t": 0.2},
+        {"v": -0.7, "a": 1.2, "z": 0.25, "t": 0.8},
+    ]
+}
+
+
+def run_validation(
+    model: str | Network,
+    reference: str = "analytic",
+    out: str | Path = "docs/validation",
+    quick: bool = False,
+    trials: tuple[int, ...] = (500, 2000),
+) -> Path:
+    """Run the validation and write ``<out>/<model>.md`` plus figures; return the report path."""
+    net = load_network(model)
+    if reference != "analytic" or net.model != "ddm":
+        raise ValueError(
+            f"reference {reference!r} for model {net.model!r} is not available; "
+            "the analytic reference covers the ddm"
+        )
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    lines = [f"# Validation of `{net.name}` against hssm's analytic DDM", ""]
+    gap = logratio_gap(net, n_x=5 if quick else 20)
+    lines += [
+        "## Log-ratio minus exact log-likelihood at fixed x",
+        "",
+        f"SD over theta (within 10 nats of the maximum), median over x: {gap['median_sd']:.3f} nats,"
+        f" max {gap['max_sd']:.3f}; median |mean gap| {gap['median_abs_mean']:.3f}.",
+        "",
+    ]
+    if net.normalized:
+        ne = normalization_error(net, n_theta=10 if quick else 50)
+        lines += [f"Normalization: worst |integral - 1| = {ne['max_abs_error']:.4f} "
+                  f"(median {ne['median_abs_error']:.4f}).", ""]
+    sets = PARAMETER_SETS["ddm"][: 2 if quick else None]
+    trials = (200,) if quick else trials
+    rows = []
+    for n_tr in trials:
+        for i, th in enumerate(sets):
+            data = simulate_dataset(net, th, n_tr, seed=100 + i)
+            kw = {"draws": 200, "tune": 200} if quick else {}
+            ir, tr_ = fit_hssm(data, "ratio", net, **kw)
+            ie, te = fit_hssm(data, "analytical", net, **kw)
+            cmp_ = compare_posteriors(ir, ie, list(net.params), tr_, te)
+            for _, r in cmp_.table.iterrows():
+                rows.append({"trials": n_tr, "set": i, **r.to_dict(), "c2st": cmp_.c2st})
+    df = pd.DataFrame(rows)
+    df.to_csv(out / f"{net.model}_posteriors.csv", index=False)
+    lines += [
+        "## Posterior agreement",
+        "",
+        f"median |mean diff|/SD = {df.abs_diff_over_sd.median():.3f}, max = "
+        f"{df.abs_diff_over_sd.max():.3f}; SD ratio in [{df.sd_ratio_over_exact.min():.2f}, "
+        f"{df.sd_ratio_over_exact.max():.2f}]; C2ST median {df.c2st.median():.3f}, max {df.c2st.max():.3f}.",
+        "",
+        markdown_table(df),
+        "",
+    ]
+    path = out / f"{net.model}.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
