@@ -270,8 +270,10 @@ def _patch_sample(HSSMBase) -> None:
 
     @functools.wraps(orig)
     def sample(self, sampler=None, *args, **kwargs):
-        if self.loglik_kind == KIND and sampler is None:
-            sampler = "numpyro"
+        if self.loglik_kind == KIND:
+            sampler = sampler or "numpyro"
+            if sampler in ("numpyro", "blackjax", "nutpie"):
+                kwargs.setdefault("init", "auto")  # they initialize themselves
         return orig(self, sampler, *args, **kwargs)
 
     HSSMBase.sample = sample

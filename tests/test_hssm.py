@@ -1,0 +1,128 @@
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+hssm = pytest.importorskip("hssm")
+import hssm_nre  # noqa: E402
+from hssm_nre.hssm_ext import RatioLikelihoodWarning, register  # noqa: E402
+from hssm_nre.simulate import simulate_trials  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(5)
+    n = 120
+    cov = rng.uniform(-1, 1, n)
+    th = np.column_stack([0.5 + 0.5 * cov, np.full(n, 1.0), np.full(n, 0.5), np.full(n, 0.3)])
+    x, _ = simulate_trials("ddm", th, rng)
+    return pd.DataFrame({"rt": x[:, 0], "response": x[:, 1].astype(int), "x": cov,
+                         "participant_id": np.repeat(np.arange(4), n // 4)})
+
+
+def test_import_is_light():
+    code = "import sys, hssm_nre; print(any(m in sys.modules for m in ('jax', 'hssm', 'pymc')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_registration_after_late_hssm_import():
+    code = ("import hssm_nre, hssm; from hssm.config import Config; "
+            "print(Config.from_defaults('ddm', 'ratio').loglik_kind)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().endswith("ratio")
+
+
+def test_register_idempotent():
+    before = hssm.HSSM.__init__
+    register()
+    register()
+    assert hssm.HSSM.__init__ is before
+
+
+def test_regression_model_builds_and_samples(data, tiny_nce):
+    model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce,
+                      include=[{"name": "v", "formula": "v ~ 1 + x + (1 | participant_id)"}])
+    assert model.loglik_kind == "ratio"
+    idata = model.sample(draws=30, tune=30, chains=1, progressbar=False)
+    ll = idata["log_likelihood"]["rt,response"]
+    assert ll.shape == (1, 30, len(data))
+    assert np.isfinite(np.asarray(ll)).all()
+
+
+@pytest.mark.filterwarnings("ignore:Numba will use object mode:UserWarning")
+def test_pymc_nuts_sampler(data, tiny_nce):
+    model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce, p_outlier=None)
+    idata = model.sample(sampler="pymc", draws=20, tune=20, chains=1, cores=1, progressbar=False)
+    assert np.asarray(idata["posterior"]["a"]).shape == (1, 20)
+
+
+def test_plain_ratio_drops_default_lapse_with_warning(data, tiny_cnre):
+    with pytest.warns(RatioLikelihoodWarning, match="plain ratio network"):
+        model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_cnre)
+    assert model.p_outlier is None
+
+
+def test_plain_ratio_refuses_explicit_lapse(data, tiny_cnre):
+    with pytest.raises(ValueError, match="needs a normalized likelihood"):
+        hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_cnre, p_outlier=0.05)
+
+
+def test_normalized_network_keeps_lapse(data, tiny_nce):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RatioLikelihoodWarning)
+        model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce)
+    assert model.p_outlier is not None
+
+
+@pytest.mark.parametrize(
+    "mutate, match",
+    [
+        (lambda d: d.assign(rt=np.where(d.index == 3, np.nan, d.rt)), "NaN"),
+        (lambda d: d.assign(rt=np.where(d.index == 3, -0.5, d.rt)), "not positive"),
+        (lambda d: d.assign(response=np.where(d.index == 3, 0, d.response)), r"not among the model's choices"),
+    ],
+)
+def test_bad_data_is_a_clear_error(data, tiny_nce, mutate, match):
+    with pytest.raises(ValueError, match=match):
+        hssm.HSSM(mutate(data), model="ddm", loglik_kind="ratio", loglik=tiny_nce)
+
+
+def test_prior_outside_box_is_an_error(data, tiny_nce):
+    # hssm itself rejects fixed values outside the bounds, which the ratio kind sets to the box
+    with pytest.raises(ValueError, match=r"2.5 not in bounds \(0.0, 2.0\) for parameter t"):
+        hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce, t=2.5)
+    with pytest.raises(ValueError, match=r"prior of 'a'.*outside the network's training box"):
+        hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce,
+                  include=[{"name": "a", "prior": {"name": "HalfNormal", "sigma": 2.0}, "bounds": (0.1, 5.0)}])
+
+
+def test_default_priors_and_initvals_inside_box(data, tiny_nce):
+    model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce)
+    init = model.initial_point(transformed=False)
+    for name, (lo, hi) in tiny_nce.box.items():
+        assert lo <= float(np.asarray(init[name]).ravel()[0]) <= hi
+
+
+def test_wrong_network_for_model(data, tiny_nce):
+    with pytest.raises(ValueError, match="takes parameters"):
+        hssm.HSSM(data.assign(theta=0.1), model="angle", loglik_kind="ratio", loglik=tiny_nce)
+
+
+@pytest.mark.filterwarnings("ignore:Numba will use object mode:UserWarning")
+def test_logp_is_minus_inf_for_rt_below_t(data, tiny_nce):
+    model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce, p_outlier=None)
+    fn = model.pymc_model.compile_logp(sum=False)
+    pt = model.pymc_model.initial_point()
+    t_min = float(data.rt.min())
+    key = [k for k in pt if k.startswith("t")][0]
+    # push t above the fastest rt (interval transform: value on the logit scale)
+    lo, hi = 0.0, 2.0
+    t_val = t_min + 0.01
+    pt[key] = np.log((t_val - lo) / (hi - t_val))
+    out = fn(pt)
+    obs = out[-1]
+    assert np.isneginf(obs[np.argmin(data.rt.values)])

@@ -1,0 +1,35 @@
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from hssm_nre.losses import cnre_loss, nce_loss
+
+
+def test_cnre_matches_brute_force(rng):
+    fj, fm = rng.normal(size=(6, 4)), rng.normal(size=(6, 4))
+    g, k = 0.7, 4
+    lj = -np.log(g * np.exp(fj[:, 0]) / (k + g * np.exp(fj).sum(1)))
+    lm = -np.log(k / (k + g * np.exp(fm).sum(1)))
+    want = np.mean(g / (1 + g) * lj + 1 / (1 + g) * lm)
+    assert float(cnre_loss(jnp.asarray(fj), jnp.asarray(fm), g)) == pytest.approx(want, rel=1e-5)
+
+
+@pytest.mark.parametrize("nu", [1, 4])
+def test_nce_optimum_is_log_p_over_q(nu):
+    # Expected NCE loss on a discrete space; its gradient vanishes at f = log p - log q.
+    p = jnp.array([0.5, 0.3, 0.2])
+    q = jnp.array([0.2, 0.2, 0.6])
+
+    def expected(f):
+        pos = jax.nn.softplus(-(f - jnp.log(nu)))
+        neg = jax.nn.softplus(f - jnp.log(nu))
+        return jnp.sum(p * pos) + nu * jnp.sum(q * neg)
+
+    f_star = jnp.log(p / q)
+    assert np.allclose(jax.grad(expected)(f_star), 0, atol=1e-6)
+    assert float(expected(f_star + 0.1)) > float(expected(f_star))
+    # the batch loss is the Monte-Carlo version of the same expectation
+    assert float(nce_loss(jnp.zeros(2), jnp.zeros((2, nu)))) == pytest.approx(
+        float(jax.nn.softplus(jnp.log(nu)) + nu * jax.nn.softplus(-jnp.log(nu))), rel=1e-6
+    )

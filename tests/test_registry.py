@@ -1,0 +1,34 @@
+import numpy as np
+import pytest
+
+from hssm_nre.registry import MODELS, ModelSpec, get_model
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_box_sampling_stays_inside(name, rng):
+    spec = MODELS[name]
+    th = spec.sample_box(1000, rng)
+    assert th.shape == (1000, spec.n_params)
+    assert np.all(th >= spec.lower) and np.all(th <= spec.upper)
+    assert spec.ndt is None or spec.ndt in spec.params
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_params_match_ssm_simulators(name):
+    from ssms.config import model_config
+
+    assert tuple(model_config[name]["params"]) == MODELS[name].params
+
+
+def test_unknown_model_suggests():
+    with pytest.raises(ValueError, match="Did you mean 'angle'"):
+        get_model("angel")
+
+
+def test_custom_spec_validation():
+    with pytest.raises(ValueError, match="box has no entry"):
+        ModelSpec.custom("m", ["a", "b"], {"a": (0, 1)}, lambda th, rng: th)
+    with pytest.raises(ValueError, match="low < high"):
+        ModelSpec.custom("m", ["a"], {"a": (1, 0)}, lambda th, rng: th)
+    with pytest.raises(TypeError, match="callable"):
+        ModelSpec.custom("m", ["a"], {"a": (0, 1)}, "not a function")
