@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from hssm_nre.simulate import SimConfig, simulate
-from hssm_nre.train import TrainConfig, fit
+from hssm_nre.simulation import SimConfig, simulate
+from hssm_nre.training import TrainConfig, fit
 
 
 @pytest.fixture(scope="session")
@@ -14,15 +14,25 @@ def ddm_data():
 def tiny_nce(ddm_data, tmp_path_factory):
     """A small normalized DDM network (seconds to train; not accurate, for plumbing)."""
     out = tmp_path_factory.mktemp("nce")
-    return fit("ddm", ddm_data, TrainConfig(method="nce", hidden=(32, 32), max_epochs=2, batch_size=512, nu=2),
-               out=out, progress=False)
+    return fit(
+        "ddm",
+        ddm_data,
+        TrainConfig(method="nce", hidden=(32, 32), max_epochs=2, batch_size=512, nu=2),
+        out=out,
+        progress=False,
+    )
 
 
 @pytest.fixture(scope="session")
 def tiny_cnre(ddm_data, tmp_path_factory):
     out = tmp_path_factory.mktemp("cnre")
-    return fit("ddm", ddm_data, TrainConfig(method="cnre", hidden=(32, 32), max_epochs=1, batch_size=512, K=3),
-               out=out, progress=False)
+    return fit(
+        "ddm",
+        ddm_data,
+        TrainConfig(method="cnre", hidden=(32, 32), max_epochs=1, batch_size=512, K=3),
+        out=out,
+        progress=False,
+    )
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ import pandas as pd
 import pytest
 
 hssm = pytest.importorskip("hssm")
-import hssm_nre  # noqa: E402
 from hssm_nre.hssm_ext import RatioLikelihoodWarning, register  # noqa: E402
-from hssm_nre.simulate import simulate_trials  # noqa: E402
+from hssm_nre.simulation import simulate_trials  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +18,14 @@ def data():
     cov = rng.uniform(-1, 1, n)
     th = np.column_stack([0.5 + 0.5 * cov, np.full(n, 1.0), np.full(n, 0.5), np.full(n, 0.3)])
     x, _ = simulate_trials("ddm", th, rng)
-    return pd.DataFrame({"rt": x[:, 0], "response": x[:, 1].astype(int), "x": cov,
-                         "participant_id": np.repeat(np.arange(4), n // 4)})
+    return pd.DataFrame(
+        {
+            "rt": x[:, 0],
+            "response": x[:, 1].astype(int),
+            "x": cov,
+            "participant_id": np.repeat(np.arange(4), n // 4),
+        }
+    )
 
 
 def test_import_is_light():
@@ -30,8 +35,10 @@ def test_import_is_light():
 
 
 def test_registration_after_late_hssm_import():
-    code = ("import hssm_nre, hssm; from hssm.config import Config; "
-            "print(Config.from_defaults('ddm', 'ratio').loglik_kind)")
+    code = (
+        "import hssm_nre, hssm; from hssm.config import Config; "
+        "print(Config.from_defaults('ddm', 'ratio').loglik_kind)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().endswith("ratio")
 
@@ -44,8 +51,13 @@ def test_register_idempotent():
 
 
 def test_regression_model_builds_and_samples(data, tiny_nce):
-    model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce,
-                      include=[{"name": "v", "formula": "v ~ 1 + x + (1 | participant_id)"}])
+    model = hssm.HSSM(
+        data,
+        model="ddm",
+        loglik_kind="ratio",
+        loglik=tiny_nce,
+        include=[{"name": "v", "formula": "v ~ 1 + x + (1 | participant_id)"}],
+    )
     assert model.loglik_kind == "ratio"
     idata = model.sample(draws=30, tune=30, chains=1, progressbar=False)
     ll = idata["log_likelihood"]["rt,response"]
@@ -83,7 +95,10 @@ def test_normalized_network_keeps_lapse(data, tiny_nce):
     [
         (lambda d: d.assign(rt=np.where(d.index == 3, np.nan, d.rt)), "NaN"),
         (lambda d: d.assign(rt=np.where(d.index == 3, -0.5, d.rt)), "not positive"),
-        (lambda d: d.assign(response=np.where(d.index == 3, 0, d.response)), r"not among the model's choices"),
+        (
+            lambda d: d.assign(response=np.where(d.index == 3, 0, d.response)),
+            r"not among the model's choices",
+        ),
     ],
 )
 def test_bad_data_is_a_clear_error(data, tiny_nce, mutate, match):
@@ -96,8 +111,13 @@ def test_prior_outside_box_is_an_error(data, tiny_nce):
     with pytest.raises(ValueError, match=r"2.5 not in bounds \(0.0, 2.0\) for parameter t"):
         hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce, t=2.5)
     with pytest.raises(ValueError, match=r"prior of 'a'.*outside the network's training box"):
-        hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce,
-                  include=[{"name": "a", "prior": {"name": "HalfNormal", "sigma": 2.0}, "bounds": (0.1, 5.0)}])
+        hssm.HSSM(
+            data,
+            model="ddm",
+            loglik_kind="ratio",
+            loglik=tiny_nce,
+            include=[{"name": "a", "prior": {"name": "HalfNormal", "sigma": 2.0}, "bounds": (0.1, 5.0)}],
+        )
 
 
 def test_default_priors_and_initvals_inside_box(data, tiny_nce):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from hssm_nre.simulate import SimConfig, simulate, simulate_trials
+from hssm_nre.simulation import SimConfig, simulate, simulate_trials
 
 
 def p_upper_exact(v, a, z):

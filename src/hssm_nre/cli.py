@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
-app = typer.Typer(help="Neural ratio likelihoods for HSSM: train, validate, list networks.", no_args_is_help=True)
+app = typer.Typer(
+    help="Neural ratio likelihoods for HSSM: train, validate, list networks.", no_args_is_help=True
+)
 
 # Budgets of the shipped networks: `hssm-nre train MODEL` rebuilds them.
 DEFAULT_BUDGETS = {
@@ -33,9 +35,9 @@ def train(
 ) -> None:
     """Simulate training data and train a ratio network for a registry MODEL."""
     from .registry import get_model
-    from .simulate import SimConfig
-    from .train import TrainConfig
-    from .train import train as _train
+    from .simulation import SimConfig
+    from .training import TrainConfig
+    from .training import train as _train
 
     spec = get_model(model)
     out = out or Path("networks") / spec.name

@@ -1,5 +1,7 @@
-"""The README's main job: a DDM regression fitted with the shipped ratio network and
-with hssm's analytic likelihood, on the same simulated data, printed side by side.
+"""The README's main job: ratio vs analytical likelihood on one DDM regression.
+
+A DDM regression fitted with the shipped ratio network and with hssm's analytic
+likelihood, on the same simulated data, printed side by side.
 
 Run with ``make demo`` or ``python -m hssm_nre.demo [--trials N] [--draws N]``.
 """
@@ -16,13 +18,18 @@ TRUE = {"v_Intercept": 0.5, "v_x": 0.8, "a": 1.0, "z": 0.45, "t": 0.3}
 
 def simulate_regression_data(n_trials: int, seed: int = 1) -> pd.DataFrame:
     """DDM trials whose drift depends on a covariate: v = 0.5 + 0.8 x."""
-    from .simulate import simulate_trials
+    from .simulation import simulate_trials
 
     rng = np.random.default_rng(seed)
     x = rng.uniform(-1, 1, n_trials)
     v = TRUE["v_Intercept"] + TRUE["v_x"] * x
     theta = np.column_stack(
-        [v, np.full(n_trials, TRUE["a"]), np.full(n_trials, TRUE["z"]), np.full(n_trials, TRUE["t"])]
+        [
+            v,
+            np.full(n_trials, TRUE["a"]),
+            np.full(n_trials, TRUE["z"]),
+            np.full(n_trials, TRUE["t"]),
+        ]
     )
     obs, ok = simulate_trials("ddm", theta, rng)
     return pd.DataFrame({"rt": obs[ok, 0], "response": obs[ok, 1].astype(int), "x": x[ok]})
@@ -61,8 +68,12 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         print(f"fitting {args.trials} trials with loglik_kind={kind!r} ...", flush=True)
         results[kind] = fit_hssm(data, kind, net, include=include, **kw)
     names = ["v_Intercept", "v_x", "a", "z", "t"]
-    cmp_ = compare_posteriors(*(results[k][0] for k in ("ratio", "analytical")), names,
-                              results["ratio"][1], results["analytical"][1])
+    cmp_ = compare_posteriors(
+        *(results[k][0] for k in ("ratio", "analytical")),
+        names,
+        results["ratio"][1],
+        results["analytical"][1],
+    )
     table = cmp_.table.assign(true=[TRUE[n] for n in names])
     print()
     print(markdown_table(table))

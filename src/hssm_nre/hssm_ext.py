@@ -154,9 +154,7 @@ def _check_priors_in_box(model, net) -> None:
         shape = rv.shape.eval() if hasattr(rv, "shape") else ()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            vals = [
-                float(np.max(pm.logp(rv, np.full(shape, p, dtype=rv.dtype)).eval())) for p in pts
-            ]
+            vals = [float(np.max(pm.logp(rv, np.full(shape, p, dtype=rv.dtype)).eval())) for p in pts]
         if any(np.isfinite(v) for v in vals):
             raise ValueError(
                 f"the prior of {name!r} ({prior}) puts mass outside the network's training box "
@@ -215,23 +213,32 @@ def _patch_distribution(HSSM) -> None:
     HSSM._make_model_distribution = _make_model_distribution
 
 
-def _ratio_distribution(model):
+def make_logp_op(net):
+    """A pytensor Op ``op(data, *params) -> (n,)`` for a network, usable by every PyMC sampler.
+
+    Forward and vector-Jacobian product are jitted JAX functions; under the JAX linker
+    (numpyro, blackjax) the un-jitted function is inlined into the sampler's graph.
+    """
     import jax
-    import pytensor.tensor as pt
-    from hssm.distribution_utils import make_distribution
     from hssm.distribution_utils.jax import make_jax_logp_ops
 
     from .likelihood import make_hssm_logp
 
-    net = model._hssm_nre_network
-    n_params = len(net.params)
-    logp = make_hssm_logp(net, n_params)
+    logp = make_hssm_logp(net, len(net.params))
 
     def vjp(data, *params, gz):
         _, pull = jax.vjp(lambda *p: logp(data, *p), *params)
         return pull(gz)
 
-    op = make_jax_logp_ops(jax.jit(logp), jax.jit(vjp), logp)
+    return make_jax_logp_ops(jax.jit(logp), jax.jit(vjp), logp)
+
+
+def _ratio_distribution(model):
+    import pytensor.tensor as pt
+    from hssm.distribution_utils import make_distribution
+
+    net = model._hssm_nre_network
+    op = make_logp_op(net)
     model.loglik = op
     trialwise = [p.is_trialwise for name, p in model.params.items() if name != "p_outlier"]
     fixed = {n: p.prior for n, p in model.params.items() if isinstance(p.prior, np.ndarray)}

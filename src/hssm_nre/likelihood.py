@@ -83,7 +83,9 @@ def make_hssm_logp(net: Network, n_params: int):
     def logp(data, *params):
         data = jnp.asarray(data, jnp.float32)
         n = data.shape[0]
-        cols = [jnp.broadcast_to(jnp.reshape(jnp.asarray(p, jnp.float32), (-1,)), (n,)) for p in params[:n_params]]
+        cols = [
+            jnp.broadcast_to(jnp.reshape(jnp.asarray(p, jnp.float32), (-1,)), (n,)) for p in params[:n_params]
+        ]
         return inner(jnp.stack(cols, axis=-1), data)
 
     return logp

@@ -117,7 +117,7 @@ def init_mlp(key: jax.Array, n_in: int, hidden: tuple[int, ...]) -> dict[str, jn
 
 
 def n_layers(weights: dict) -> int:
-    """Number of dense layers in ``weights``."""
+    """Count the dense layers in ``weights``."""
     return sum(1 for k in weights if k.startswith("W"))
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .artifact import Network
 from .hub import load_network
-from .simulate import simulate_trials
+from .simulation import simulate_trials
 
 __all__ = [
     "analytic_ddm_logp",
@@ -37,7 +37,7 @@ __all__ = [
 
 
 def analytic_ddm_logp():
-    """hssm's analytic DDM log-density as a NumPy function ``f(theta (n, 4), x (n, 2)) -> (n,)``."""
+    """Hssm's analytic DDM log-density as a NumPy function ``f(theta (n, 4), x (n, 2)) -> (n,)``."""
     import pytensor
     import pytensor.tensor as pt
     from hssm.likelihoods.analytical import logp_ddm
@@ -128,7 +128,10 @@ def c2st(a: np.ndarray, b: np.ndarray, seed: int = 0, folds: int = 5) -> float:
     X = (X - X.mean(0)) / (X.std(0) + 1e-12)
     y = np.concatenate([np.zeros(len(a)), np.ones(len(b))])
     clf = MLPClassifier(
-        hidden_layer_sizes=(10 * X.shape[1],) * 2, max_iter=1000, random_state=seed, early_stopping=False
+        hidden_layer_sizes=(10 * X.shape[1],) * 2,
+        max_iter=1000,
+        random_state=seed,
+        early_stopping=False,
     )
     return float(np.mean(cross_val_score(clf, X, y, cv=folds, scoring="accuracy")))
 
@@ -213,7 +216,7 @@ def compare_posteriors(idata_ratio, idata_exact, names: list[str], t_ratio: floa
 
 
 def markdown_table(df: pd.DataFrame, digits: int = 3) -> str:
-    """A DataFrame as a GitHub Markdown table."""
+    """Format a DataFrame as a GitHub Markdown table."""
     cols = list(df.columns)
     fmt = [
         [f"{v:.{digits}f}" if isinstance(v, float) else str(v) for v in row]
@@ -271,8 +274,11 @@ def run_validation(
     ]
     if net.normalized:
         ne = normalization_error(net, n_theta=10 if quick else 50)
-        lines += [f"Normalization: worst |integral - 1| = {ne['max_abs_error']:.4f} "
-                  f"(median {ne['median_abs_error']:.4f}).", ""]
+        lines += [
+            f"Normalization: worst |integral - 1| = {ne['max_abs_error']:.4f} "
+            f"(median {ne['median_abs_error']:.4f}).",
+            "",
+        ]
     sets = PARAMETER_SETS["ddm"][: 2 if quick else None]
     trials = (200,) if quick else trials
     rows = []

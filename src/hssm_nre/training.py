@@ -32,7 +32,7 @@ from .losses import cnre_loss, nce_loss
 from .network import Transform, featurize, init_mlp, mlp
 from .reference import fit_reference, reference_sample
 from .registry import ModelSpec, get_model
-from .simulate import SimConfig, SimData, simulate
+from .simulation import SimConfig, SimData, simulate
 
 __all__ = ["TrainConfig", "train", "fit"]
 
@@ -259,6 +259,11 @@ def fit(
             history["train_loss"].append(float(np.mean(running)) if running else float("nan"))
             history["val_loss"].append(vl)
             bar.update(task, info=f"loss {history['train_loss'][-1]:.4f} val {vl:.4f}")
+            if progress:
+                bar.console.print(
+                    f"epoch {epoch + 1}: step {step_i}, train {history['train_loss'][-1]:.4f}, "
+                    f"val {vl:.4f}, {time.perf_counter() - t_start:.0f} s"
+                )
             if vl < best[0] - 1e-4:
                 best, stale = (vl, weights, epoch + 1), 0
             else:
@@ -361,7 +366,14 @@ def train(
     data = simulate(spec, sim_config, progress=progress)
     sim_s = time.perf_counter() - t0
     net = fit(
-        spec, data, cfg, sim_config=sim_config, out=None, name=name, version=version, progress=progress
+        spec,
+        data,
+        cfg,
+        sim_config=sim_config,
+        out=None,
+        name=name,
+        version=version,
+        progress=progress,
     )
     net.card["simulation"]["simulate_seconds"] = round(sim_s, 1)
     net.card["total_seconds"] = round(sim_s + net.card["training"]["train_seconds"], 1)

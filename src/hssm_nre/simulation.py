@@ -1,4 +1,4 @@
-"""Training data: parameters drawn from the box, one simulated trial per draw.
+r"""Training data: parameters drawn from the box, one simulated trial per draw.
 
 Diffusion models (ddm, angle, weibull, ornstein, ddm_sdv, full_ddm) use the
 package's own vectorized Euler-Maruyama simulator with a Brownian-bridge
@@ -8,7 +8,7 @@ times and misses excursions between them, so its boundaries sit effectively
 Between two grid points ``x_k`` and ``x_{k+1}`` (both inside), a Brownian path
 crosses a boundary that moves linearly from ``b_k`` to ``b_{k+1}`` with probability
 
-.. math:: p = \\exp\\left(-2 \\frac{(b_k - x_k)(b_{k+1} - x_{k+1})}{\\sigma^2 \\Delta t}\\right),
+.. math:: p = \exp\left(-2 \frac{(b_k - x_k)(b_{k+1} - x_{k+1})}{\sigma^2 \Delta t}\right),
 
 independently of the drift. Drawing that event at every step makes the simulated
 first-passage times exact on the grid for constant and linear boundaries (ddm, angle)
@@ -203,9 +203,7 @@ def simulate_trials(
     spec = get_model(spec)
     theta = np.asarray(theta, dtype=np.float64)
     if theta.ndim != 2 or theta.shape[1] != spec.n_params:
-        raise ValueError(
-            f"theta must have shape (n, {spec.n_params}) for {spec.params}, got {theta.shape}"
-        )
+        raise ValueError(f"theta must have shape (n, {spec.n_params}) for {spec.params}, got {theta.shape}")
     if callable(spec.simulator):
         x = np.asarray(spec.simulator(theta, rng), dtype=np.float64)
         if x.ndim == 1:
