@@ -20,6 +20,7 @@ from scipy.stats import norm
 
 from hssm_nre import ModelSpec, SimConfig, TrainConfig, make_logp, simulate, train
 
+METHOD = "nce"
 BOX = {"mu": (-5.0, 5.0), "sigma": (0.1, 5.0)}
 
 
@@ -34,7 +35,7 @@ SPEC = ModelSpec.custom("normal", ["mu", "sigma"], BOX, normal_simulator)
 def train_network(quick: bool, seed: int = 0):
     n = 60_000 if quick else 400_000
     cfg = TrainConfig(
-        method="cnre", hidden=(64, 64, 64), batch_size=512, max_epochs=3 if quick else 25, patience=3,
+        method=METHOD, hidden=(64, 64, 64), batch_size=512, max_epochs=3 if quick else 25, patience=3,
         K=5, gamma=1.0, seed=seed, learning_rate=2e-3,
     )
     return train(SPEC, SimConfig(n=n, seed=seed, chunk=50_000, n_jobs=1), cfg, progress=not quick)

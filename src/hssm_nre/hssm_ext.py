@@ -214,7 +214,7 @@ def _patch_distribution(HSSM) -> None:
 
 
 def make_logp_op(net):
-    """A pytensor Op ``op(data, *params) -> (n,)`` for a network, usable by every PyMC sampler.
+    """Build a pytensor Op ``op(data, *params) -> (n,)`` for a network, usable by every PyMC sampler.
 
     Forward and vector-Jacobian product are jitted JAX functions; under the JAX linker
     (numpyro, blackjax) the un-jitted function is inlined into the sampler's graph.

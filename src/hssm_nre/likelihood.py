@@ -16,17 +16,19 @@ import jax
 import jax.numpy as jnp
 
 from .artifact import Network
-from .network import featurize, mlp
-from .reference import reference_logpdf
+from .network import (
+    choice_index,
+    featurize,
+    mlp,
+    mlp_out,
+    n_choices,
+    obs_dim_continuous,
+    obs_to_y,
+    theta_features,
+)
+from .reference import Q_PREFIX, q_logpdf_y, q_params, reference_logpdf
 
 __all__ = ["make_logp", "make_hssm_logp"]
-
-
-def _choice_index(choices: tuple[int, ...], c: jnp.ndarray) -> jnp.ndarray:
-    idx = jnp.zeros(c.shape, dtype=jnp.int32)
-    for i, ch in enumerate(choices):
-        idx = jnp.where(c == ch, i, idx)
-    return idx
 
 
 def build_logp(weights: dict, card: dict):
@@ -42,15 +44,25 @@ def build_logp(weights: dict, card: dict):
     ndt_index = model["params"].index(ndt) if ndt else None
     net_w = {k: jnp.asarray(v) for k, v in weights.items() if not k.startswith("ref_")}
     ref = {k: jnp.asarray(v) for k, v in weights.items() if k.startswith("ref_")}
-    choices = tuple(model["choices"])
+    learned = f"{Q_PREFIX}W0" in weights
+    q_m = int(card["method"].get("q_components") or 0)
 
     def logp(theta, x):
         theta = jnp.asarray(theta, jnp.float32)
         x = jnp.asarray(x, jnp.float32)
         out = mlp(net_w, featurize(tr, theta, x))
-        if normalized:
+        if learned:
+            qp = q_params(
+                mlp_out(net_w, theta_features(tr, theta), Q_PREFIX),
+                n_choices(tr),
+                q_m,
+                obs_dim_continuous(tr),
+            )
+            y, ci, log_jac = obs_to_y(tr, theta, x)
+            out = out + q_logpdf_y(qp, y, ci) + log_jac
+        elif normalized:
             u = x[..., 0] - theta[..., ndt_index]
-            out = out + reference_logpdf(ref, u, _choice_index(choices, x[..., 1]))
+            out = out + reference_logpdf(ref, u, choice_index(tr, x[..., 1]))
         ok = jnp.all((theta >= lower) & (theta <= upper), axis=-1)
         if ndt_index is not None:
             ok = ok & (x[..., 0] > theta[..., ndt_index])

@@ -84,10 +84,59 @@ def choice_sign(tr: Transform, c: jnp.ndarray) -> jnp.ndarray:
     return 2.0 * (c - lo) / (hi - lo) - 1.0
 
 
+def theta_features(tr: Transform, theta: jnp.ndarray) -> jnp.ndarray:
+    """Scaled parameters that feed the networks, shape ``(..., len(param_index))``."""
+    idx = jnp.asarray(tr.param_index)
+    return (theta[..., idx] - jnp.asarray(tr.center, theta.dtype)) / jnp.asarray(tr.scale, theta.dtype)
+
+
+def obs_dim_continuous(tr: Transform) -> int:
+    """Dimension of the continuous part ``y`` of an observation."""
+    return 1 if tr.x_kind == "rt_choice" else len(tr.x_center)
+
+
+def n_choices(tr: Transform) -> int:
+    """Count the discrete outcomes (1 when observations have no choice)."""
+    return len(tr.choices) if tr.x_kind == "rt_choice" else 1
+
+
+def choice_index(tr: Transform, c: jnp.ndarray) -> jnp.ndarray:
+    """Position of each response in ``tr.choices``."""
+    idx = jnp.zeros(c.shape, dtype=jnp.int32)
+    for i, ch in enumerate(tr.choices):
+        idx = jnp.where(c == ch, i, idx)
+    return idx
+
+
+def obs_to_y(tr: Transform, theta: jnp.ndarray, x: jnp.ndarray):
+    """Split ``x`` into the standardized continuous part ``y (..., D)`` and a choice index.
+
+    Also returns ``log |dy/dx|`` so that ``log q(x) = log q(y, c) + log_jac``.
+    """
+    if tr.x_kind == "rt_choice":
+        t = jnp.maximum(time_of(tr, theta, x), TINY)
+        y = ((jnp.log(t) - tr.x_center[0]) / tr.x_scale[0])[..., None]
+        log_jac = -jnp.log(tr.x_scale[0]) - jnp.log(t)
+        return y, choice_index(tr, x[..., 1]), log_jac
+    scale = jnp.asarray(tr.x_scale, x.dtype)
+    y = (x - jnp.asarray(tr.x_center, x.dtype)) / scale
+    return y, jnp.zeros(x.shape[:-1], jnp.int32), -jnp.sum(jnp.log(scale)) * jnp.ones(x.shape[:-1])
+
+
+def y_to_obs(tr: Transform, theta: jnp.ndarray, y: jnp.ndarray, c_index: jnp.ndarray) -> jnp.ndarray:
+    """Inverse of :func:`obs_to_y` (``theta`` broadcasts against ``y``'s leading dims)."""
+    if tr.x_kind == "rt_choice":
+        t = jnp.exp(y[..., 0] * tr.x_scale[0] + tr.x_center[0])
+        if tr.ndt_index is not None:
+            t = t + theta[..., tr.ndt_index]
+        c = jnp.asarray(tr.choices, y.dtype)[c_index]
+        return jnp.stack([t, c], axis=-1)
+    return y * jnp.asarray(tr.x_scale, y.dtype) + jnp.asarray(tr.x_center, y.dtype)
+
+
 def featurize(tr: Transform, theta: jnp.ndarray, x: jnp.ndarray) -> jnp.ndarray:
     """Network inputs for parameters ``theta`` (..., P) and observations ``x`` (..., D)."""
-    idx = jnp.asarray(tr.param_index)
-    th = (theta[..., idx] - jnp.asarray(tr.center, theta.dtype)) / jnp.asarray(tr.scale, theta.dtype)
+    th = theta_features(tr, theta)
     if tr.x_kind == "rt_choice":
         lt = jnp.log(jnp.maximum(time_of(tr, theta, x), TINY))
         lt = (lt - tr.x_center[0]) / tr.x_scale[0]
@@ -97,7 +146,9 @@ def featurize(tr: Transform, theta: jnp.ndarray, x: jnp.ndarray) -> jnp.ndarray:
     return jnp.concatenate([th, feats.astype(th.dtype)], axis=-1)
 
 
-def init_mlp(key: jax.Array, n_in: int, hidden: tuple[int, ...]) -> dict[str, jnp.ndarray]:
+def init_mlp(
+    key: jax.Array, n_in: int, hidden: tuple[int, ...], n_out: int = 1, prefix: str = ""
+) -> dict[str, jnp.ndarray]:
     """He-style initialization of an MLP with a scalar output.
 
     Examples
@@ -106,25 +157,33 @@ def init_mlp(key: jax.Array, n_in: int, hidden: tuple[int, ...]) -> dict[str, jn
     >>> sorted(w)
     ['W0', 'W1', 'W2', 'b0', 'b1', 'b2']
     """
-    sizes = (n_in, *hidden, 1)
+    sizes = (n_in, *hidden, n_out)
     weights = {}
     keys = jax.random.split(key, len(sizes) - 1)
     for i, (k, m, n) in enumerate(zip(keys, sizes[:-1], sizes[1:], strict=True)):
         std = np.sqrt(1.0 / m) if i == len(sizes) - 2 else np.sqrt(2.0 / m)
-        weights[f"W{i}"] = std * jax.random.normal(k, (m, n), dtype=jnp.float32)
-        weights[f"b{i}"] = jnp.zeros((n,), dtype=jnp.float32)
+        weights[f"{prefix}W{i}"] = std * jax.random.normal(k, (m, n), dtype=jnp.float32)
+        weights[f"{prefix}b{i}"] = jnp.zeros((n,), dtype=jnp.float32)
     return weights
 
 
-def n_layers(weights: dict) -> int:
-    """Count the dense layers in ``weights``."""
-    return sum(1 for k in weights if k.startswith("W"))
+def n_layers(weights: dict, prefix: str = "") -> int:
+    """Count the dense layers in ``weights`` (keys ``{prefix}W0``, ``{prefix}W1``, ...)."""
+    i = 0
+    while f"{prefix}W{i}" in weights:
+        i += 1
+    return i
+
+
+def mlp_out(weights: dict, z: jnp.ndarray, prefix: str = "") -> jnp.ndarray:
+    """Forward pass with SiLU hidden layers and a linear output layer of any width."""
+    n = n_layers(weights, prefix)
+    h = z
+    for i in range(n - 1):
+        h = jax.nn.silu(h @ weights[f"{prefix}W{i}"] + weights[f"{prefix}b{i}"])
+    return h @ weights[f"{prefix}W{n - 1}"] + weights[f"{prefix}b{n - 1}"]
 
 
 def mlp(weights: dict, z: jnp.ndarray) -> jnp.ndarray:
-    """Forward pass: SiLU hidden layers, linear scalar output, shape ``z.shape[:-1]``."""
-    n = n_layers(weights)
-    h = z
-    for i in range(n - 1):
-        h = jax.nn.silu(h @ weights[f"W{i}"] + weights[f"b{i}"])
-    return (h @ weights[f"W{n - 1}"] + weights[f"b{n - 1}"])[..., 0]
+    """Forward pass of the ratio network: scalar output, shape ``z.shape[:-1]``."""
+    return mlp_out(weights, z)[..., 0]

@@ -109,3 +109,62 @@ def reference_sample(ref: dict, key: jax.Array, shape: tuple[int, ...]):
     sd = jnp.take_along_axis(ref["ref_sigma"][c_index], comp[..., None], -1)[..., 0]
     u = jnp.exp(mu + sd * jax.random.normal(k3, shape))
     return u, c_index
+
+
+# ---------------------------------------------------------------------------
+# Learned conditional reference q_phi(x | theta): a mixture-density head.
+#
+# The continuous part of an observation is y (standardized log decision time for
+# "rt_choice" observations, standardized x for "standard" ones); the discrete part is a
+# choice index among C choices (C = 1 when there is none). For each theta a small MLP
+# gives P(c | theta) and, per choice, a mixture of M diagonal Gaussians in y. It is fitted
+# by maximum likelihood on the simulated pairs and is a normalized density by
+# construction; the ratio network then learns only the correction log p - log q_phi by NCE.
+
+Q_PREFIX = "q_"
+
+
+def n_q_outputs(n_choices: int, n_components: int, dim: int) -> int:
+    """Width of the mixture head's output."""
+    return n_choices + n_choices * n_components * (1 + 2 * dim)
+
+
+def q_params(q_out: jnp.ndarray, n_choices: int, n_components: int, dim: int):
+    """Split the head output into ``logpi (..., C)``, ``logw (..., C, M)``, ``mu, sd (..., C, M, D)``."""
+    lead = q_out.shape[:-1]
+    logpi = jax.nn.log_softmax(q_out[..., :n_choices], axis=-1)
+    rest = q_out[..., n_choices:].reshape(*lead, n_choices, n_components, 1 + 2 * dim)
+    logw = jax.nn.log_softmax(rest[..., 0], axis=-1)
+    mu = rest[..., 1 : 1 + dim]
+    sd = jax.nn.softplus(rest[..., 1 + dim :]) + 1e-3
+    return logpi, logw, mu, sd
+
+
+def q_logpdf_y(params, y: jnp.ndarray, c_index: jnp.ndarray) -> jnp.ndarray:
+    """``log q(y, c | theta)`` in the standardized space (no Jacobian)."""
+    logpi, logw, mu, sd = params
+    ci = c_index[..., None]
+    lp_c = jnp.take_along_axis(logpi, ci, axis=-1)[..., 0]
+    lw = jnp.take_along_axis(logw, ci[..., None], axis=-2)[..., 0, :]  # (..., M)
+    m = jnp.take_along_axis(mu, ci[..., None, None], axis=-3)[..., 0, :, :]  # (..., M, D)
+    s = jnp.take_along_axis(sd, ci[..., None, None], axis=-3)[..., 0, :, :]
+    z = (y[..., None, :] - m) / s
+    comp = lw + jnp.sum(-0.5 * z**2 - jnp.log(s) - 0.5 * LOG_2PI, axis=-1)
+    return lp_c + logsumexp(comp, axis=-1)
+
+
+def q_sample_y(params, key: jax.Array, n: int):
+    """Draw ``n`` pairs ``(y, c_index)`` per leading index: shapes ``(..., n, D)`` and ``(..., n)``."""
+    logpi, logw, mu, sd = params
+    k1, k2, k3 = jax.random.split(key, 3)
+    lead = logpi.shape[:-1]
+    c = jax.random.categorical(k1, logpi[..., None, :], shape=(*lead, n))
+    lw = jnp.take_along_axis(logw[..., None, :, :], c[..., None, None], axis=-2)[..., 0, :]
+    comp = jax.random.categorical(k2, lw, axis=-1)  # (..., n)
+    idx_c = c[..., None, None, None]
+    m = jnp.take_along_axis(mu[..., None, :, :, :], idx_c, axis=-3)[..., 0, :, :]  # (..., n, M, D)
+    s = jnp.take_along_axis(sd[..., None, :, :, :], idx_c, axis=-3)[..., 0, :, :]
+    m = jnp.take_along_axis(m, comp[..., None, None], axis=-2)[..., 0, :]
+    s = jnp.take_along_axis(s, comp[..., None, None], axis=-2)[..., 0, :]
+    y = m + s * jax.random.normal(k3, m.shape)
+    return y, c

@@ -29,8 +29,27 @@ import optax
 
 from .artifact import Network, save
 from .losses import cnre_loss, nce_loss
-from .network import Transform, featurize, init_mlp, mlp
-from .reference import fit_reference, reference_sample
+from .network import (
+    Transform,
+    featurize,
+    init_mlp,
+    mlp,
+    mlp_out,
+    n_choices,
+    obs_dim_continuous,
+    obs_to_y,
+    theta_features,
+    y_to_obs,
+)
+from .reference import (
+    Q_PREFIX,
+    fit_reference,
+    n_q_outputs,
+    q_logpdf_y,
+    q_params,
+    q_sample_y,
+    reference_sample,
+)
 from .registry import ModelSpec, get_model
 from .simulation import SimConfig, SimData, simulate
 
@@ -51,7 +70,10 @@ class TrainConfig:
     batch_size, learning_rate
         Adam with linear warm-up and cosine decay to 1 % of ``learning_rate``.
     max_epochs, patience
-        Early stopping on the validation loss (``patience`` epochs without progress).
+        Budget in epochs, and early stopping on the validation loss (``patience`` epochs
+        without a new best). The learning rate warms up, then decays by a cosine over the
+        budget (epochs, or ``time_budget_s`` when that runs out first), and the weights
+        of the best validation epoch are kept.
     val_fraction
         Share of simulations held out for validation.
     K, gamma
@@ -59,7 +81,13 @@ class TrainConfig:
     nu
         NCE reference draws per simulated pair.
     n_components
-        Log-normal components per choice in the NCE reference.
+        Log-normal components per choice in the ``"marginal"`` NCE reference.
+    reference
+        NCE reference density: ``"learned"`` (a mixture-density head conditioned on theta,
+        fitted by maximum likelihood; the ratio network learns the correction) or
+        ``"marginal"`` (one fixed log-normal mixture per choice, pooled over the box).
+    q_hidden, q_components
+        Hidden widths and mixture components of the learned reference.
     seed
         Seed of initialization, shuffling and contrasts.
     time_budget_s
@@ -71,12 +99,15 @@ class TrainConfig:
     batch_size: int = 1024
     learning_rate: float = 1e-3
     max_epochs: int = 20
-    patience: int = 3
+    patience: int = 5
     val_fraction: float = 0.05
     K: int = 5
     gamma: float = 1.0
     nu: int = 8
     n_components: int = 6
+    reference: Literal["learned", "marginal"] = "learned"
+    q_hidden: tuple[int, ...] = (64, 64)
+    q_components: int = 4
     seed: int = 0
     time_budget_s: float | None = None
 
@@ -85,18 +116,23 @@ class TrainConfig:
             raise ValueError(f"method must be 'nce' or 'cnre', got {self.method!r}")
         if self.K < 1 or self.nu < 1 or self.gamma <= 0:
             raise ValueError(f"need K >= 1, nu >= 1, gamma > 0; got {self.K}, {self.nu}, {self.gamma}")
+        if self.reference not in ("learned", "marginal"):
+            raise ValueError(f"reference must be 'learned' or 'marginal', got {self.reference!r}")
         if not 0 < self.val_fraction < 0.5:
             raise ValueError(f"val_fraction must be in (0, 0.5), got {self.val_fraction}")
 
 
 def _resolve_method(spec: ModelSpec, cfg: TrainConfig) -> str:
-    can_nce = spec.ndt is not None and spec.obs_dim == 2 and len(spec.choices) >= 2
+    rt_model = spec.ndt is not None and spec.obs_dim == 2 and len(spec.choices) >= 2
+    continuous = not spec.choices and spec.ndt is None
+    can_nce = rt_model or (continuous and cfg.reference == "learned")
     if cfg.method is None:
         return "nce" if can_nce else "cnre"
     if cfg.method == "nce" and not can_nce:
         raise ValueError(
-            f"method='nce' needs observations [rt, response] and a non-decision time; model "
-            f"{spec.name!r} has ndt={spec.ndt!r}, obs_dim={spec.obs_dim}. Use method='cnre'."
+            f"method='nce' needs observations [rt, response] with a non-decision time, or continuous "
+            f"observations with reference='learned'; model {spec.name!r} has ndt={spec.ndt!r}, "
+            f"choices={spec.choices}. Use method='cnre'."
         )
     return cfg.method
 
@@ -132,6 +168,21 @@ def _make_transform(spec: ModelSpec, method: str, x: np.ndarray, theta: np.ndarr
     )
 
 
+def lr_at(progress: float, peak: float, warmup: float = 0.02, floor: float = 0.01) -> float:
+    """Learning rate at a share ``progress`` of the budget: linear warm-up, cosine decay.
+
+    Examples
+    --------
+    >>> lr_at(0.0, 1e-3), lr_at(0.02, 1e-3), round(lr_at(1.0, 1e-3), 8)
+    (0.0, 0.001, 1e-05)
+    """
+    progress = min(max(progress, 0.0), 1.0)
+    if progress < warmup:
+        return peak * progress / warmup
+    c = 0.5 * (1 + math.cos(math.pi * (progress - warmup) / (1 - warmup)))
+    return peak * (floor + (1 - floor) * c)
+
+
 def _versions() -> dict[str, str]:
     out = {}
     for pkg in ("hssm-nre", "ssm-simulators", "jax", "optax", "numpy", "hssm"):
@@ -149,6 +200,19 @@ def _loss_fn(method: str, tr: Transform, cfg: TrainConfig, ref: dict | None):
         return mlp(w, featurize(tr, theta, x))
 
     def loss(w, theta, x, key):
+        if method == "nce" and cfg.reference == "learned":
+            qp = q_params(
+                mlp_out(w, theta_features(tr, theta), Q_PREFIX),
+                n_choices(tr),
+                cfg.q_components,
+                obs_dim_continuous(tr),
+            )
+            y, ci, _ = obs_to_y(tr, theta, x)
+            mle = -jnp.mean(q_logpdf_y(qp, y, ci))
+            y_neg, c_neg = q_sample_y(jax.tree.map(jax.lax.stop_gradient, qp), key, cfg.nu)
+            th_neg = jnp.broadcast_to(theta[:, None, :], (*c_neg.shape, theta.shape[-1]))
+            x_neg = y_to_obs(tr, th_neg, y_neg, c_neg)
+            return mle + nce_loss(f(w, theta, x), f(w, th_neg, x_neg))
         if method == "cnre":
             shifts = jnp.arange(2 * cfg.K)
             thetas = jax.vmap(lambda s: jnp.roll(theta, s, axis=0))(shifts)  # (2K, B, P)
@@ -196,7 +260,7 @@ def fit(
     val_idx, tr_idx = perm[:n_val], perm[n_val:]
     tr = _make_transform(spec, method, x_all[tr_idx], theta_all[tr_idx])
     ref = None
-    if method == "nce":
+    if method == "nce" and cfg.reference == "marginal":
         sub = tr_idx[: min(len(tr_idx), 200_000)]
         u = x_all[sub, 0] - theta_all[sub, tr.ndt_index]
         ref_np = fit_reference(u, x_all[sub, 1], tr.choices, cfg.n_components)
@@ -204,13 +268,22 @@ def fit(
     key = jax.random.key(cfg.seed)
     key, k_init = jax.random.split(key)
     weights = init_mlp(k_init, tr.n_inputs, cfg.hidden)
+    if method == "nce" and cfg.reference == "learned":
+        n_out = n_q_outputs(n_choices(tr), cfg.q_components, obs_dim_continuous(tr))
+        weights |= init_mlp(jax.random.fold_in(k_init, 1), len(tr.param_index), cfg.q_hidden, n_out, Q_PREFIX)
     steps_per_epoch = (n - n_val) // cfg.batch_size
     total = steps_per_epoch * cfg.max_epochs
-    schedule = optax.warmup_cosine_decay_schedule(
-        0.0, cfg.learning_rate, min(1000, total // 10 + 1), total, cfg.learning_rate * 0.01
+    opt = optax.chain(
+        optax.clip_by_global_norm(5.0), optax.inject_hyperparams(optax.adam)(learning_rate=0.0)
     )
-    opt = optax.chain(optax.clip_by_global_norm(5.0), optax.adam(schedule))
     opt_state = opt.init(weights)
+
+    def progress_of(step_i: int) -> float:
+        """Share of the budget used: steps, or wall time when a time budget is set."""
+        p = step_i / total
+        if cfg.time_budget_s:
+            p = max(p, (time.perf_counter() - t_start) / cfg.time_budget_s)
+        return p
     loss = _loss_fn(method, tr, cfg, ref)
 
     @jax.jit
@@ -245,12 +318,15 @@ def fit(
             for b in range(steps_per_epoch):
                 idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
                 key, k = jax.random.split(key)
+                opt_state[1].hyperparams["learning_rate"] = jnp.asarray(
+                    lr_at(progress_of(step_i), cfg.learning_rate), jnp.float32
+                )
                 weights, opt_state, lv = step(weights, opt_state, theta_all[idx], x_all[idx], k)
                 step_i += 1
                 if b % 50 == 0:
                     running.append(float(lv))
                     bar.update(task, completed=step_i, info=f"loss {running[-1]:.4f}")
-                if cfg.time_budget_s and time.perf_counter() - t_start > cfg.time_budget_s:
+                if cfg.time_budget_s and progress_of(step_i) >= 1.0:
                     stop_reason = "time_budget"
                     break
             vl = val_loss(weights)
@@ -264,7 +340,7 @@ def fit(
                     f"epoch {epoch + 1}: step {step_i}, train {history['train_loss'][-1]:.4f}, "
                     f"val {vl:.4f}, {time.perf_counter() - t_start:.0f} s"
                 )
-            if vl < best[0] - 1e-4:
+            if vl < best[0]:
                 best, stale = (vl, weights, epoch + 1), 0
             else:
                 stale += 1
@@ -292,7 +368,12 @@ def fit(
         "method": {
             "name": method,
             "normalized": method == "nce",
-            "loss": "NCE against a log-normal-mixture reference" if method == "nce" else "CNRE",
+            "reference": cfg.reference if method == "nce" else None,
+            "q_components": cfg.q_components,
+            "loss": {
+                ("nce", "learned"): "MLE of a conditional mixture reference + NCE correction",
+                ("nce", "marginal"): "NCE against a fixed log-normal-mixture reference",
+            }.get((method, cfg.reference), "CNRE"),
         },
         "transform": tr.to_dict(),
         "architecture": {"kind": "mlp", "hidden": list(cfg.hidden), "activation": "silu"},

@@ -73,15 +73,21 @@ def logratio_gap(net: Network, n_x: int = 20, n_theta: int = 2000, seed: int = 0
 
     spec = get_model("ddm")
     sds, means = [], []
-    for _ in range(n_x):
+    while len(sds) < n_x:
         th0 = spec.sample_box(1, rng)
-        x0, _ = simulate_trials(spec, th0, rng)
+        x0, ok = simulate_trials(spec, th0, rng)
+        if not ok.all():
+            continue
         th = spec.sample_box(n_theta, rng)
-        th[:, 3] = rng.uniform(0, x0[0, 0], n_theta)  # keep rt > t
+        th[:, 3] = rng.uniform(0, min(0.999 * x0[0, 0], spec.upper[3]), n_theta)  # rt > t, in box
         x = np.repeat(x0, n_theta, axis=0)
         e = exact(th, x)
-        keep = e > e.max() - window
+        keep = np.isfinite(e) & (e > e.max() - window)
+        if keep.sum() < 20:
+            continue
         g = np.asarray(ours(th[keep], x[keep]), np.float64) - e[keep]
+        if not np.isfinite(g).all():
+            raise RuntimeError(f"non-finite log-ratio at x={x0[0].tolist()} inside the box")
         sds.append(float(g.std()))
         means.append(float(g.mean()))
     return {

@@ -1,0 +1,80 @@
+"""Cost of one log-likelihood + gradient evaluation as trials grow, ratio vs analytical vs LAN.
+
+All three are evaluated in the same run, on the same data, as jitted JAX value-and-grad
+functions of (v, a, z, t) (the analytic DDM through pytensor's JAX backend, the LAN through
+hssm's ONNX-to-JAX path when ``../shared/peers/ddm_lan.onnx`` exists). Reported as ratios to the
+analytic likelihood.
+
+    python benchmarks/logp_cost.py
+"""
+
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from hssm_nre.hub import load_network
+from hssm_nre.likelihood import make_hssm_logp
+from hssm_nre.simulation import simulate_trials
+
+LAN = Path(__file__).resolve().parents[2] / "shared" / "peers" / "ddm_lan.onnx"
+
+
+def timeit(f, *args, reps=200):
+    jax.block_until_ready(f(*args))
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        out = f(*args)
+    jax.block_until_ready(out)
+    return (time.perf_counter() - t0) / reps
+
+
+def analytic_jax():
+    import pytensor
+    import pytensor.tensor as pt
+    from hssm.likelihoods.analytical import logp_ddm
+    from pytensor.link.jax.dispatch import jax_funcify
+
+    data = pt.dmatrix("data")
+    v, a, z, t = (pt.dscalar(n) for n in "vazt")
+    out = logp_ddm(data, v, a, z, t).sum()
+    fg = pytensor.function([data, v, a, z, t], out, mode="JAX")
+    fn = jax_funcify(fg.maker.fgraph)
+    return lambda d, *p: fn(d, *p)[0]
+
+
+def main():
+    net = load_network("ddm")
+    ours = make_hssm_logp(net, 4)
+    rows = []
+    exact = analytic_jax()
+    lan = None
+    if LAN.exists():
+        from hssm.distribution_utils.onnx import make_jax_logp_funcs_from_onnx
+
+        lan_f, _, _ = make_jax_logp_funcs_from_onnx(str(LAN), [False] * 4)
+        lan = lambda d, *p: lan_f(d, *p).sum()  # noqa: E731
+    params = (0.5, 1.0, 0.5, 0.3)
+    for n in (500, 2000, 5000):
+        x, _ = simulate_trials("ddm", np.tile(params, (n, 1)), np.random.default_rng(0))
+        d32, d64 = jnp.asarray(x, jnp.float32), jnp.asarray(x, jnp.float64) if jax.config.x64_enabled else x
+        g_ours = jax.jit(jax.value_and_grad(lambda *p: ours(d32, *p).sum(), argnums=(0, 1, 2, 3)))
+        g_exact = jax.jit(jax.value_and_grad(lambda *p: exact(d64, *p), argnums=(0, 1, 2, 3)))
+        p32 = tuple(jnp.float32(v) for v in params)
+        t_e = timeit(g_exact, *p32)
+        row = [n, t_e * 1e3, timeit(g_ours, *p32) / t_e]
+        if lan is not None:
+            g_lan = jax.jit(jax.value_and_grad(lambda *p: lan(d32, *p), argnums=(0, 1, 2, 3)))
+            row.append(timeit(g_lan, *p32) / t_e)
+        rows.append(row)
+    print("| trials | analytic (ms, reference) | ratio / analytic | LAN / analytic |")
+    print("|---|---|---|---|")
+    for r in rows:
+        lan_s = f"{r[3]:.2f}" if len(r) > 3 else "n/a (no ../shared/peers/ddm_lan.onnx)"
+        print(f"| {r[0]} | {r[1]:.2f} | {r[2]:.2f} | {lan_s} |")
+
+
+if __name__ == "__main__":
+    main()

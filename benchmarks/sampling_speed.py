@@ -1,0 +1,44 @@
+"""NUTS effective samples per second, ratio vs analytical, same data, same run.
+
+numpyro NUTS (dense mass matrix), box priors, no lapse; ESS is arviz's bulk ESS, the
+minimum over (v, a, z, t); time is the whole ``model.sample`` call (compilation included).
+
+    python benchmarks/sampling_speed.py [--trials 500 5000] [--draws 500]
+"""
+
+import argparse
+
+import arviz as az
+import numpy as np
+
+from hssm_nre.hub import load_network
+from hssm_nre.validate import fit_hssm, simulate_dataset
+
+
+def min_ess(idata, names):
+    post = idata["posterior"] if not hasattr(idata, "posterior") else idata.posterior
+    return min(float(np.asarray(az.ess(post[n]).to_numpy() if hasattr(az.ess(post[n]), "to_numpy")
+                                else az.ess(post[n]))) for n in names)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--trials", type=int, nargs="+", default=[500, 5000])
+    ap.add_argument("--draws", type=int, default=500)
+    args = ap.parse_args()
+    net = load_network("ddm")
+    names = list(net.params)
+    print("| trials | analytical ESS/s | ratio ESS/s | ratio / analytical |")
+    print("|---|---|---|---|")
+    for n in args.trials:
+        data = simulate_dataset(net, {"v": 0.5, "a": 1.0, "z": 0.5, "t": 0.3}, n, seed=11)
+        res = {}
+        for kind in ("analytical", "ratio"):
+            idata, sec = fit_hssm(data, kind, net, draws=args.draws, tune=args.draws, chains=2)
+            res[kind] = min_ess(idata, names) / sec
+        print(f"| {n} | {res['analytical']:.1f} | {res['ratio']:.1f} | "
+              f"{res['ratio'] / res['analytical']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
