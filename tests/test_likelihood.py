@@ -6,7 +6,7 @@ import pytest
 from hssm_nre.likelihood import make_hssm_logp, make_logp
 
 
-@pytest.fixture(params=["tiny_nce", "tiny_cnre"])
+@pytest.fixture(params=["tiny_nce", "tiny_marginal", "tiny_cnre"])
 def net(request):
     return request.getfixturevalue(request.param)
 

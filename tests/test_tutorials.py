@@ -1,0 +1,31 @@
+"""The tutorials run (small budgets) and their numbers are sane; full budgets are slow tests."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+TUT = Path(__file__).parents[1] / "tutorials"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, TUT / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_normal_tutorial_quick(tmp_path):
+    res = load("01_normal_model").main(["--quick", "--out", str(tmp_path)])
+    assert (tmp_path / "normal_landscape.png").is_file()
+    # a seconds-long training already gets the posterior roughly right
+    assert np.all(res["err"] < 1.5)
+    assert np.all((res["sd_ratio"] > 0.5) & (res["sd_ratio"] < 2.0))
+
+
+@pytest.mark.slow
+def test_normal_posterior_matches_exact(tmp_path):
+    res = load("01_normal_model").main(["--out", str(tmp_path)])
+    assert np.all(res["err"] < 0.1), res
+    assert np.all((res["sd_ratio"] > 0.9) & (res["sd_ratio"] < 1.1)), res
