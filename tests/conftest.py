@@ -26,8 +26,15 @@ def tiny_nce(ddm_data, tmp_path_factory):
 @pytest.fixture(scope="session")
 def tiny_marginal(ddm_data, tmp_path_factory):
     out = tmp_path_factory.mktemp("marginal")
-    cfg = TrainConfig(method="nce", reference="marginal", hidden=(32, 32), max_epochs=1, batch_size=512,
-                      nu=2, n_components=3)
+    cfg = TrainConfig(
+        method="nce",
+        reference="marginal",
+        hidden=(32, 32),
+        max_epochs=1,
+        batch_size=512,
+        nu=2,
+        n_components=3,
+    )
     return fit("ddm", ddm_data, cfg, out=out, progress=False)
 
 

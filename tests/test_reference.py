@@ -40,8 +40,10 @@ def test_marginal_reference_fit_and_density(rng):
     c = rng.choice([-1, 1], 20_000, p=[0.3, 0.7])
     ref = {k: jnp.asarray(v) for k, v in fit_reference(u, c, (-1, 1), 3).items()}
     grid = jnp.exp(jnp.linspace(-8, 4, 20001))
-    total = sum(float(jnp.trapezoid(jnp.exp(reference_logpdf(ref, grid, jnp.full(grid.shape, i))), grid))
-                for i in range(2))
+    total = sum(
+        float(jnp.trapezoid(jnp.exp(reference_logpdf(ref, grid, jnp.full(grid.shape, i))), grid))
+        for i in range(2)
+    )
     assert total == pytest.approx(1.0, abs=1e-3)
     us, ci = reference_sample(ref, jax.random.key(0), (50_000,))
     assert float(jnp.mean(ci == 1)) == pytest.approx(0.7, abs=0.02)

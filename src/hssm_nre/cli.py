@@ -63,8 +63,11 @@ def train(
 
 
 @app.command("list")
-def list_() -> None:
-    """List the registry models and the networks shipped with the package."""
+def list_(
+    cache_dir: Path = typer.Option(None, help="Cache directory (default: $HSSM_NRE_CACHE or user cache)."),
+) -> None:
+    """List the registry models, then the shipped, cached and published networks."""
+    from .download import DownloadError, list_networks
     from .hub import shipped_networks
     from .registry import MODELS
 
@@ -73,6 +76,61 @@ def list_() -> None:
         net = shipped.get(name)
         tag = f"shipped {net}" if net else "no network yet"
         typer.echo(f"{name:10s} {','.join(spec.params):28s} {tag}")
+    try:
+        rows = list_networks(cache_dir)
+    except DownloadError as err:
+        typer.echo(f"cannot list cached / published networks: {err}", err=True)
+        raise typer.Exit(1) from err
+    typer.echo("\nnetworks:" if rows else "\nnetworks: none shipped, cached or published")
+    for row in rows:
+        metrics = ", ".join(f"{k}={_fmt(v)}" for k, v in sorted(row["metrics"].items()))
+        ref = f"{row['name']}@{row['version']}"
+        typer.echo(f"{ref:24s} {row['where']:8s} {row['location']}" + (f"  [{metrics}]" if metrics else ""))
+
+
+def _fmt(v) -> str:
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+@app.command()
+def pull(
+    name: str = typer.Argument(..., help="NAME or NAME@VERSION of a published network."),
+    cache_dir: Path = typer.Option(None, help="Cache directory (default: $HSSM_NRE_CACHE or user cache)."),
+    base_url: str = typer.Option(None, help="Where the files are served (default: the manifest's)."),
+    offline: bool = typer.Option(None, "--offline/--online", help="Use the cache only (or force online)."),
+    timeout: float = typer.Option(30.0, help="Seconds to wait for the server."),
+) -> None:
+    """Download a published network into the cache (verified by sha256) and print its directory."""
+    from .artifact import ArtifactError
+    from .download import pull as _pull
+
+    try:
+        path = _pull(name, cache_dir=cache_dir, base_url=base_url, offline=offline, timeout=timeout)
+    except (ArtifactError, ValueError, TypeError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(1) from err
+    typer.echo(str(path))
+
+
+@app.command()
+def publish(
+    directory: Path = typer.Argument(..., help="A trained network directory."),
+    out: Path = typer.Option(..., help="Output directory: <out>/<name>/<version>/ + manifest-entry.json."),
+    base_url: str = typer.Option(None, help="Where <out> will be served (default: the manifest's)."),
+) -> None:
+    """Lay out a trained network for upload and write its manifest entry (sha256, size, metrics)."""
+    from .artifact import ArtifactError
+    from .download import publish as _publish
+
+    try:
+        entry = _publish(directory, out, base_url=base_url)
+    except (ArtifactError, ValueError, TypeError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(1) from err
+    for name, versions in entry["networks"].items():
+        for version in versions:
+            typer.echo(f"published {name}@{version} to {out / name / version}")
+    typer.echo(f"manifest entry: {out / 'manifest-entry.json'} (upload {out} under {entry['base_url']})")
 
 
 @app.command()
@@ -83,7 +141,7 @@ def validate(
     quick: bool = typer.Option(False, help="Small budgets (a smoke run)."),
 ) -> None:
     """Validate a network against a reference likelihood and write a Markdown report."""
-    from .validate import run_validation
+    from .report import run_validation
 
     path = run_validation(model, reference=reference, out=out, quick=quick)
     typer.echo(f"report written to {path}")

@@ -35,6 +35,20 @@ def simulate_regression_data(n_trials: int, seed: int = 1) -> pd.DataFrame:
     return pd.DataFrame({"rt": obs[ok, 0], "response": obs[ok, 1].astype(int), "x": x[ok]})
 
 
+def regression_include() -> list[dict]:
+    """Return the demo's regression on v, with uniform priors on its coefficients."""
+    return [
+        {
+            "name": "v",
+            "formula": "v ~ 1 + x",
+            "prior": {
+                "Intercept": {"name": "Uniform", "lower": -1.5, "upper": 1.5},
+                "x": {"name": "Uniform", "lower": -1.5, "upper": 1.5},
+            },
+        }
+    ]
+
+
 def main(argv: list[str] | None = None) -> pd.DataFrame:
     """Fit both likelihoods and print the comparison table."""
     ap = argparse.ArgumentParser(description=__doc__)
@@ -52,16 +66,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     net = load_network("ddm")
     print(f"network: {net!r}")
     data = simulate_regression_data(args.trials)
-    include = [
-        {
-            "name": "v",
-            "formula": "v ~ 1 + x",
-            "prior": {
-                "Intercept": {"name": "Uniform", "lower": -1.5, "upper": 1.5},
-                "x": {"name": "Uniform", "lower": -1.5, "upper": 1.5},
-            },
-        }
-    ]
+    include = regression_include()
     kw = {"draws": args.draws, "tune": args.draws, "chains": args.chains}
     results = {}
     for kind in ("ratio", "analytical"):
@@ -83,8 +88,6 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         f"(ratio/analytical = {cmp_.seconds_ratio / cmp_.seconds_exact:.2f}); "
         f"C2ST ratio vs analytical draws: {cmp_.c2st:.3f} (0.5 = indistinguishable)"
     )
-    import hssm as _h  # noqa: F401
-
     print(f"hssm {hssm.__version__}, hssm-nre {hssm_nre.__version__}")
     return table
 

@@ -1,7 +1,8 @@
-"""Where networks come from: the ones shipped in the wheel (download support: see pull)."""
+"""Where networks come from: a directory, the wheel, or a download (see :mod:`.download`)."""
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from pathlib import Path
 
@@ -27,22 +28,35 @@ def shipped_path(name: str) -> Path:
         have = sorted(shipped_networks())
         raise ValueError(
             f"no shipped network named {name!r}; shipped: {have}. Train one with "
-            f"`hssm-nre train {name}` and pass loglik=<directory>."
+            f"`hssm-nre train {name}` and pass loglik=<directory>, or pass '{name}@<version>' to "
+            "download a published one (`hssm-nre list` shows them)."
         )
     return path
 
 
 def load_network(source: str | Path | Network) -> Network:
-    """Resolve a network: a :class:`Network`, a directory, or a shipped network's name.
+    """Resolve a network: a :class:`Network`, a directory, a shipped name or ``name@version``.
+
+    A ``"name@version"`` that is not shipped in that version is downloaded (or taken
+    from the cache) with :func:`hssm_nre.download.pull`.
 
     Examples
     --------
     >>> net = load_network("ddm")  # doctest: +SKIP
+    >>> net = load_network("ddm@0.2.0")  # doctest: +SKIP
     """
     if isinstance(source, Network):
         return source
     p = Path(source)
     if p.is_dir():
         return load(p)
-    name = str(source).split("@", 1)[0]
-    return load(shipped_path(name))
+    name, _, version = str(source).partition("@")
+    if name in shipped_networks():
+        path = shipped_path(name)
+        if not version or version == str(json.loads((path / "card.json").read_text()).get("version")):
+            return load(path)
+    elif not version:
+        return load(shipped_path(name))  # raises: not shipped, and no version to download
+    from .download import pull
+
+    return load(pull(name, version))

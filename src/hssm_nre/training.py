@@ -273,9 +273,7 @@ def fit(
         weights |= init_mlp(jax.random.fold_in(k_init, 1), len(tr.param_index), cfg.q_hidden, n_out, Q_PREFIX)
     steps_per_epoch = (n - n_val) // cfg.batch_size
     total = steps_per_epoch * cfg.max_epochs
-    opt = optax.chain(
-        optax.clip_by_global_norm(5.0), optax.inject_hyperparams(optax.adam)(learning_rate=0.0)
-    )
+    opt = optax.chain(optax.clip_by_global_norm(5.0), optax.inject_hyperparams(optax.adam)(learning_rate=0.0))
     opt_state = opt.init(weights)
 
     def progress_of(step_i: int) -> float:
@@ -284,6 +282,7 @@ def fit(
         if cfg.time_budget_s:
             p = max(p, (time.perf_counter() - t_start) / cfg.time_budget_s)
         return p
+
     loss = _loss_fn(method, tr, cfg, ref)
 
     @jax.jit

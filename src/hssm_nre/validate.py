@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .artifact import Network
-from .hub import load_network
 from .simulation import simulate_trials
 
 __all__ = [
@@ -32,7 +30,8 @@ __all__ = [
     "fit_hssm",
     "logratio_gap",
     "normalization_error",
-    "run_validation",
+    "calibration",
+    "coverage_table",
 ]
 
 
@@ -188,7 +187,7 @@ def fit_hssm(
     return idata, time.perf_counter() - t0
 
 
-def _draws(idata, names: list[str]) -> np.ndarray:
+def posterior_draws(idata, names: list[str]) -> np.ndarray:
     post = idata.posterior if hasattr(idata, "posterior") else idata["posterior"]
     return np.stack([np.asarray(post[n]).reshape(-1) for n in names], axis=1)
 
@@ -205,7 +204,7 @@ class Comparison:
 
 def compare_posteriors(idata_ratio, idata_exact, names: list[str], t_ratio: float, t_exact: float):
     """Mean / SD of both posteriors, ``|mean diff| / SD_exact``, SD ratio, and C2ST."""
-    a, b = _draws(idata_ratio, names), _draws(idata_exact, names)
+    a, b = posterior_draws(idata_ratio, names), posterior_draws(idata_exact, names)
     table = pd.DataFrame(
         {
             "param": names,
@@ -253,62 +252,91 @@ PARAMETER_SETS = {
 }
 
 
-def run_validation(
-    model: str | Network,
-    reference: str = "analytic",
-    out: str | Path = "docs/validation",
-    quick: bool = False,
-    trials: tuple[int, ...] = (500, 2000),
-) -> Path:
-    """Run the validation and write ``<out>/<model>.md`` plus figures; return the report path."""
-    net = load_network(model)
-    if reference != "analytic" or net.model != "ddm":
-        raise ValueError(
-            f"reference {reference!r} for model {net.model!r} is not available; "
-            "the analytic reference covers the ddm"
-        )
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    lines = [f"# Validation of `{net.name}` against hssm's analytic DDM", ""]
-    gap = logratio_gap(net, n_x=5 if quick else 20)
-    lines += [
-        "## Log-ratio minus exact log-likelihood at fixed x",
-        "",
-        f"SD over theta (within 10 nats of the maximum), median over x: {gap['median_sd']:.3f} nats,"
-        f" max {gap['max_sd']:.3f}; median |mean gap| {gap['median_abs_mean']:.3f}.",
-        "",
-    ]
-    if net.normalized:
-        ne = normalization_error(net, n_theta=10 if quick else 50)
-        lines += [
-            f"Normalization: worst |integral - 1| = {ne['max_abs_error']:.4f} "
-            f"(median {ne['median_abs_error']:.4f}).",
-            "",
-        ]
-    sets = PARAMETER_SETS["ddm"][: 2 if quick else None]
-    trials = (200,) if quick else trials
+CALIBRATION_PRIOR = {"ddm": {"v": (-2.0, 2.0), "a": (0.5, 2.0), "z": (0.3, 0.7), "t": (0.1, 0.5)}}
+
+
+def calibration(
+    net: Network,
+    n_datasets: int = 100,
+    n_trials: int = 200,
+    draws: int = 400,
+    seed: int = 0,
+    prior: dict[str, tuple[float, float]] | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Simulation-based calibration with numpyro NUTS on the network's likelihood.
+
+    Parameters are drawn from a uniform ``prior`` (inside the training box), a data set of
+    ``n_trials`` is simulated, and the same prior is used for inference. For a calibrated
+    posterior the rank of the true value among the posterior draws is uniform, and a
+    central ``q`` interval covers the truth in a share ``q`` of data sets.
+
+    Returns one row per data set and parameter: the true value, its normalized rank in
+    ``[0, 1]`` and the posterior mean and SD.
+    """
+    import jax
+    import jax.numpy as jnp
+    import numpyro
+    import numpyro.distributions as dist
+    from numpyro.infer import MCMC, NUTS
+
+    from .likelihood import make_logp
+    from .progress import progress_bar
+
+    prior = prior or CALIBRATION_PRIOR.get(net.model) or net.box
+    names = list(net.params)
+    logp = make_logp(net)
+    lo = jnp.asarray([prior[p][0] for p in names], jnp.float32)
+    hi = jnp.asarray([prior[p][1] for p in names], jnp.float32)
+
+    def model(x):
+        theta = numpyro.sample("theta", dist.Uniform(lo, hi))
+        numpyro.factor("ll", jnp.sum(logp(jnp.broadcast_to(theta, (x.shape[0], len(names))), x)))
+
+    mcmc = MCMC(
+        NUTS(model, dense_mass=True),
+        num_warmup=draws,
+        num_samples=draws,
+        num_chains=1,
+        progress_bar=False,
+        jit_model_args=True,
+    )
+    rng = np.random.default_rng(seed)
     rows = []
-    for n_tr in trials:
-        for i, th in enumerate(sets):
-            data = simulate_dataset(net, th, n_tr, seed=100 + i)
-            kw = {"draws": 200, "tune": 200} if quick else {}
-            ir, tr_ = fit_hssm(data, "ratio", net, **kw)
-            ie, te = fit_hssm(data, "analytical", net, **kw)
-            cmp_ = compare_posteriors(ir, ie, list(net.params), tr_, te)
-            for _, r in cmp_.table.iterrows():
-                rows.append({"trials": n_tr, "set": i, **r.to_dict(), "c2st": cmp_.c2st})
-    df = pd.DataFrame(rows)
-    df.to_csv(out / f"{net.model}_posteriors.csv", index=False)
-    lines += [
-        "## Posterior agreement",
-        "",
-        f"median |mean diff|/SD = {df.abs_diff_over_sd.median():.3f}, max = "
-        f"{df.abs_diff_over_sd.max():.3f}; SD ratio in [{df.sd_ratio_over_exact.min():.2f}, "
-        f"{df.sd_ratio_over_exact.max():.2f}]; C2ST median {df.c2st.median():.3f}, max {df.c2st.max():.3f}.",
-        "",
-        markdown_table(df),
-        "",
-    ]
-    path = out / f"{net.model}.md"
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    with progress_bar(progress) as bar:
+        task = bar.add_task("calibration", total=n_datasets)
+        for i in range(n_datasets):
+            truth = rng.uniform(np.asarray(lo), np.asarray(hi))
+            x, ok = simulate_trials(net.model, np.tile(truth, (n_trials, 1)), rng)
+            x = x[ok][:n_trials]
+            if len(x) < n_trials:  # keep shapes fixed so NUTS compiles once
+                continue
+            mcmc.run(jax.random.key(seed * 100_003 + i), jnp.asarray(x, jnp.float32))
+            post = np.asarray(mcmc.get_samples()["theta"])
+            for j, p in enumerate(names):
+                rows.append(
+                    {
+                        "dataset": i,
+                        "param": p,
+                        "truth": float(truth[j]),
+                        "rank": float(np.mean(post[:, j] < truth[j])),
+                        "mean": float(post[:, j].mean()),
+                        "sd": float(post[:, j].std()),
+                    }
+                )
+            bar.advance(task)
+    return pd.DataFrame(rows)
+
+
+def coverage_table(cal: pd.DataFrame, levels=(0.5, 0.9)) -> pd.DataFrame:
+    """Share of data sets whose central ``level`` interval covers the truth, per parameter."""
+    out = []
+    for p, g in cal.groupby("param", sort=False):
+        row = {"param": p, "datasets": len(g)}
+        for q in levels:
+            row[f"coverage_{int(q * 100)}"] = float(np.mean(np.abs(g["rank"] - 0.5) <= q / 2))
+        from scipy import stats
+
+        row["ks_uniform_p"] = float(stats.kstest(g["rank"], "uniform").pvalue)
+        out.append(row)
+    return pd.DataFrame(out)
