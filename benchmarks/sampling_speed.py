@@ -17,8 +17,14 @@ from hssm_nre.validate import fit_hssm, simulate_dataset
 
 def min_ess(idata, names):
     post = idata["posterior"] if not hasattr(idata, "posterior") else idata.posterior
-    return min(float(np.asarray(az.ess(post[n]).to_numpy() if hasattr(az.ess(post[n]), "to_numpy")
-                                else az.ess(post[n]))) for n in names)
+    return min(
+        float(
+            np.asarray(
+                az.ess(post[n]).to_numpy() if hasattr(az.ess(post[n]), "to_numpy") else az.ess(post[n])
+            )
+        )
+        for n in names
+    )
 
 
 def main():
@@ -36,8 +42,9 @@ def main():
         for kind in ("analytical", "ratio"):
             idata, sec = fit_hssm(data, kind, net, draws=args.draws, tune=args.draws, chains=2)
             res[kind] = min_ess(idata, names) / sec
-        print(f"| {n} | {res['analytical']:.1f} | {res['ratio']:.1f} | "
-              f"{res['ratio'] / res['analytical']:.2f} |")
+        print(
+            f"| {n} | {res['analytical']:.1f} | {res['ratio']:.1f} | {res['ratio'] / res['analytical']:.2f} |"
+        )
 
 
 if __name__ == "__main__":

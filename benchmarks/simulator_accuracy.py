@@ -24,7 +24,7 @@ def bin_probs(theta, edges, logp):
     probs = []
     for c in (-1, 1):
         row = []
-        for lo, hi in zip(edges[:-1], edges[1:]):
+        for lo, hi in zip(edges[:-1], edges[1:], strict=True):
             g = np.linspace(lo, hi, 60)
             d = np.exp(logp(np.tile(theta, (len(g), 1)), np.column_stack([g, np.full_like(g, c)])))
             row.append(np.trapezoid(d, g))
@@ -35,8 +35,14 @@ def bin_probs(theta, edges, logp):
 def ssms_trials(theta, n, dt, seed):
     from ssms import Simulator
 
-    out = Simulator("ddm").simulate(np.tile(theta, (n, 1)).astype(np.float32), n_samples=1, delta_t=dt,
-                                    max_t=20.0, random_state=seed, return_option="minimal")
+    out = Simulator("ddm").simulate(
+        np.tile(theta, (n, 1)).astype(np.float32),
+        n_samples=1,
+        delta_t=dt,
+        max_t=20.0,
+        random_state=seed,
+        return_option="minimal",
+    )
     return np.column_stack([np.asarray(out["rts"]).ravel(), np.asarray(out["choices"]).ravel()])
 
 
@@ -46,7 +52,7 @@ def main():
     args = ap.parse_args()
     logp = analytic_ddm_logp()
     rng = np.random.default_rng(0)
-    print(f"| theta (v, a, z, t) | simulator | P(upper) sim | P(upper) exact | chi2 (dof) | p-value | s |")
+    print("| theta (v, a, z, t) | simulator | P(upper) sim | P(upper) exact | chi2 (dof) | p-value | s |")
     print("|---|---|---|---|---|---|---|")
     for th in SETS:
         t = th[3]
@@ -54,8 +60,8 @@ def main():
         p = bin_probs(np.array(th), edges, logp)
         p_total = p.sum()
         for label, make in [
-            ("bridge dt=1e-3", lambda: simulate_trials("ddm", np.tile(th, (args.n, 1)), rng)[0]),
-            ("ssm-simulators dt=1e-3", lambda: ssms_trials(th, args.n, 1e-3, 1)),
+            ("bridge dt=1e-3", lambda th=th: simulate_trials("ddm", np.tile(th, (args.n, 1)), rng)[0]),
+            ("ssm-simulators dt=1e-3", lambda th=th: ssms_trials(th, args.n, 1e-3, 1)),
         ]:
             t0 = time.perf_counter()
             x = make()
@@ -66,8 +72,10 @@ def main():
             chi2 = float((((counts - exp_) ** 2 / exp_)[ok]).sum())
             dof = int(ok.sum()) - 1
             pv = float(stats.chi2.sf(chi2, dof))
-            print(f"| {th} | {label} | {np.mean(x[:, 1] == 1):.4f} | {p[1].sum() / p_total:.4f} | "
-                  f"{chi2:.1f} ({dof}) | {pv:.3g} | {sec:.1f} |")
+            print(
+                f"| {th} | {label} | {np.mean(x[:, 1] == 1):.4f} | {p[1].sum() / p_total:.4f} | "
+                f"{chi2:.1f} ({dof}) | {pv:.3g} | {sec:.1f} |"
+            )
 
 
 if __name__ == "__main__":

@@ -30,8 +30,9 @@ def _ssms_chunk(args):
     from hssm_nre.registry import get_model
 
     th = get_model("ddm").sample_box(n, np.random.default_rng(seed)).astype(np.float32)
-    Simulator("ddm").simulate(th, n_samples=1, delta_t=dt, max_t=20.0, random_state=seed,
-                              return_option="minimal")
+    Simulator("ddm").simulate(
+        th, n_samples=1, delta_t=dt, max_t=20.0, random_state=seed, return_option="minimal"
+    )
 
 
 def main():

@@ -29,3 +29,9 @@ def test_normal_posterior_matches_exact(tmp_path):
     res = load("01_normal_model").main(["--out", str(tmp_path)])
     assert np.all(res["err"] < 0.1), res
     assert np.all((res["sd_ratio"] > 0.9) & (res["sd_ratio"] < 1.1)), res
+
+
+def test_normal_regression_tutorial_quick():
+    res = load("02_normal_regression").main(["--quick"])
+    assert np.all(res["err"] < 1.5)
+    assert np.all((res["sd_ratio"] > 0.5) & (res["sd_ratio"] < 2.0))

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import norm
 
-from hssm_nre import ModelSpec, SimConfig, TrainConfig, make_logp, simulate, train
+from hssm_nre import ModelSpec, SimConfig, TrainConfig, make_logp, train
 
 METHOD = "nce"
 BOX = {"mu": (-5.0, 5.0), "sigma": (0.1, 5.0)}
@@ -35,8 +35,15 @@ SPEC = ModelSpec.custom("normal", ["mu", "sigma"], BOX, normal_simulator)
 def train_network(quick: bool, seed: int = 0):
     n = 60_000 if quick else 400_000
     cfg = TrainConfig(
-        method=METHOD, hidden=(64, 64, 64), batch_size=512, max_epochs=3 if quick else 25, patience=3,
-        K=5, gamma=1.0, seed=seed, learning_rate=2e-3,
+        method=METHOD,
+        hidden=(64, 64, 64),
+        batch_size=512,
+        max_epochs=3 if quick else 25,
+        patience=3,
+        K=5,
+        gamma=1.0,
+        seed=seed,
+        learning_rate=2e-3,
     )
     return train(SPEC, SimConfig(n=n, seed=seed, chunk=50_000, n_jobs=1), cfg, progress=not quick)
 
@@ -56,8 +63,12 @@ def landscape(net, x_obs=2.0, out=None):
         import matplotlib.pyplot as plt
 
         fig, axes = plt.subplots(1, 3, figsize=(14, 4))
-        for ax, z, title in zip(axes, [lr, ll, gap], ["log-ratio (learned)", "exact log-likelihood",
-                                                       "exact - learned (should be flat)"]):
+        for ax, z, title in zip(
+            axes,
+            [lr, ll, gap],
+            ["log-ratio (learned)", "exact log-likelihood", "exact - learned (should be flat)"],
+            strict=True,
+        ):
             im = ax.pcolormesh(mu, sigma, z, shading="auto", cmap="RdBu_r" if "flat" in title else "viridis")
             ax.set_xlabel("mu")
             ax.set_ylabel("sigma")
@@ -91,8 +102,15 @@ def sample_posterior(net, x, draws=1000, chains=2, seed=1):
         mu = pm.Uniform("mu", *BOX["mu"])
         sigma = pm.Uniform("sigma", *BOX["sigma"])
         RatioDistribution("x", net, observed=x, mu=mu, sigma=sigma)
-        idata = pm.sample(draws=draws, tune=draws, chains=chains, nuts_sampler="numpyro",
-                          random_seed=seed, progressbar=False, compute_convergence_checks=False)
+        idata = pm.sample(
+            draws=draws,
+            tune=draws,
+            chains=chains,
+            nuts_sampler="numpyro",
+            random_seed=seed,
+            progressbar=False,
+            compute_convergence_checks=False,
+        )
     post = idata.posterior
     return np.stack([np.asarray(post["mu"]).ravel(), np.asarray(post["sigma"]).ravel()], 1)
 
@@ -112,8 +130,10 @@ def main(argv=None):
     m, sd = exact_posterior(x)
     err = np.abs(draws.mean(0) - m) / sd
     for i, p in enumerate(["mu", "sigma"]):
-        print(f"{p}: ratio {draws[:, i].mean():.3f} +- {draws[:, i].std():.3f}   "
-              f"exact {m[i]:.3f} +- {sd[i]:.3f}   |diff|/SD {err[i]:.3f}")
+        print(
+            f"{p}: ratio {draws[:, i].mean():.3f} +- {draws[:, i].std():.3f}   "
+            f"exact {m[i]:.3f} +- {sd[i]:.3f}   |diff|/SD {err[i]:.3f}"
+        )
     return {"spread": spread, "err": err, "sd_ratio": draws.std(0) / sd}
 
 
