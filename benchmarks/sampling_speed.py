@@ -16,15 +16,10 @@ from hssm_nre.validate import fit_hssm, simulate_dataset
 
 
 def min_ess(idata, names):
-    post = idata["posterior"] if not hasattr(idata, "posterior") else idata.posterior
-    return min(
-        float(
-            np.asarray(
-                az.ess(post[n]).to_numpy() if hasattr(az.ess(post[n]), "to_numpy") else az.ess(post[n])
-            )
-        )
-        for n in names
-    )
+    """Smallest bulk ESS over the named variables."""
+    ess = az.ess(idata, var_names=names)
+    post = ess["posterior"] if "posterior" in getattr(ess, "children", {}) else ess
+    return min(float(np.min(np.asarray(post[n]))) for n in names)
 
 
 def main():
