@@ -12,8 +12,22 @@ def test_train_command_builds_a_loadable_network(tmp_path):
     out = tmp_path / "ddm"
     res = runner.invoke(
         app,
-        ["train", "ddm", "--out", str(out), "--n", "20000", "--epochs", "1", "--hidden", "16,16",
-         "--batch-size", "256", "--seed", "3"],
+        [
+            "train",
+            "ddm",
+            "--out",
+            str(out),
+            "--n",
+            "20000",
+            "--epochs",
+            "1",
+            "--hidden",
+            "16,16",
+            "--batch-size",
+            "256",
+            "--seed",
+            "3",
+        ],
     )
     assert res.exit_code == 0, res.output
     net = load(out)

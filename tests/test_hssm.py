@@ -146,3 +146,34 @@ def test_logp_is_minus_inf_for_rt_below_t(data, tiny_nce):
     out = fn(pt)
     obs = out[-1]
     assert np.isneginf(obs[np.argmin(data.rt.values)])
+
+
+@pytest.mark.filterwarnings("ignore:Numba will use object mode:UserWarning")
+def test_nutpie_sampler_and_gradient(data, tiny_nce):
+    model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce, p_outlier=None)
+    # the gradient through the pytensor Op matches finite differences
+    logp = model.pymc_model.compile_logp()
+    dlogp = model.pymc_model.compile_dlogp()
+    pt = model.pymc_model.initial_point()
+    pt = {k: np.asarray(-4.0 if k.startswith("t_") else 0.2) for k in pt}  # t near 0.04 s
+    g = dlogp(pt)
+    names = list(pt)
+    for i, k in enumerate(names):
+        h = 1e-3
+        up, dn = dict(pt), dict(pt)
+        up[k] = pt[k] + h
+        dn[k] = pt[k] - h
+        fd = (logp(up) - logp(dn)) / (2 * h)
+        assert g[i] == pytest.approx(fd, rel=0.05, abs=0.05), k
+    idata = model.sample(sampler="nutpie", draws=20, tune=20, chains=1, progressbar=False)
+    assert np.asarray(idata["posterior"]["v"]).shape == (1, 20)
+
+
+def test_blackjax_gives_a_clear_error_or_works(data, tiny_nce):
+    model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce, p_outlier=None)
+    try:
+        idata = model.sample(sampler="blackjax", draws=20, tune=20, chains=1, progressbar=False)
+    except RuntimeError as err:
+        assert "Use sampler='numpyro'" in str(err)
+    else:
+        assert np.asarray(idata["posterior"]["v"]).shape == (1, 20)

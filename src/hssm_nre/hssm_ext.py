@@ -220,6 +220,7 @@ def make_logp_op(net):
     (numpyro, blackjax) the un-jitted function is inlined into the sampler's graph.
     """
     import jax
+    import jax.numpy as jnp
     from hssm.distribution_utils.jax import make_jax_logp_ops
 
     from .likelihood import make_hssm_logp
@@ -227,8 +228,8 @@ def make_logp_op(net):
     logp = make_hssm_logp(net, len(net.params))
 
     def vjp(data, *params, gz):
-        _, pull = jax.vjp(lambda *p: logp(data, *p), *params)
-        return pull(gz)
+        out, pull = jax.vjp(lambda *p: logp(data, *p), *params)
+        return pull(jnp.asarray(gz, out.dtype))  # pytensor may send a float64 cotangent
 
     return make_jax_logp_ops(jax.jit(logp), jax.jit(vjp), logp)
 
@@ -281,7 +282,18 @@ def _patch_sample(HSSMBase) -> None:
             sampler = sampler or "numpyro"
             if sampler in ("numpyro", "blackjax", "nutpie"):
                 kwargs.setdefault("init", "auto")  # they initialize themselves
-        return orig(self, sampler, *args, **kwargs)
+        try:
+            return orig(self, sampler, *args, **kwargs)
+        except TypeError as err:
+            if sampler == "blackjax" and "progress_bar" in str(err):
+                import importlib.metadata as md
+
+                raise RuntimeError(
+                    f"sampler='blackjax' does not run with pymc {md.version('pymc')} and blackjax "
+                    f"{md.version('blackjax')} (it fails the same way with hssm's analytical "
+                    "likelihood). Use sampler='numpyro' (the default), 'nutpie' or 'pymc'."
+                ) from err
+            raise
 
     HSSMBase.sample = sample
 
