@@ -35,3 +35,10 @@ def test_normal_regression_tutorial_quick():
     res = load("02_normal_regression").main(["--quick"])
     assert np.all(res["err"] < 1.5)
     assert np.all((res["sd_ratio"] > 0.5) & (res["sd_ratio"] < 2.0))
+
+
+def test_custom_simulator_tutorial_quick():
+    res = load("05_custom_simulator_in_hssm").main(["--quick"])
+    assert res["gap_sd"] < 1.0  # a seconds-long training; the full run is far closer
+    assert abs(res["post"]["t"] - 0.3) < 0.05
+    assert abs(res["post"]["v1"] - 2.0) < 0.6

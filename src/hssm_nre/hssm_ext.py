@@ -162,6 +162,23 @@ def _check_priors_in_box(model, net) -> None:
             )
 
 
+def _initvals_in_box(model, net) -> None:
+    """Move hssm's default initial values inside the training box (and below the fastest rt for t)."""
+    ndt = net.card["model"].get("ndt")
+    rt_min = float(np.min(model.data["rt"]))
+    for name, (lo, hi) in net.box.items():
+        if name not in model._initvals:
+            continue
+        val = np.asarray(model._initvals[name], dtype=float)
+        if name == ndt:
+            top = min(hi, rt_min)
+            ok = (val > lo) & (val < top)
+            model._initvals[name] = np.where(ok, val, lo + 0.5 * (top - lo))
+        else:
+            margin = 0.05 * (hi - lo)
+            model._initvals[name] = np.clip(val, lo + margin, hi - margin)
+
+
 def _patch_init(HSSM) -> None:
     orig = HSSM.__init__
     sig = inspect.signature(orig)
@@ -197,6 +214,7 @@ def _patch_init(HSSM) -> None:
         self._hssm_nre_network = net
         orig(*bound.args, **bound.kwargs)
         _check_priors_in_box(self, net)
+        _initvals_in_box(self, net)
 
     HSSM.__init__ = __init__
 
