@@ -42,3 +42,9 @@ def test_custom_simulator_tutorial_quick():
     assert res["gap_sd"] < 1.0  # a seconds-long training; the full run is far closer
     assert abs(res["post"]["t"] - 0.3) < 0.05
     assert abs(res["post"]["v1"] - 2.0) < 0.6
+
+
+def test_pull_and_offline_tutorial():
+    res = load("06_pull_and_offline").main([])
+    assert res["offline_path"] == res["path"] and (res["path"] / "card.json").is_file()
+    assert np.isfinite(res["value"])
