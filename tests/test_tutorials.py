@@ -48,3 +48,9 @@ def test_pull_and_offline_tutorial():
     res = load("06_pull_and_offline").main([])
     assert res["offline_path"] == res["path"] and (res["path"] / "card.json").is_file()
     assert np.isfinite(res["value"])
+
+
+def test_angle_hierarchical_tutorial_quick():
+    res = load("04_angle_regression_hierarchical").main(["--quick", "--train"])
+    assert res["ll_shape"][-1] == res["n_obs"]
+    assert abs(res["summary"]["v_x"] - 0.6) < 0.4  # the covariate effect is recovered even so
