@@ -26,11 +26,12 @@ def train(
     dt: float = typer.Option(1e-3, help="Simulator step (s); bridge-corrected."),
     method: str = typer.Option(None, help="'nce' (normalized) or 'cnre' (plain ratio)."),
     hidden: str = typer.Option("128,128,128,128", help="Hidden layer widths."),
-    epochs: int = typer.Option(20, help="Maximum epochs."),
+    epochs: int = typer.Option(40, help="Maximum epochs."),
     batch_size: int = typer.Option(1024, help="Batch size."),
     time_budget: float = typer.Option(
         DEFAULT_BUDGETS["time_budget_s"], help="Training time budget in seconds."
     ),
+    max_steps: int = typer.Option(None, help="Budget in optimizer steps (reproducible)."),
     version: str = typer.Option("0.1.0", help="Version written in the card."),
 ) -> None:
     """Simulate training data and train a ratio network for a registry MODEL."""
@@ -51,6 +52,7 @@ def train(
             batch_size=batch_size,
             seed=seed,
             time_budget_s=time_budget,
+            max_steps=max_steps,
         ),
         out=out,
         version=version,

@@ -91,7 +91,10 @@ class TrainConfig:
     seed
         Seed of initialization, shuffling and contrasts.
     time_budget_s
-        Stop training (keeping the best weights) after this many seconds.
+        Stop training (keeping the best weights) after this many seconds. A time budget
+        makes the run depend on the machine's speed; ``max_steps`` does not.
+    max_steps
+        Budget in optimizer steps (bit-reproducible for a given seed and machine type).
     """
 
     method: Literal["nce", "cnre"] | None = None
@@ -110,6 +113,7 @@ class TrainConfig:
     q_components: int = 4
     seed: int = 0
     time_budget_s: float | None = None
+    max_steps: int | None = None
 
     def __post_init__(self) -> None:
         if self.method not in (None, "nce", "cnre"):
@@ -273,6 +277,8 @@ def fit(
         weights |= init_mlp(jax.random.fold_in(k_init, 1), len(tr.param_index), cfg.q_hidden, n_out, Q_PREFIX)
     steps_per_epoch = (n - n_val) // cfg.batch_size
     total = steps_per_epoch * cfg.max_epochs
+    if cfg.max_steps:
+        total = min(total, cfg.max_steps)
     opt = optax.chain(optax.clip_by_global_norm(5.0), optax.inject_hyperparams(optax.adam)(learning_rate=0.0))
     opt_state = opt.init(weights)
 
@@ -325,8 +331,8 @@ def fit(
                 if b % 50 == 0:
                     running.append(float(lv))
                     bar.update(task, completed=step_i, info=f"loss {running[-1]:.4f}")
-                if cfg.time_budget_s and progress_of(step_i) >= 1.0:
-                    stop_reason = "time_budget"
+                if progress_of(step_i) >= 1.0:
+                    stop_reason = "time_budget" if step_i < total else "max_steps"
                     break
             vl = val_loss(weights)
             history["step"].append(step_i)
@@ -343,7 +349,7 @@ def fit(
                 best, stale = (vl, weights, epoch + 1), 0
             else:
                 stale += 1
-            if stop_reason == "time_budget":
+            if stop_reason in ("time_budget", "max_steps"):
                 break
             if stale >= cfg.patience:
                 stop_reason = "early_stopping"
