@@ -240,18 +240,6 @@ def simulate_dataset(net: Network, theta: dict[str, float], n_trials: int, seed:
     return pd.DataFrame({"rt": x[ok, 0], "response": x[ok, 1].astype(int)})
 
 
-PARAMETER_SETS = {
-    "ddm": [
-        {"v": 0.5, "a": 1.5, "z": 0.5, "t": 0.3},
-        {"v": -1.2, "a": 0.8, "z": 0.35, "t": 0.5},
-        {"v": 1.5, "a": 1.0, "z": 0.6, "t": 0.15},
-        {"v": 0.0, "a": 2.0, "z": 0.5, "t": 1.0},
-        {"v": 2.0, "a": 0.6, "z": 0.7, "t": 0.2},
-        {"v": -0.7, "a": 1.2, "z": 0.25, "t": 0.8},
-    ]
-}
-
-
 CALIBRATION_PRIOR = {"ddm": {"v": (-2.0, 2.0), "a": (0.5, 2.0), "z": (0.3, 0.7), "t": (0.1, 0.5)}}
 
 
