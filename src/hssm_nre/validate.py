@@ -141,7 +141,8 @@ def c2st(a: np.ndarray, b: np.ndarray, seed: int = 0, folds: int = 5) -> float:
     return float(np.mean(cross_val_score(clf, X, y, cv=folds, scoring="accuracy")))
 
 
-def _box_priors(net: Network, regression: set[str]) -> list[dict]:
+def box_priors(net: Network, regression: set[str]) -> list[dict]:
+    """Uniform priors on the training box for every parameter not in ``regression``."""
     return [
         {"name": p, "prior": {"name": "Uniform", "lower": lo, "upper": hi}}
         for p, (lo, hi) in net.box.items()
@@ -169,7 +170,7 @@ def fit_hssm(
         data,
         model=net.model,
         loglik_kind=loglik_kind,
-        include=_box_priors(net, regression) + include,
+        include=box_priors(net, regression) + include,
         p_outlier=None,
         **kw,
     )
