@@ -177,3 +177,14 @@ def test_blackjax_gives_a_clear_error_or_works(data, tiny_nce):
         assert "Use sampler='numpyro'" in str(err)
     else:
         assert np.asarray(idata["posterior"]["v"]).shape == (1, 20)
+
+
+@pytest.mark.filterwarnings("ignore:Numba will use object mode:UserWarning")
+def test_posterior_predictive_through_ssm_simulators(data, tiny_nce):
+    model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce, p_outlier=None)
+    idata = model.sample(draws=10, tune=10, chains=1, progressbar=False)
+    pp = model.sample_posterior_predictive(idata, draws=5, inplace=False)
+    group = pp["posterior_predictive"]
+    sims = np.asarray(next(iter(group.data_vars.values())))
+    assert sims.shape[-2:] == (len(data), 2)
+    assert set(np.unique(sims[..., 1])) <= {-1.0, 1.0} and np.all(sims[..., 0] > 0)
