@@ -39,7 +39,6 @@ def train_network(quick: bool, seed: int = 0):
         hidden=(64, 64, 64),
         batch_size=512,
         max_epochs=3 if quick else 25,
-        patience=3,
         K=5,
         gamma=1.0,
         seed=seed,

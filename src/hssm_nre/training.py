@@ -70,10 +70,11 @@ class TrainConfig:
     batch_size, learning_rate
         Adam with linear warm-up and cosine decay to 1 % of ``learning_rate``.
     max_epochs, patience
-        Budget in epochs, and early stopping on the validation loss (``patience`` epochs
-        without a new best). The learning rate warms up, then decays by a cosine over the
-        budget (epochs, or ``time_budget_s`` when that runs out first), and the weights
-        of the best validation epoch are kept.
+        Budget in epochs, and optional early stopping on the validation loss (``patience``
+        epochs without a new best; ``None``, the default, runs the whole schedule, since the
+        decaying learning rate keeps improving the fit to the end). The learning rate warms
+        up, then decays by a cosine over the budget (epochs, or ``time_budget_s`` when that
+        runs out first), and the weights of the best validation epoch are kept.
     val_fraction
         Share of simulations held out for validation.
     K, gamma
@@ -102,7 +103,7 @@ class TrainConfig:
     batch_size: int = 1024
     learning_rate: float = 1e-3
     max_epochs: int = 20
-    patience: int = 5
+    patience: int | None = None
     val_fraction: float = 0.05
     K: int = 5
     gamma: float = 1.0
@@ -351,7 +352,7 @@ def fit(
                 stale += 1
             if stop_reason in ("time_budget", "max_steps"):
                 break
-            if stale >= cfg.patience:
+            if cfg.patience is not None and stale >= cfg.patience:
                 stop_reason = "early_stopping"
                 break
     wall = time.perf_counter() - t_start
