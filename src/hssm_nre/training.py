@@ -333,7 +333,7 @@ def fit(
                     running.append(float(lv))
                     bar.update(task, completed=step_i, info=f"loss {running[-1]:.4f}")
                 if progress_of(step_i) >= 1.0:
-                    stop_reason = "time_budget" if step_i < total else "max_steps"
+                    stop_reason = "time_budget" if step_i < total else "budget"
                     break
             vl = val_loss(weights)
             history["step"].append(step_i)
@@ -350,7 +350,7 @@ def fit(
                 best, stale = (vl, weights, epoch + 1), 0
             else:
                 stale += 1
-            if stop_reason in ("time_budget", "max_steps"):
+            if stop_reason in ("time_budget", "budget"):
                 break
             if cfg.patience is not None and stale >= cfg.patience:
                 stop_reason = "early_stopping"
