@@ -141,11 +141,12 @@ def validate(
     reference: str = typer.Option("analytic", help="Reference likelihood: 'analytic' (ddm)."),
     out: Path = typer.Option(Path("docs/validation"), help="Report directory."),
     quick: bool = typer.Option(False, help="Small budgets (a smoke run)."),
+    reuse: bool = typer.Option(False, help="Reuse the posterior comparison of an earlier run."),
 ) -> None:
     """Validate a network against a reference likelihood and write a Markdown report."""
     from .report import run_validation
 
-    path = run_validation(model, reference=reference, out=out, quick=quick)
+    path = run_validation(model, reference=reference, out=out, quick=quick, reuse=reuse)
     typer.echo(f"report written to {path}")
 
 

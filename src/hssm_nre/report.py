@@ -141,10 +141,12 @@ def run_validation(
     quick: bool = False,
     trials: tuple[int, ...] = (500, 2000),
     n_calibration: int = 100,
+    reuse: bool = False,
 ) -> Path:
     """Run every validation step and write ``<out>/<model>.md``, figures and CSV files.
 
-    Returns the report's path. ``quick`` shrinks every budget (a smoke run).
+    Returns the report's path. ``quick`` shrinks every budget (a smoke run); ``reuse`` takes
+    the posterior comparison from an earlier run's ``<model>_posteriors.csv`` (and figures).
     """
     net = load_network(model)
     if reference != "analytic" or net.model != "ddm":
@@ -196,7 +198,8 @@ def run_validation(
     kw = {"draws": 200, "tune": 200} if quick else {}
     rows = []
     names = list(net.params)
-    for n_tr in trials:
+    csv = out / f"{stem}_posteriors.csv"
+    for n_tr in () if reuse and csv.exists() else trials:
         for i, th in enumerate(sets):
             data = simulate_dataset(net, th, n_tr, seed=100 + i)
             ir, t_r = fit_hssm(data, "ratio", net, **kw)
@@ -209,23 +212,26 @@ def run_validation(
             for _, r in cmp_.table.iterrows():
                 rows.append({"data": f"set {i}", "trials": n_tr, **r.to_dict(), "c2st": cmp_.c2st})
     n_reg = 200 if quick else 1000
-    data, include, truth = _regression_case(n_reg, seed=7)
-    reg_names = ["v_Intercept", "v_x", "a", "z", "t"]
-    ir, t_r = fit_hssm(data, "ratio", net, include=include, **kw)
-    ie, t_e = fit_hssm(data, "analytical", net, include=include, **kw)
-    cmp_ = compare_posteriors(ir, ie, reg_names, t_r, t_e)
-    plot_overlay(
-        ir,
-        ie,
-        reg_names,
-        truth,
-        fig_dir / f"{stem}_overlay_regression.png",
-        f"regression v ~ 1 + x, {n_reg} trials",
-    )
-    for _, r in cmp_.table.iterrows():
-        rows.append({"data": "regression", "trials": n_reg, **r.to_dict(), "c2st": cmp_.c2st})
-    df = pd.DataFrame(rows)
-    df.to_csv(out / f"{stem}_posteriors.csv", index=False)
+    if reuse and csv.exists():
+        df = pd.read_csv(csv)
+    else:
+        data, include, truth = _regression_case(n_reg, seed=7)
+        reg_names = ["v_Intercept", "v_x", "a", "z", "t"]
+        ir, t_r = fit_hssm(data, "ratio", net, include=include, **kw)
+        ie, t_e = fit_hssm(data, "analytical", net, include=include, **kw)
+        cmp_ = compare_posteriors(ir, ie, reg_names, t_r, t_e)
+        plot_overlay(
+            ir,
+            ie,
+            reg_names,
+            truth,
+            fig_dir / f"{stem}_overlay_regression.png",
+            f"regression v ~ 1 + x, {n_reg} trials",
+        )
+        for _, r in cmp_.table.iterrows():
+            rows.append({"data": "regression", "trials": n_reg, **r.to_dict(), "c2st": cmp_.c2st})
+        df = pd.DataFrame(rows)
+        df.to_csv(csv, index=False)
     c2st_1000 = df.loc[df.trials >= 1000].drop_duplicates(["data", "trials"])["c2st"]
     metrics |= {
         "posterior_abs_diff_over_sd_median": float(df.abs_diff_over_sd.median()),

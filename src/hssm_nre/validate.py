@@ -291,6 +291,8 @@ def calibration(
         jit_model_args=True,
     )
     rng = np.random.default_rng(seed)
+    ndt = net.card["model"].get("ndt")
+    ndt_i = names.index(ndt) if ndt else None
     rows = []
     with progress_bar(progress) as bar:
         task = bar.add_task("calibration", total=n_datasets)
@@ -300,7 +302,15 @@ def calibration(
             x = x[ok][:n_trials]
             if len(x) < n_trials:  # keep shapes fixed so NUTS compiles once
                 continue
-            mcmc.run(jax.random.key(seed * 100_003 + i), jnp.asarray(x, jnp.float32))
+            # start inside the support: prior midpoints, and t below the fastest rt
+            start = (np.asarray(lo) + np.asarray(hi)) / 2
+            if ndt_i is not None:
+                start[ndt_i] = float(lo[ndt_i]) + 0.5 * (
+                    min(float(x[:, 0].min()), float(hi[ndt_i])) - float(lo[ndt_i])
+                )
+            frac = (start - np.asarray(lo)) / (np.asarray(hi) - np.asarray(lo))
+            init = {"theta": jnp.asarray(np.log(frac / (1 - frac)), jnp.float32)}
+            mcmc.run(jax.random.key(seed * 100_003 + i), jnp.asarray(x, jnp.float32), init_params=init)
             post = np.asarray(mcmc.get_samples()["theta"])
             for j, p in enumerate(names):
                 rows.append(
