@@ -65,6 +65,7 @@ def main(argv=None):
     print("pulled to", path)
     print([(r["name"], r["version"], r["where"]) for r in list_networks(cache_dir=cache, manifest=manifest)])
     server.shutdown()
+    server.server_close()
     # 4. offline: the cached copy is used, nothing touches the network
     again = pull("normal-demo@1.0.0", cache_dir=cache, manifest=manifest, offline=True)
     net = load_network(again)
