@@ -262,7 +262,7 @@ def run_validation(
     lines += [f"![overlay](figures/{stem}_overlay_regression.png)", ""]
 
     n_cal = 5 if quick else n_calibration
-    cal = calibration(net, n_datasets=n_cal, n_trials=200, draws=200 if quick else 400, progress=False)
+    cal = calibration(net, n_datasets=n_cal, n_trials=200, draws=200 if quick else 300, progress=False)
     cal.to_csv(out / f"{stem}_calibration.csv", index=False)
     cov = coverage_table(cal)
     plot_ranks(cal, fig_dir / f"{stem}_sbc.png")

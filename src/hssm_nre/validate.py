@@ -309,7 +309,7 @@ def calibration(
                     min(float(x[:, 0].min()), float(hi[ndt_i])) - float(lo[ndt_i])
                 )
             frac = (start - np.asarray(lo)) / (np.asarray(hi) - np.asarray(lo))
-            init = {"theta": jnp.asarray(np.log(frac / (1 - frac)), jnp.float32)}
+            init = {"theta": jnp.asarray(np.log(frac / (1 - frac)), dtype=jnp.result_type(float))}
             mcmc.run(jax.random.key(seed * 100_003 + i), jnp.asarray(x, jnp.float32), init_params=init)
             post = np.asarray(mcmc.get_samples()["theta"])
             for j, p in enumerate(names):
