@@ -60,3 +60,10 @@ def test_angle_hierarchical_tutorial_quick():
     res = load("04_angle_regression_hierarchical").main(["--quick", "--train"])
     assert res["ll_shape"][-1] == res["n_obs"]
     assert abs(res["summary"]["v_x"] - 0.6) < 0.4  # the covariate effect is recovered even so
+
+
+def test_ddm_side_by_side_tutorial_quick(tmp_path):
+    cmp_ = load("03_ddm_ratio_vs_analytical").main(["--quick", "--out", str(tmp_path)])
+    assert (tmp_path / "ddm_ratio_vs_analytical.png").is_file()
+    assert cmp_.table.abs_diff_over_sd.max() < 1.5  # the shipped network, 200 trials
+    assert 0.7 < cmp_.table.sd_ratio_over_exact.min() and cmp_.table.sd_ratio_over_exact.max() < 1.4
