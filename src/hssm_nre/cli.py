@@ -142,11 +142,14 @@ def validate(
     out: Path = typer.Option(Path("docs/validation"), help="Report directory."),
     quick: bool = typer.Option(False, help="Small budgets (a smoke run)."),
     reuse: bool = typer.Option(False, help="Reuse the posterior comparison of an earlier run."),
+    calibration: int = typer.Option(100, help="Data sets for simulation-based calibration (0: skip)."),
 ) -> None:
     """Validate a network against a reference likelihood and write a Markdown report."""
     from .report import run_validation
 
-    path = run_validation(model, reference=reference, out=out, quick=quick, reuse=reuse)
+    path = run_validation(
+        model, reference=reference, out=out, quick=quick, reuse=reuse, n_calibration=calibration
+    )
     typer.echo(f"report written to {path}")
 
 

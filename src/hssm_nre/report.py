@@ -262,6 +262,18 @@ def run_validation(
     lines += [f"![overlay](figures/{stem}_overlay_regression.png)", ""]
 
     n_cal = 5 if quick else n_calibration
+    if n_cal == 0:
+        lines += [
+            "## 3. Calibration",
+            "",
+            "Not run for this report (`--calibration 0`).",
+            "",
+            f"Report written in {time.perf_counter() - t_start:.0f} s.",
+        ]
+        path = out / f"{stem}.md"
+        path.write_text("\n".join(lines) + "\n")
+        (out / f"{stem}_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+        return path
     cal = calibration(net, n_datasets=n_cal, n_trials=200, draws=200 if quick else 300, progress=False)
     cal.to_csv(out / f"{stem}_calibration.csv", index=False)
     cov = coverage_table(cal)
