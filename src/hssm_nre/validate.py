@@ -138,7 +138,14 @@ def c2st(a: np.ndarray, b: np.ndarray, seed: int = 0, folds: int = 5) -> float:
         random_state=seed,
         early_stopping=False,
     )
-    return float(np.mean(cross_val_score(clf, X, y, cv=folds, scoring="accuracy")))
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter reached is fine for a score
+        scores = cross_val_score(clf, X, y, cv=folds, scoring="accuracy", error_score="raise")
+    return float(np.mean(scores))
 
 
 def box_priors(net: Network, regression: set[str]) -> list[dict]:
@@ -177,6 +184,7 @@ def fit_hssm(
     t0 = time.perf_counter()
     idata = model.sample(
         sampler="numpyro",
+        init="auto",  # numpyro initializes itself (hssm's default adapt_diag is for PyMC)
         draws=draws,
         tune=tune,
         chains=chains,
