@@ -262,36 +262,26 @@ def run_validation(
     lines += [f"![overlay](figures/{stem}_overlay_regression.png)", ""]
 
     n_cal = 5 if quick else n_calibration
+    lines += ["## 3. Calibration", ""]
     if n_cal == 0:
+        lines += ["Not run for this report (`--calibration 0`).", ""]
+    else:
+        cal = calibration(net, n_datasets=n_cal, n_trials=200, draws=200 if quick else 300, progress=False)
+        cal.to_csv(out / f"{stem}_calibration.csv", index=False)
+        cov = coverage_table(cal)
+        plot_ranks(cal, fig_dir / f"{stem}_sbc.png")
+        metrics["coverage_90_min"] = float(cov["coverage_90"].min())
         lines += [
-            "## 3. Calibration",
+            f"Simulation-based calibration on {n_cal} data sets of 200 trials, parameters drawn "
+            "uniformly from v [-2, 2], a [0.5, 2], z [0.3, 0.7], t [0.1, 0.5] (the same prior in "
+            "inference), numpyro NUTS on the network likelihood.",
             "",
-            "Not run for this report (`--calibration 0`).",
+            markdown_table(cov),
             "",
-            f"Report written in {time.perf_counter() - t_start:.0f} s.",
+            f"![sbc](figures/{stem}_sbc.png)",
+            "",
         ]
-        path = out / f"{stem}.md"
-        path.write_text("\n".join(lines) + "\n")
-        (out / f"{stem}_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-        return path
-    cal = calibration(net, n_datasets=n_cal, n_trials=200, draws=200 if quick else 300, progress=False)
-    cal.to_csv(out / f"{stem}_calibration.csv", index=False)
-    cov = coverage_table(cal)
-    plot_ranks(cal, fig_dir / f"{stem}_sbc.png")
-    metrics["coverage_90_min"] = float(cov["coverage_90"].min())
-    lines += [
-        "## 3. Calibration",
-        "",
-        f"Simulation-based calibration on {n_cal} data sets of 200 trials, parameters drawn "
-        "uniformly from v [-2, 2], a [0.5, 2], z [0.3, 0.7], t [0.1, 0.5] (the same prior in "
-        "inference), numpyro NUTS on the network likelihood.",
-        "",
-        markdown_table(cov),
-        "",
-        f"![sbc](figures/{stem}_sbc.png)",
-        "",
-        f"Report written in {time.perf_counter() - t_start:.0f} s.",
-    ]
+    lines.append(f"Report written in {time.perf_counter() - t_start:.0f} s.")
     path = out / f"{stem}.md"
     path.write_text("\n".join(lines) + "\n")
     (out / f"{stem}_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
