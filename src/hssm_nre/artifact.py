@@ -49,6 +49,7 @@ class Network:
     weights: dict[str, np.ndarray]
     card: dict
     path: Path | None = field(default=None, compare=False)
+    _logp: object = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def model(self) -> str:
@@ -86,10 +87,15 @@ class Network:
         return f"{self.card['name']}@{self.card['version']}"
 
     def logp(self, theta, x):
-        """Per-trial log-likelihood (or log-ratio) of ``x`` given ``theta`` (see likelihood)."""
-        from .likelihood import make_logp
+        """Per-trial log-likelihood (or log-ratio) of ``x`` given ``theta`` (see likelihood).
 
-        return make_logp(self)(theta, x)
+        The jitted function is built once per network, not on every call.
+        """
+        if self._logp is None:
+            from .likelihood import make_logp
+
+            self._logp = make_logp(self)
+        return self._logp(theta, x)
 
     def __repr__(self) -> str:
         kind = "normalized" if self.normalized else "ratio"
