@@ -39,3 +39,27 @@ def test_normalized_network_is_close_to_a_density(tiny_nce):
 
     # Loose: a two-epoch toy network. The shipped network's figure is in its card.
     assert normalization_error(tiny_nce, n_theta=5)["max_abs_error"] < 0.5
+
+
+def test_mirrored_networks_are_exactly_symmetric(net):
+    """Swapping the choice equals v -> -v, z -> 1 - z (the registry DDM's symmetry)."""
+    assert list(net.card["transform"]["mirror"]) == [0, 2]
+    logp = make_logp(net)
+    rng = np.random.default_rng(0)
+    th = rng.uniform([-2, 0.5, 0.2, 0.0], [2, 2, 0.8, 0.3], (50, 4))
+    x = np.stack([rng.uniform(0.4, 3.0, 50), rng.choice([-1.0, 1.0], 50)], axis=1)
+    th_m, x_m = th * [-1, 1, -1, 1] + [0, 0, 1, 0], x * [1, -1]
+    np.testing.assert_allclose(np.asarray(logp(th, x)), np.asarray(logp(th_m, x_m)), rtol=1e-5, atol=1e-5)
+
+
+def test_mirrored_reference_choice_probabilities_sum_to_one(tiny_nce):
+    from hssm_nre.network import Transform
+    from hssm_nre.reference import q_head_params
+
+    tr = Transform.from_dict(tiny_nce.card["transform"])
+    w = {k: jnp.asarray(v) for k, v in tiny_nce.weights.items()}
+    th = jnp.asarray(
+        np.random.default_rng(1).uniform([-3, 0.3, 0.1, 0], [3, 2.5, 0.9, 2], (20, 4)), jnp.float32
+    )
+    logpi = q_head_params(w, tr, th, tiny_nce.card["method"]["q_components"])[0]
+    np.testing.assert_allclose(np.exp(np.asarray(logpi)).sum(-1), 1.0, rtol=1e-5)

@@ -32,3 +32,16 @@ def test_custom_spec_validation():
         ModelSpec.custom("m", ["a"], {"a": (1, 0)}, lambda th, rng: th)
     with pytest.raises(TypeError, match="callable"):
         ModelSpec.custom("m", ["a"], {"a": (0, 1)}, "not a function")
+
+
+def test_mirror_needs_a_symmetric_box():
+    box = {"v": (-1.0, 2.0), "a": (0.5, 2.0), "z": (0.2, 0.8), "t": (0.0, 1.0)}
+    sim = MODELS["ddm"].simulator
+    with pytest.raises(ValueError, match="symmetric"):
+        ModelSpec.custom(
+            "m", list(box), box, lambda th, rng: th, obs_dim=2, choices=(-1, 1), ndt="t", mirror=("v", "z")
+        )
+    with pytest.raises(ValueError, match="two choices"):
+        ModelSpec.custom("m", ["v", "z"], {"v": (-1, 1), "z": (0, 1)}, lambda th, rng: th, mirror=("v", "z"))
+    assert ModelSpec.custom("m", list(box), box, lambda th, rng: th).mirror is None
+    assert sim == "bridge" and all(MODELS[m].mirror == ("v", "z") for m in MODELS)

@@ -16,17 +16,8 @@ import jax
 import jax.numpy as jnp
 
 from .artifact import Network
-from .network import (
-    choice_index,
-    featurize,
-    mlp,
-    mlp_out,
-    n_choices,
-    obs_dim_continuous,
-    obs_to_y,
-    theta_features,
-)
-from .reference import Q_PREFIX, q_logpdf_y, q_params, reference_logpdf
+from .network import choice_index, featurize, mlp, obs_to_y
+from .reference import Q_PREFIX, q_head_params, q_logpdf_y, reference_logpdf
 
 __all__ = ["make_logp", "make_hssm_logp"]
 
@@ -52,12 +43,7 @@ def build_logp(weights: dict, card: dict):
         x = jnp.asarray(x, jnp.float32)
         out = mlp(net_w, featurize(tr, theta, x))
         if learned:
-            qp = q_params(
-                mlp_out(net_w, theta_features(tr, theta), Q_PREFIX),
-                n_choices(tr),
-                q_m,
-                obs_dim_continuous(tr),
-            )
+            qp = q_head_params(net_w, tr, theta, q_m)
             y, ci, log_jac = obs_to_y(tr, theta, x)
             out = out + q_logpdf_y(qp, y, ci) + log_jac
         elif normalized:

@@ -40,6 +40,11 @@ class Transform:
         Standardization of the (log-)time or of every column.
     choices
         Possible responses (mapped onto ``[-1, 1]``).
+    mirror
+        Columns ``(drift, start)`` of ``theta`` when the model is symmetric under swapping
+        the choices (see :class:`~hssm_nre.registry.ModelSpec`): the network then sees
+        the parameters reflected (``v -> -v``, ``z -> 1 - z``) for the lower choice and
+        no choice input, so it learns one boundary.
     """
 
     param_index: tuple[int, ...]
@@ -50,6 +55,7 @@ class Transform:
     x_center: tuple[float, ...] = (0.0,)
     x_scale: tuple[float, ...] = (1.0,)
     choices: tuple[int, ...] = (-1, 1)
+    mirror: tuple[int, int] | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready dict."""
@@ -61,12 +67,14 @@ class Transform:
         d = dict(d)
         for k in ("param_index", "center", "scale", "x_center", "x_scale", "choices"):
             d[k] = tuple(d[k])
+        if d.get("mirror") is not None:
+            d["mirror"] = tuple(d["mirror"])
         return cls(**d)
 
     @property
     def n_inputs(self) -> int:
         """Width of the feature vector."""
-        n_x = 2 if self.x_kind == "rt_choice" else len(self.x_center)
+        n_x = (1 if self.mirror else 2) if self.x_kind == "rt_choice" else len(self.x_center)
         return len(self.param_index) + n_x
 
 
@@ -82,6 +90,21 @@ def choice_sign(tr: Transform, c: jnp.ndarray) -> jnp.ndarray:
     """Map responses onto ``[-1, 1]`` (``-1`` for the first choice, ``+1`` for the last)."""
     lo, hi = min(tr.choices), max(tr.choices)
     return 2.0 * (c - lo) / (hi - lo) - 1.0
+
+
+def reflect(tr: Transform, theta: jnp.ndarray, where: jnp.ndarray | bool = True) -> jnp.ndarray:
+    """Mirror ``theta`` (``v -> -v``, ``z -> 1 - z``) where ``where`` is true."""
+    if tr.mirror is None:
+        raise ValueError("this transform has no mirror symmetry")
+    iv, iz = tr.mirror
+    v = jnp.where(where, -theta[..., iv], theta[..., iv])
+    z = jnp.where(where, 1.0 - theta[..., iz], theta[..., iz])
+    return theta.at[..., iv].set(v).at[..., iz].set(z)
+
+
+def is_lower(tr: Transform, c: jnp.ndarray) -> jnp.ndarray:
+    """Flag the lower (smallest) choice."""
+    return c == min(tr.choices)
 
 
 def theta_features(tr: Transform, theta: jnp.ndarray) -> jnp.ndarray:
@@ -136,12 +159,16 @@ def y_to_obs(tr: Transform, theta: jnp.ndarray, y: jnp.ndarray, c_index: jnp.nda
 
 def featurize(tr: Transform, theta: jnp.ndarray, x: jnp.ndarray) -> jnp.ndarray:
     """Network inputs for parameters ``theta`` (..., P) and observations ``x`` (..., D)."""
-    th = theta_features(tr, theta)
     if tr.x_kind == "rt_choice":
         lt = jnp.log(jnp.maximum(time_of(tr, theta, x), TINY))
         lt = (lt - tr.x_center[0]) / tr.x_scale[0]
+        if tr.mirror is not None:  # one boundary: the lower choice sees mirrored parameters
+            th = theta_features(tr, reflect(tr, theta, is_lower(tr, x[..., 1])))
+            return jnp.concatenate([th, lt[..., None].astype(th.dtype)], axis=-1)
+        th = theta_features(tr, theta)
         feats = jnp.stack([lt, choice_sign(tr, x[..., 1])], axis=-1)
     else:
+        th = theta_features(tr, theta)
         feats = (x - jnp.asarray(tr.x_center, x.dtype)) / jnp.asarray(tr.x_scale, x.dtype)
     return jnp.concatenate([th, feats.astype(th.dtype)], axis=-1)
 

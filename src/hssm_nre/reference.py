@@ -124,9 +124,30 @@ def reference_sample(ref: dict, key: jax.Array, shape: tuple[int, ...]):
 Q_PREFIX = "q_"
 
 
-def n_q_outputs(n_choices: int, n_components: int, dim: int) -> int:
-    """Width of the mixture head's output."""
+def n_q_outputs(n_choices: int, n_components: int, dim: int, mirror: bool = False) -> int:
+    """Width of the mixture head's output (one choice's worth when mirrored)."""
+    if mirror:
+        return 1 + n_components * (1 + 2 * dim)
     return n_choices + n_choices * n_components * (1 + 2 * dim)
+
+
+def q_head_params(weights: dict, tr, theta: jnp.ndarray, n_components: int):
+    """Mixture parameters of the learned reference at ``theta`` (see :func:`q_params`).
+
+    With a mirrored transform the head describes the upper choice only; the lower one
+    is the head at the reflected parameters, and ``P(upper) = sigmoid(g(theta) -
+    g(reflected theta))`` so that the two choice probabilities sum to one.
+    """
+    from .network import mlp_out, n_choices, obs_dim_continuous, reflect, theta_features
+
+    c, d = n_choices(tr), obs_dim_continuous(tr)
+    if tr.mirror is None:
+        return q_params(mlp_out(weights, theta_features(tr, theta), Q_PREFIX), c, n_components, d)
+    out_up = mlp_out(weights, theta_features(tr, theta), Q_PREFIX)
+    out_lo = mlp_out(weights, theta_features(tr, reflect(tr, theta)), Q_PREFIX)
+    per_choice = [out_lo if ch == min(tr.choices) else out_up for ch in tr.choices]
+    q_out = jnp.concatenate([o[..., :1] for o in per_choice] + [o[..., 1:] for o in per_choice], axis=-1)
+    return q_params(q_out, c, n_components, d)
 
 
 def q_params(q_out: jnp.ndarray, n_choices: int, n_components: int, dim: int):

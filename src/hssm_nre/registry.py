@@ -46,6 +46,12 @@ class ModelSpec:
         Name of the pretrained network used when none is given.
     description
         One line for listings.
+    mirror
+        ``(drift, start)`` parameter names when the model is symmetric under swapping
+        the two choices: ``p(rt, lower | v, z, ...) = p(rt, upper | -v, 1 - z, ...)``
+        (true of every registry model: the boundaries and the noise are symmetric about
+        the midpoint). A network then learns one boundary and gets the other by the
+        reflection, which halves what it must learn. Needs a box symmetric under it.
 
     Examples
     --------
@@ -63,6 +69,7 @@ class ModelSpec:
     obs_dim: int = 2
     default_network: str | None = None
     description: str = ""
+    mirror: tuple[str, str] | None = ("v", "z")
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -76,6 +83,19 @@ class ModelSpec:
                 raise ValueError(f"model {self.name!r}: box of {p!r} is ({lo}, {hi}); need low < high")
         if self.ndt is not None and self.ndt not in self.params:
             raise ValueError(f"model {self.name!r}: ndt {self.ndt!r} is not one of {self.params}")
+        if self.mirror is not None:
+            v, z = self.mirror
+            box = dict(zip(self.params, self.box, strict=True))
+            if v not in box or z not in box or len(self.choices) != 2:
+                raise ValueError(
+                    f"model {self.name!r}: mirror {self.mirror} needs both parameters in {self.params} "
+                    f"and two choices (has {self.choices}); pass mirror=None"
+                )
+            if not (np.isclose(box[v][0], -box[v][1]) and np.isclose(box[z][0] + box[z][1], 1.0)):
+                raise ValueError(
+                    f"model {self.name!r}: mirror {self.mirror} needs a box symmetric under "
+                    f"{v} -> -{v}, {z} -> 1 - {z}; got {v} {box[v]}, {z} {box[z]}"
+                )
 
     @property
     def n_params(self) -> int:
@@ -112,6 +132,7 @@ class ModelSpec:
         choices: tuple[int, ...] = (),
         ndt: str | None = None,
         description: str = "",
+        mirror: tuple[str, str] | None = None,
     ) -> ModelSpec:
         """Build a spec for a user's own simulator.
 
@@ -134,6 +155,9 @@ class ModelSpec:
             Non-decision-time parameter, if ``x[:, 0]`` is a reaction time.
         description
             One line for listings.
+        mirror
+            ``(drift, start)`` names if swapping the choices equals ``drift -> -drift``,
+            ``start -> 1 - start`` (see :class:`ModelSpec`); off by default.
 
         Examples
         --------
@@ -158,6 +182,7 @@ class ModelSpec:
             ndt=ndt,
             obs_dim=obs_dim,
             description=description,
+            mirror=mirror,
         )
 
 

@@ -34,19 +34,17 @@ from .network import (
     featurize,
     init_mlp,
     mlp,
-    mlp_out,
     n_choices,
     obs_dim_continuous,
     obs_to_y,
-    theta_features,
     y_to_obs,
 )
 from .reference import (
     Q_PREFIX,
     fit_reference,
     n_q_outputs,
+    q_head_params,
     q_logpdf_y,
-    q_params,
     q_sample_y,
     reference_sample,
 )
@@ -89,6 +87,9 @@ class TrainConfig:
         ``"marginal"`` (one fixed log-normal mixture per choice, pooled over the box).
     q_hidden, q_components
         Hidden widths and mixture components of the learned reference.
+    mirror
+        Use the model's choice symmetry (:attr:`ModelSpec.mirror`) when it has one: the
+        networks learn the upper boundary and reflect the parameters for the lower one.
     seed
         Seed of initialization, shuffling and contrasts.
     time_budget_s
@@ -112,6 +113,7 @@ class TrainConfig:
     reference: Literal["learned", "marginal"] = "learned"
     q_hidden: tuple[int, ...] = (64, 64)
     q_components: int = 4
+    mirror: bool = True
     seed: int = 0
     time_budget_s: float | None = None
     max_steps: int | None = None
@@ -142,7 +144,9 @@ def _resolve_method(spec: ModelSpec, cfg: TrainConfig) -> str:
     return cfg.method
 
 
-def _make_transform(spec: ModelSpec, method: str, x: np.ndarray, theta: np.ndarray) -> Transform:
+def _make_transform(
+    spec: ModelSpec, method: str, x: np.ndarray, theta: np.ndarray, mirror: bool = True
+) -> Transform:
     ndt_index = spec.params.index(spec.ndt) if spec.ndt else None
     use_ndt = method == "nce"
     keep = tuple(i for i in range(spec.n_params) if not (use_ndt and i == ndt_index))
@@ -160,6 +164,7 @@ def _make_transform(spec: ModelSpec, method: str, x: np.ndarray, theta: np.ndarr
             (float(lt.mean()),),
             (float(lt.std()),),
             tuple(spec.choices),
+            tuple(spec.params.index(p) for p in spec.mirror) if (mirror and spec.mirror) else None,
         )
     return Transform(
         keep,
@@ -206,12 +211,7 @@ def _loss_fn(method: str, tr: Transform, cfg: TrainConfig, ref: dict | None):
 
     def loss(w, theta, x, key):
         if method == "nce" and cfg.reference == "learned":
-            qp = q_params(
-                mlp_out(w, theta_features(tr, theta), Q_PREFIX),
-                n_choices(tr),
-                cfg.q_components,
-                obs_dim_continuous(tr),
-            )
+            qp = q_head_params(w, tr, theta, cfg.q_components)
             y, ci, _ = obs_to_y(tr, theta, x)
             mle = -jnp.mean(q_logpdf_y(qp, y, ci))
             y_neg, c_neg = q_sample_y(jax.tree.map(jax.lax.stop_gradient, qp), key, cfg.nu)
@@ -263,7 +263,7 @@ def fit(
         )
     perm = rng.permutation(n)
     val_idx, tr_idx = perm[:n_val], perm[n_val:]
-    tr = _make_transform(spec, method, x_all[tr_idx], theta_all[tr_idx])
+    tr = _make_transform(spec, method, x_all[tr_idx], theta_all[tr_idx], cfg.mirror)
     ref = None
     if method == "nce" and cfg.reference == "marginal":
         sub = tr_idx[: min(len(tr_idx), 200_000)]
@@ -274,7 +274,7 @@ def fit(
     key, k_init = jax.random.split(key)
     weights = init_mlp(k_init, tr.n_inputs, cfg.hidden)
     if method == "nce" and cfg.reference == "learned":
-        n_out = n_q_outputs(n_choices(tr), cfg.q_components, obs_dim_continuous(tr))
+        n_out = n_q_outputs(n_choices(tr), cfg.q_components, obs_dim_continuous(tr), tr.mirror is not None)
         weights |= init_mlp(jax.random.fold_in(k_init, 1), len(tr.param_index), cfg.q_hidden, n_out, Q_PREFIX)
     steps_per_epoch = (n - n_val) // cfg.batch_size
     total = steps_per_epoch * cfg.max_epochs
