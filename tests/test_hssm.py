@@ -83,6 +83,15 @@ def test_plain_ratio_refuses_explicit_lapse(data, tiny_cnre):
         hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_cnre, p_outlier=0.05)
 
 
+def test_plain_ratio_gives_no_log_likelihood(data, tiny_cnre):
+    model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_cnre, p_outlier=None)
+    with pytest.warns(RatioLikelihoodWarning, match="log_likelihood group is left out"):
+        idata = model.sample(draws=20, tune=20, chains=1, progressbar=False)
+    assert "log_likelihood" not in idata.children and "posterior" in idata.children
+    with pytest.raises(ValueError, match="az.loo"):
+        model.log_likelihood(idata)
+
+
 def test_normalized_network_keeps_lapse(data, tiny_nce):
     with warnings.catch_warnings():
         warnings.simplefilter("error", RatioLikelihoodWarning)

@@ -13,7 +13,7 @@ app = typer.Typer(
 # Budgets of the shipped networks: `hssm-nre train MODEL` rebuilds them.
 DEFAULT_BUDGETS = {
     "n": 2_000_000,
-    "time_budget_s": 1800.0,
+    "time_budget_s": 1600.0,
 }
 
 
@@ -27,6 +27,9 @@ def train(
     method: str = typer.Option(None, help="'nce' (normalized) or 'cnre' (plain ratio)."),
     hidden: str = typer.Option("128,128,128,128", help="Hidden layer widths."),
     epochs: int = typer.Option(40, help="Maximum epochs."),
+    nu: int = typer.Option(2, help="NCE reference draws per simulated trial."),
+    q_hidden: str = typer.Option("128,128,128", help="Hidden widths of the learned reference head."),
+    q_components: int = typer.Option(8, help="Mixture components per choice of the reference head."),
     batch_size: int = typer.Option(1024, help="Batch size."),
     time_budget: float = typer.Option(
         DEFAULT_BUDGETS["time_budget_s"], help="Training time budget in seconds."
@@ -49,6 +52,9 @@ def train(
             method=method,
             hidden=tuple(int(h) for h in hidden.split(",")),
             max_epochs=epochs,
+            nu=nu,
+            q_hidden=tuple(int(h) for h in q_hidden.split(",")),
+            q_components=q_components,
             batch_size=batch_size,
             seed=seed,
             time_budget_s=time_budget,
@@ -143,14 +149,18 @@ def validate(
     quick: bool = typer.Option(False, help="Small budgets (a smoke run)."),
     reuse: bool = typer.Option(False, help="Reuse the posterior comparison of an earlier run."),
     calibration: int = typer.Option(100, help="Data sets for simulation-based calibration (0: skip)."),
+    write_card: bool = typer.Option(False, help="Record the metrics in the network's card (re-saved)."),
 ) -> None:
     """Validate a network against a reference likelihood and write a Markdown report."""
-    from .report import run_validation
+    from .report import record_in_card, run_validation
 
     path = run_validation(
         model, reference=reference, out=out, quick=quick, reuse=reuse, n_calibration=calibration
     )
     typer.echo(f"report written to {path}")
+    if write_card:
+        saved = record_in_card(model, path, reference)
+        typer.echo(f"metrics recorded in {saved / 'card.json'}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -291,8 +291,23 @@ def _ratio_distribution(model):
     return RatioDistribution
 
 
+def _plain_ratio(self) -> bool:
+    net = getattr(self, "_hssm_nre_network", None)
+    return self.loglik_kind == KIND and net is not None and not net.normalized
+
+
+def _plain_ratio_message(self) -> str:
+    return (
+        f"{self._hssm_nre_network.name} is a plain ratio network: it gives log p(x | theta) only up to "
+        "a term in x, so per-trial log-likelihoods (the log_likelihood group, az.loo, az.waic, "
+        "az.compare) would be meaningless. Use a normalized network (card method.normalized = true, "
+        "e.g. the shipped 'ddm') for model comparison."
+    )
+
+
 def _patch_sample(HSSMBase) -> None:
     orig = HSSMBase.sample
+    orig_ll = HSSMBase.log_likelihood
 
     @functools.wraps(orig)
     def sample(self, sampler=None, *args, **kwargs):
@@ -300,6 +315,16 @@ def _patch_sample(HSSMBase) -> None:
             sampler = sampler or "numpyro"
             if sampler in ("numpyro", "blackjax", "nutpie"):
                 kwargs.setdefault("init", "auto")  # they initialize themselves
+            if _plain_ratio(self):
+                idata_kwargs = dict(kwargs.get("idata_kwargs") or {})
+                if idata_kwargs.get("log_likelihood", True):
+                    warnings.warn(
+                        _plain_ratio_message(self) + " The log_likelihood group is left out.",
+                        RatioLikelihoodWarning,
+                        stacklevel=2,
+                    )
+                idata_kwargs["log_likelihood"] = False
+                kwargs["idata_kwargs"] = idata_kwargs
         try:
             return orig(self, sampler, *args, **kwargs)
         except TypeError as err:
@@ -313,7 +338,14 @@ def _patch_sample(HSSMBase) -> None:
                 ) from err
             raise
 
+    @functools.wraps(orig_ll)
+    def log_likelihood(self, *args, **kwargs):
+        if _plain_ratio(self):
+            raise ValueError(_plain_ratio_message(self))
+        return orig_ll(self, *args, **kwargs)
+
     HSSMBase.sample = sample
+    HSSMBase.log_likelihood = log_likelihood
 
 
 def register() -> None:

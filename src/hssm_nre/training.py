@@ -108,11 +108,11 @@ class TrainConfig:
     val_fraction: float = 0.05
     K: int = 5
     gamma: float = 1.0
-    nu: int = 8
+    nu: int = 2
     n_components: int = 6
     reference: Literal["learned", "marginal"] = "learned"
-    q_hidden: tuple[int, ...] = (64, 64)
-    q_components: int = 4
+    q_hidden: tuple[int, ...] = (128, 128, 128)
+    q_components: int = 8
     mirror: bool = True
     seed: int = 0
     time_budget_s: float | None = None
