@@ -17,7 +17,15 @@ def tiny_nce(ddm_data, tmp_path_factory):
     return fit(
         "ddm",
         ddm_data,
-        TrainConfig(method="nce", hidden=(32, 32), max_epochs=2, batch_size=512, nu=2),
+        TrainConfig(
+            method="nce",
+            hidden=(32, 32),
+            q_hidden=(32, 32),
+            q_components=3,
+            max_epochs=2,
+            batch_size=512,
+            nu=2,
+        ),
         out=out,
         progress=False,
     )

@@ -1,0 +1,75 @@
+"""Every network shipped in the wheel: loads, matches its card, behaves inside and outside its box."""
+
+import warnings
+
+import hssm
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import hssm_nre  # noqa: F401
+from hssm_nre.hub import load_network, shipped_networks
+from hssm_nre.likelihood import make_hssm_logp, make_logp
+from hssm_nre.registry import get_model
+from hssm_nre.simulation import simulate_trials
+
+SHIPPED = sorted(shipped_networks())
+
+
+def test_something_is_shipped():
+    assert "ddm" in SHIPPED
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_card_matches_registry_and_records_validation(name):
+    net = load_network(name)
+    spec = get_model(net.model)
+    assert tuple(net.params) == spec.params
+    assert [tuple(b) for b in net.card["model"]["box"]] == [tuple(b) for b in spec.box]
+    for key in ("seed", "steps", "train_seconds"):
+        assert key in net.card["training"]
+    assert net.card["simulation"]["n"] > 0 and net.card["versions"]["jax"]
+    assert net.card["validation"].get("command"), "shipped networks carry their validation metrics"
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_finite_inside_minus_inf_outside(name):
+    net = load_network(name)
+    spec = get_model(net.model)
+    rng = np.random.default_rng(0)
+    th = spec.sample_box(200, rng)
+    x, ok = simulate_trials(spec, th, rng)
+    th, x = th[ok], x[ok]
+    logp = make_logp(net)
+    assert np.isfinite(np.asarray(logp(th, x))).all()
+    f = make_hssm_logp(net, spec.n_params)
+    grads = jax.grad(lambda p: f(jnp.asarray(x), *p.T).sum())(jnp.asarray(th, jnp.float32))
+    assert np.isfinite(np.asarray(grads)).all()
+    for j in range(spec.n_params):
+        out = th.copy()
+        out[:, j] = spec.upper[j] + 0.1 * (spec.upper[j] - spec.lower[j])
+        assert np.all(np.asarray(logp(out, x)) == -np.inf), spec.params[j]
+
+
+@pytest.mark.filterwarnings("ignore:Numba will use object mode:UserWarning")
+@pytest.mark.parametrize("name", SHIPPED)
+def test_fits_a_small_data_set_through_hssm(name):
+    net = load_network(name)
+    spec = get_model(net.model)
+    truth = (spec.lower + spec.upper) / 2
+    if spec.ndt:
+        truth[spec.params.index(spec.ndt)] = 0.3
+    rng = np.random.default_rng(1)
+    x, ok = simulate_trials(spec, np.tile(truth, (300, 1)), rng)
+    import pandas as pd
+
+    data = pd.DataFrame({"rt": x[ok, 0], "response": x[ok, 1].astype(int)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        model = hssm.HSSM(data, model=net.model, loglik_kind="ratio", loglik=name, p_outlier=None)
+    idata = model.sample(draws=100, tune=100, chains=1, progressbar=False, random_seed=0)
+    post = idata["posterior"]
+    for p, val in zip(spec.params, truth, strict=True):
+        draws = np.asarray(post[p]).ravel()
+        assert abs(draws.mean() - val) < 5 * draws.std() + 0.05, (p, draws.mean(), val)
