@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 import hssm_nre  # noqa: F401
+from hssm_nre.demo import regression_include
 from hssm_nre.hub import load_network
 from hssm_nre.simulation import simulate_trials
 from hssm_nre.validate import box_priors
@@ -35,7 +36,7 @@ def make_data(n: int, seed: int = 21) -> pd.DataFrame:
 
 
 def fit(data, kind, net, formula, p_outlier):
-    include = [] if formula is None else [{"name": "v", "formula": formula, "link": "identity"}]
+    include = [] if formula is None else regression_include()  # v ~ 1 + x, uniform priors
     regression = {d["name"] for d in include}
     kw = {"loglik": net} if kind == "ratio" else {}
     with warnings.catch_warnings():
