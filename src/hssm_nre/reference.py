@@ -39,7 +39,7 @@ def _em_1d(y: np.ndarray, m: int, iters: int = 200, seed: int = 0) -> tuple[np.n
 
 
 def fit_reference(
-    u: np.ndarray, c: np.ndarray, choices: tuple[int, ...], n_components: int = 6
+    u: np.ndarray, c: np.ndarray, choices: tuple[int, ...], n_components: int = 6, symmetric: bool = False
 ) -> dict[str, np.ndarray]:
     """Fit ``q(u, c) = P(c) * LogNormalMixture_c(u)`` to decision times.
 
@@ -53,6 +53,9 @@ def fit_reference(
         All possible choices.
     n_components
         Log-normal components per choice.
+    symmetric
+        One mixture for all choices, fitted to the pooled times, and equal choice
+        probabilities (for models with a choice symmetry over a symmetric box).
 
     Returns
     -------
@@ -70,6 +73,12 @@ def fit_reference(
     c = np.asarray(c)
     if np.any(u <= 0):
         raise ValueError("decision times must be positive to fit the reference density")
+    if symmetric:
+        one = fit_reference(u, np.zeros(len(u)), (0,), n_components)
+        k = len(choices)
+        out = {key: np.repeat(val, k, axis=0) for key, val in one.items()}
+        out["ref_logpi"] = np.full(k, -np.log(k), np.float32)
+        return out
     logpi, logw, mu, sd = [], [], [], []
     for ch in choices:
         y = np.log(u[c == ch])

@@ -268,7 +268,7 @@ def fit(
     if method == "nce" and cfg.reference == "marginal":
         sub = tr_idx[: min(len(tr_idx), 200_000)]
         u = x_all[sub, 0] - theta_all[sub, tr.ndt_index]
-        ref_np = fit_reference(u, x_all[sub, 1], tr.choices, cfg.n_components)
+        ref_np = fit_reference(u, x_all[sub, 1], tr.choices, cfg.n_components, tr.mirror is not None)
         ref = {k: jnp.asarray(v) for k, v in ref_np.items()}
     key = jax.random.key(cfg.seed)
     key, k_init = jax.random.split(key)
