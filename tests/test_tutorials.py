@@ -26,11 +26,6 @@ def test_normal_tutorial_quick(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="measured |mean diff|/SD 0.104 (mu) and 0.128 (sigma) with CNRE K=32, 400k simulations; "
-    "the 0.1 bar is not reached yet",
-    strict=False,
-)
 def test_normal_posterior_matches_exact(tmp_path):
     res = load("01_normal_model").main(["--out", str(tmp_path)])
     assert np.all(res["err"] < 0.1), res
