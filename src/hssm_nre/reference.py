@@ -15,6 +15,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import logsumexp
 
+from .network import is_lower, mlp_out, n_choices, obs_dim_continuous, reflect, theta_features
+
 __all__ = ["fit_reference", "reference_logpdf", "reference_sample"]
 
 LOG_2PI = float(np.log(2 * np.pi))
@@ -147,14 +149,12 @@ def q_head_params(weights: dict, tr, theta: jnp.ndarray, n_components: int):
     is the head at the reflected parameters, and ``P(upper) = sigmoid(g(theta) -
     g(reflected theta))`` so that the two choice probabilities sum to one.
     """
-    from .network import mlp_out, n_choices, obs_dim_continuous, reflect, theta_features
-
     c, d = n_choices(tr), obs_dim_continuous(tr)
     if tr.mirror is None:
         return q_params(mlp_out(weights, theta_features(tr, theta), Q_PREFIX), c, n_components, d)
     out_up = mlp_out(weights, theta_features(tr, theta), Q_PREFIX)
     out_lo = mlp_out(weights, theta_features(tr, reflect(tr, theta)), Q_PREFIX)
-    per_choice = [out_lo if ch == min(tr.choices) else out_up for ch in tr.choices]
+    per_choice = [out_lo if is_lower(tr, ch) else out_up for ch in tr.choices]
     q_out = jnp.concatenate([o[..., :1] for o in per_choice] + [o[..., 1:] for o in per_choice], axis=-1)
     return q_params(q_out, c, n_components, d)
 
