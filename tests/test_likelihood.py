@@ -63,3 +63,24 @@ def test_mirrored_reference_choice_probabilities_sum_to_one(tiny_nce):
     )
     logpi = q_head_params(w, tr, th, tiny_nce.card["method"]["q_components"])[0]
     np.testing.assert_allclose(np.exp(np.asarray(logpi)).sum(-1), 1.0, rtol=1e-5)
+
+
+def test_ndt_spread_moves_the_support_to_t_minus_st():
+    """full_ddm spreads t uniformly over [t - st, t + st]: trials between t - st and t are possible."""
+    from hssm_nre.simulation import SimConfig, simulate
+    from hssm_nre.training import TrainConfig, fit
+
+    data = simulate("full_ddm", SimConfig(n=6000, seed=0), progress=False)
+    t, st = data.theta[:, 3], data.theta[:, 6]
+    assert (data.x[:, 0] > t - st).all() and (data.x[:, 0] < t).any()
+    net = fit(
+        "full_ddm",
+        data,
+        TrainConfig(max_epochs=1, hidden=(8,), q_hidden=(8,), batch_size=512),
+        progress=False,
+    )
+    assert net.card["transform"]["spread_index"] == 6
+    lp = make_logp(net)
+    th = np.array([[0.5, 1.0, 0.5, 1.0, 0.1, 0.5, 0.2]] * 3)
+    out = np.asarray(lp(th, np.array([[0.85, 1.0], [0.79, 1.0], [0.81, -1.0]])))
+    assert np.isfinite(out[0]) and out[1] == -np.inf and np.isfinite(out[2])

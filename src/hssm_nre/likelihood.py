@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 
 from .artifact import Network
-from .network import choice_index, featurize, mlp, obs_to_y
+from .network import choice_index, featurize, mlp, obs_to_y, time_of
 from .reference import Q_PREFIX, q_head_params, q_logpdf_y, reference_logpdf
 
 __all__ = ["make_logp", "make_hssm_logp"]
@@ -33,6 +33,8 @@ def build_logp(weights: dict, card: dict):
     normalized = bool(card["method"]["normalized"])
     ndt = model.get("ndt")
     ndt_index = model["params"].index(ndt) if ndt else None
+    spread = model.get("ndt_spread")
+    spread_index = model["params"].index(spread) if spread else None
     net_w = {k: jnp.asarray(v) for k, v in weights.items() if not k.startswith("ref_")}
     ref = {k: jnp.asarray(v) for k, v in weights.items() if k.startswith("ref_")}
     learned = f"{Q_PREFIX}W0" in weights
@@ -47,11 +49,12 @@ def build_logp(weights: dict, card: dict):
             y, ci, log_jac = obs_to_y(tr, theta, x)
             out = out + q_logpdf_y(qp, y, ci) + log_jac
         elif normalized:
-            u = x[..., 0] - theta[..., ndt_index]
+            u = time_of(tr, theta, x)
             out = out + reference_logpdf(ref, u, choice_index(tr, x[..., 1]))
         ok = jnp.all((theta >= lower) & (theta <= upper), axis=-1)
         if ndt_index is not None:
-            ok = ok & (x[..., 0] > theta[..., ndt_index])
+            first = theta[..., ndt_index] - (0.0 if spread_index is None else theta[..., spread_index])
+            ok = ok & (x[..., 0] > first)
         return jnp.where(ok, out, -jnp.inf)
 
     return logp

@@ -45,6 +45,10 @@ class Transform:
         the choices (see :class:`~hssm_nre.registry.ModelSpec`): the network then sees
         the parameters reflected (``v -> -v``, ``z -> 1 - z``) for the lower choice and
         no choice input, so it learns one boundary.
+    spread_index
+        Column of a uniform spread of the non-decision time (``st`` of ``full_ddm``,
+        ``t ~ U(t - st, t + st)``); the decision time is then counted from the earliest
+        onset, ``rt - (t - st)``, which is positive for every possible trial.
     """
 
     param_index: tuple[int, ...]
@@ -56,6 +60,7 @@ class Transform:
     x_scale: tuple[float, ...] = (1.0,)
     choices: tuple[int, ...] = (-1, 1)
     mirror: tuple[int, int] | None = None
+    spread_index: int | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready dict."""
@@ -78,12 +83,17 @@ class Transform:
         return len(self.param_index) + n_x
 
 
+def onset(tr: Transform, theta):
+    """Earliest possible reaction time: ``t``, or ``t - st`` with a spread (0 without ndt)."""
+    if tr.ndt_index is None:
+        return 0.0
+    t = theta[..., tr.ndt_index]
+    return t if tr.spread_index is None else t - theta[..., tr.spread_index]
+
+
 def time_of(tr: Transform, theta: jnp.ndarray, x: jnp.ndarray) -> jnp.ndarray:
-    """Reaction time, or decision time ``rt - t`` when the transform says so."""
-    rt = x[..., 0]
-    if tr.ndt_index is not None:
-        return rt - theta[..., tr.ndt_index]
-    return rt
+    """Reaction time, or the time since the earliest onset (``rt - t``) when the transform says so."""
+    return x[..., 0] - onset(tr, theta)
 
 
 def choice_sign(tr: Transform, c: jnp.ndarray) -> jnp.ndarray:
@@ -149,9 +159,7 @@ def obs_to_y(tr: Transform, theta: jnp.ndarray, x: jnp.ndarray):
 def y_to_obs(tr: Transform, theta: jnp.ndarray, y: jnp.ndarray, c_index: jnp.ndarray) -> jnp.ndarray:
     """Inverse of :func:`obs_to_y` (``theta`` broadcasts against ``y``'s leading dims)."""
     if tr.x_kind == "rt_choice":
-        t = jnp.exp(y[..., 0] * tr.x_scale[0] + tr.x_center[0])
-        if tr.ndt_index is not None:
-            t = t + theta[..., tr.ndt_index]
+        t = jnp.exp(y[..., 0] * tr.x_scale[0] + tr.x_center[0]) + onset(tr, theta)
         c = jnp.asarray(tr.choices, y.dtype)[c_index]
         return jnp.stack([t, c], axis=-1)
     return y * jnp.asarray(tr.x_scale, y.dtype) + jnp.asarray(tr.x_center, y.dtype)

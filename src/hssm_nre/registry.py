@@ -52,6 +52,11 @@ class ModelSpec:
         (true of every registry model: the boundaries and the noise are symmetric about
         the midpoint). A network then learns one boundary and gets the other by the
         reflection, which halves what it must learn. Needs a box symmetric under it.
+    ndt_spread
+        Name of a parameter that spreads the non-decision time uniformly,
+        ``t ~ U(t - st, t + st)`` as in ssm-simulators' ``full_ddm`` (hssm's analytic and
+        blackbox ``st`` is the full width, ``2 st``). Reaction times then start at
+        ``t - st``, and normalized networks count decision time from there.
 
     Examples
     --------
@@ -70,6 +75,7 @@ class ModelSpec:
     default_network: str | None = None
     description: str = ""
     mirror: tuple[str, str] | None = ("v", "z")
+    ndt_spread: str | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -83,6 +89,8 @@ class ModelSpec:
                 raise ValueError(f"model {self.name!r}: box of {p!r} is ({lo}, {hi}); need low < high")
         if self.ndt is not None and self.ndt not in self.params:
             raise ValueError(f"model {self.name!r}: ndt {self.ndt!r} is not one of {self.params}")
+        if self.ndt_spread is not None and (self.ndt is None or self.ndt_spread not in self.params):
+            raise ValueError(f"model {self.name!r}: ndt_spread {self.ndt_spread!r} needs ndt and a parameter")
         if self.mirror is not None:
             v, z = self.mirror
             box = dict(zip(self.params, self.box, strict=True))
@@ -239,6 +247,7 @@ MODELS: dict[str, ModelSpec] = {
                 (0.001, 2.0),
                 (0.001, 0.25),
             ),
+            ndt_spread="st",
             description="DDM with variability in start point (sz), drift (sv) and ndt (st)",
         ),
     ]

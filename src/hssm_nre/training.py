@@ -37,6 +37,7 @@ from .network import (
     n_choices,
     obs_dim_continuous,
     obs_to_y,
+    onset,
     y_to_obs,
 )
 from .reference import (
@@ -153,7 +154,10 @@ def _make_transform(
     center = tuple(float((spec.lower[i] + spec.upper[i]) / 2) for i in keep)
     scale = tuple(float((spec.upper[i] - spec.lower[i]) / 2) for i in keep)
     if spec.obs_dim == 2 and spec.ndt is not None and len(spec.choices) >= 2:
+        spread_index = spec.params.index(spec.ndt_spread) if (use_ndt and spec.ndt_spread) else None
         time_ = x[:, 0] - theta[:, ndt_index] if use_ndt else x[:, 0]
+        if spread_index is not None:
+            time_ = time_ + theta[:, spread_index]
         lt = np.log(np.maximum(time_, 1e-6))
         return Transform(
             keep,
@@ -165,6 +169,7 @@ def _make_transform(
             (float(lt.std()),),
             tuple(spec.choices),
             tuple(spec.params.index(p) for p in spec.mirror) if (mirror and spec.mirror) else None,
+            spread_index,
         )
     return Transform(
         keep,
@@ -224,8 +229,7 @@ def _loss_fn(method: str, tr: Transform, cfg: TrainConfig, ref: dict | None):
             out = jax.vmap(lambda th: f(w, th, x))(thetas)  # (2K, B)
             return cnre_loss(out[: cfg.K].T, out[cfg.K :].T, cfg.gamma)
         u, ci = reference_sample(ref, key, (theta.shape[0], cfg.nu))
-        t = theta[:, tr.ndt_index][:, None]
-        x_neg = jnp.stack([u + t, choices[ci]], axis=-1)  # (B, nu, 2)
+        x_neg = jnp.stack([u + onset(tr, theta)[:, None], choices[ci]], axis=-1)  # (B, nu, 2)
         f_pos = f(w, theta, x)
         f_neg = f(w, jnp.broadcast_to(theta[:, None, :], (*u.shape, theta.shape[-1])), x_neg)
         return nce_loss(f_pos, f_neg)
@@ -267,7 +271,7 @@ def fit(
     ref = None
     if method == "nce" and cfg.reference == "marginal":
         sub = tr_idx[: min(len(tr_idx), 200_000)]
-        u = x_all[sub, 0] - theta_all[sub, tr.ndt_index]
+        u = x_all[sub, 0] - np.asarray(onset(tr, theta_all[sub]))
         ref_np = fit_reference(u, x_all[sub, 1], tr.choices, cfg.n_components, tr.mirror is not None)
         ref = {k: jnp.asarray(v) for k, v in ref_np.items()}
     key = jax.random.key(cfg.seed)
@@ -369,6 +373,7 @@ def fit(
             "box": [list(b) for b in spec.box],
             "choices": list(spec.choices),
             "ndt": spec.ndt,
+            "ndt_spread": spec.ndt_spread,
             "obs_dim": spec.obs_dim,
         },
         "method": {
