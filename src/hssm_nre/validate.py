@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .artifact import Network
+from .references import ddm_logp_jax
 from .simulation import simulate_trials
 
 __all__ = [
@@ -361,38 +362,6 @@ def coverage_table(cal: pd.DataFrame, levels=(0.5, 0.9)) -> pd.DataFrame:
         row["ks_uniform_p"] = float(stats.kstest(g["rank"], "uniform").pvalue)
         out.append(row)
     return pd.DataFrame(out)
-
-
-def ddm_logp_jax(theta, x, n_terms: int = 12):
-    """Analytic DDM log-density in JAX (Navarro & Fuss 2009), for validation only.
-
-    ``theta = [v, a, z, t]`` in the package's (and hssm's) convention: boundary separation
-    ``2a`` as in hssm's ``logp_ddm``, relative start ``z``; ``x = [rt, response]``.
-    Both the small-time and the large-time series are summed and the one that converges
-    faster at the given normalized time is kept. Differentiable in ``theta``.
-    """
-    import jax.numpy as jnp
-
-    v, a, z, t = (theta[..., i] for i in range(4))
-    rt, c = x[..., 0], x[..., 1]
-    sep = 2.0 * a
-    up = c > 0
-    v_ = jnp.where(up, -v, v)  # density at the lower boundary with reflected parameters
-    w = jnp.where(up, 1.0 - z, z)
-    u = rt - t
-    ok = u > 0
-    u = jnp.where(ok, u, 1.0)
-    tau = u / sep**2
-    k = jnp.arange(-n_terms, n_terms + 1, dtype=tau.dtype)
-    wk = w[..., None] + 2.0 * k
-    small = jnp.sum(wk * jnp.exp(-(wk**2) / (2.0 * tau[..., None])), -1) / jnp.sqrt(2 * jnp.pi * tau**3)
-    kk = jnp.arange(1, 4 * n_terms + 1, dtype=tau.dtype)
-    large = jnp.pi * jnp.sum(
-        kk * jnp.exp(-(kk**2) * jnp.pi**2 * tau[..., None] / 2.0) * jnp.sin(kk * jnp.pi * w[..., None]), -1
-    )
-    f = jnp.where(tau < 1.0, small, large)
-    out = jnp.log(jnp.maximum(f, 1e-300)) - 2 * jnp.log(sep) - v_ * sep * w - v_**2 * u / 2.0
-    return jnp.where(ok, out, -jnp.inf)
 
 
 def score_bias(

@@ -1,0 +1,210 @@
+"""Reference likelihoods that networks are validated against (never used in training).
+
+``get_reference(model, kind)`` returns a :class:`Reference` whose ``logp(theta, x)`` gives
+per-trial log-densities for one parameter vector ``theta`` (in the package's, i.e.
+ssm-simulators', parametrization) and observations ``x = [[rt, response], ...]``:
+
+* ``analytic``: closed forms. ``ddm``: Navarro & Fuss (JAX); ``ddm_sdv``: the same with the
+  drift integrated over ``N(v, sv^2)`` (hssm's ``logp_ddm_sdv`` formula, in JAX).
+* ``blackbox``: hssm's HDDM-derived ``full_ddm`` likelihood (numerical integration over
+  ``sz``, ``st``, closed form over ``sv``). Conventions differ: ssm-simulators draws the start
+  point as ``-a + 2 a z + U(-sz, sz)`` (absolute units) and the non-decision time as
+  ``t + U(-st, st)``, while HDDM's ``sz`` and ``st`` are the full widths, ``sz`` relative to
+  the boundary separation ``2a``; so hssm is called with ``sz / a`` and ``2 st``.
+* ``pyddm``: a Crank-Nicolson Fokker-Planck solution (PyDDM, a test / benchmark dependency)
+  for ``ddm``, ``angle``, ``weibull`` and ``ornstein``, with the boundaries and drift of
+  ssm-simulators. ``pyddm`` on ``ddm`` is how the solver itself is checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .registry import get_model
+
+__all__ = ["REFERENCES", "Reference", "get_reference", "ddm_logp_jax"]
+
+
+def ddm_logp_jax(theta, x, n_terms: int = 12, sv=None):
+    """Analytic DDM log-density in JAX (Navarro & Fuss 2009), for validation only.
+
+    ``theta = [v, a, z, t]`` in the package's (and hssm's) convention: boundary separation
+    ``2a`` as in hssm's ``logp_ddm``, relative start ``z``; ``x = [rt, response]``.
+    Both the small-time and the large-time series are summed and the one that converges
+    faster at the given normalized time is kept. With ``sv``, the drift is integrated over
+    ``N(v, sv^2)`` in closed form (the ``ddm_sdv`` density). Differentiable in ``theta``.
+    """
+    import jax.numpy as jnp
+
+    v, a, z, t = (theta[..., i] for i in range(4))
+    rt, c = x[..., 0], x[..., 1]
+    sep = 2.0 * a
+    up = c > 0
+    v_ = jnp.where(up, -v, v)  # density at the lower boundary with reflected parameters
+    w = jnp.where(up, 1.0 - z, z)
+    u = rt - t
+    ok = u > 0
+    u = jnp.where(ok, u, 1.0)
+    tau = u / sep**2
+    k = jnp.arange(-n_terms, n_terms + 1, dtype=tau.dtype)
+    wk = w[..., None] + 2.0 * k
+    small = jnp.sum(wk * jnp.exp(-(wk**2) / (2.0 * tau[..., None])), -1) / jnp.sqrt(2 * jnp.pi * tau**3)
+    kk = jnp.arange(1, 4 * n_terms + 1, dtype=tau.dtype)
+    large = jnp.pi * jnp.sum(
+        kk * jnp.exp(-(kk**2) * jnp.pi**2 * tau[..., None] / 2.0) * jnp.sin(kk * jnp.pi * w[..., None]), -1
+    )
+    f = jnp.where(tau < 1.0, small, large)
+    out = jnp.log(jnp.maximum(f, 1e-300)) - 2 * jnp.log(sep)
+    if sv is None:
+        out = out - v_ * sep * w - v_**2 * u / 2.0
+    else:
+        s2 = 1.0 + sv**2 * u
+        out = out + ((sep * w * sv) ** 2 - 2.0 * sep * v_ * w - v_**2 * u) / (2.0 * s2) - 0.5 * jnp.log(s2)
+    return jnp.where(ok, out, -jnp.inf)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference likelihood for one model.
+
+    ``logp(theta (P,), x (n, 2)) -> (n,)`` log-densities, ``-inf`` where impossible.
+    """
+
+    model: str
+    kind: str
+    description: str
+    logp: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def _analytic(model: str) -> Reference:
+    import jax
+    import jax.numpy as jnp
+
+    if model == "ddm":
+        fn = jax.jit(lambda th, x: ddm_logp_jax(jnp.broadcast_to(th, (x.shape[0], 4)), x))
+        desc = "analytic DDM density (Navarro & Fuss series, JAX, float64 in NumPy out)"
+    else:
+        fn = jax.jit(
+            lambda th, x: ddm_logp_jax(jnp.broadcast_to(th[:4], (x.shape[0], 4)), x, sv=th[4]),
+        )
+        desc = "analytic DDM density with the drift integrated over N(v, sv^2) (as hssm's logp_ddm_sdv)"
+
+    def logp(theta, x):
+        return np.asarray(fn(jnp.asarray(theta, jnp.float32), jnp.asarray(x, jnp.float32)), np.float64)
+
+    return Reference(model, "analytic", desc, logp)
+
+
+def _blackbox_full_ddm() -> Reference:
+    from hssm.likelihoods.blackbox import logp_full_ddm
+
+    def logp(theta, x):
+        v, a, z, t, sz, sv, st = (float(p) for p in theta)
+        x = np.asarray(x, np.float64)
+        out = np.asarray(logp_full_ddm(x, v, a, z, t, sz / a, sv, 2.0 * st), np.float64)
+        # hssm replaces impossible trials by -66.1; keep them impossible
+        return np.where(x[:, 0] > t - st, out, -np.inf)
+
+    return Reference(
+        "full_ddm",
+        "blackbox",
+        "hssm's blackbox full_ddm likelihood (HDDM wfpt), called with sz / a and 2 st",
+        logp,
+    )
+
+
+def _pyddm(model: str, dx: float, dt: float) -> Reference:
+    try:
+        import pyddm
+    except ImportError as e:  # pragma: no cover - dev dependency
+        raise ImportError("the pyddm reference needs PyDDM: pip install pyddm") from e
+
+    class _Bound(pyddm.Bound):
+        name = "ssm-simulators boundary"
+        required_parameters = ["a", "kind", "p1", "p2"]
+
+        def get_bound(self, t, conditions=None, **kwargs):
+            if self.kind == "angle":
+                return max(self.a - t * np.tan(self.p1), 0.0)
+            if self.kind == "weibull":  # a exp(-(t / beta)^alpha), p1 = alpha, p2 = beta
+                return self.a * np.exp(-((t / self.p2) ** self.p1))
+            return self.a
+
+    spec = get_model(model)
+
+    def solve(theta, t_max):
+        p = dict(zip(spec.params, (float(v) for v in theta), strict=True))
+        kind, p1, p2 = "const", 0.0, 1.0
+        if model == "angle":
+            kind, p1 = "angle", p["theta"]
+        elif model == "weibull":
+            kind, p1, p2 = "weibull", p["alpha"], p["beta"]
+        bound = (
+            _Bound(a=p["a"], kind=kind, p1=p1, p2=p2) if kind != "const" else pyddm.BoundConstant(B=p["a"])
+        )
+        drift = pyddm.DriftLinear(drift=p["v"], x=-p["g"], t=0.0) if model == "ornstein" else None
+        m = pyddm.Model(
+            drift=drift or pyddm.DriftConstant(drift=p["v"]),
+            noise=pyddm.NoiseConstant(noise=1.0),
+            bound=bound,
+            IC=pyddm.ICPointRatio(x0=2.0 * p["z"] - 1.0),
+            dx=dx,
+            dt=dt,
+            T_dur=t_max,
+        )
+        return p, m.solve_numerical_cn()
+
+    def logp(theta, x):
+        x = np.asarray(x, np.float64)
+        u = x[:, 0] - float(theta[spec.params.index("t")])
+        t_max = float(np.ceil((max(u.max(), 0.0) + 0.05) / dt) * dt) + dt
+        _, sol = solve(theta, t_max)
+        out = np.full(len(x), -np.inf)
+        for c, name in ((1, "correct"), (-1, "error")):
+            sel = (x[:, 1] == c) & (u > 0)
+            dens = np.interp(u[sel], sol.t_domain, sol.pdf(name))
+            with np.errstate(divide="ignore"):
+                out[sel] = np.log(np.maximum(dens, 0.0))
+        return out
+
+    return Reference(
+        model,
+        "pyddm",
+        f"PyDDM Crank-Nicolson Fokker-Planck solution (dx = {dx}, dt = {dt}), ssm-simulators boundaries",
+        logp,
+    )
+
+
+REFERENCES = {
+    "analytic": ("ddm", "ddm_sdv"),
+    "blackbox": ("full_ddm",),
+    "pyddm": ("ddm", "angle", "weibull", "ornstein"),
+}
+
+
+def get_reference(model: str, kind: str, dx: float = 0.005, dt: float = 0.005) -> Reference:
+    """Return the reference likelihood ``kind`` for ``model`` (see the module docstring).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ref = get_reference("ddm", "analytic")
+    >>> bool(np.isfinite(ref.logp(np.array([0.5, 1.0, 0.5, 0.3]), np.array([[0.9, 1.0]]))).all())
+    True
+    """
+    if kind not in REFERENCES:
+        raise ValueError(f"unknown reference {kind!r}; choose from {sorted(REFERENCES)}")
+    if model not in REFERENCES[kind]:
+        have = [k for k, ms in REFERENCES.items() if model in ms]
+        raise ValueError(
+            f"reference {kind!r} does not cover model {model!r} (it covers {REFERENCES[kind]}); "
+            + (f"{model!r} has {have}" if have else f"{model!r} has no reference likelihood")
+        )
+    if kind == "analytic":
+        return _analytic(model)
+    if kind == "blackbox":
+        return _blackbox_full_ddm()
+    return _pyddm(model, dx, dt)
