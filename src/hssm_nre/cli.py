@@ -144,19 +144,32 @@ def publish(
 @app.command()
 def validate(
     model: str = typer.Argument(..., help="Model name (uses its shipped network) or a network dir."),
-    reference: str = typer.Option("analytic", help="Reference likelihood: 'analytic' (ddm)."),
+    reference: str = typer.Option(
+        "analytic",
+        help="Reference likelihood: 'analytic' (ddm, ddm_sdv), 'blackbox' (full_ddm), "
+        "'pyddm' (ddm, angle, weibull, ornstein) or 'none' (recovery and calibration only).",
+    ),
     out: Path = typer.Option(Path("docs/validation"), help="Report directory."),
     quick: bool = typer.Option(False, help="Small budgets (a smoke run)."),
     reuse: bool = typer.Option(False, help="Reuse the posterior comparison of an earlier run."),
-    calibration: int = typer.Option(100, help="Data sets for simulation-based calibration (0: skip)."),
+    calibration: int = typer.Option(
+        100, help="Data sets for simulation-based calibration (0: skip); default 0 beyond the DDM report."
+    ),
+    sets: int = typer.Option(3, help="Parameter sets of the reweighting comparison (models other than ddm)."),
     write_card: bool = typer.Option(False, help="Record the metrics in the network's card (re-saved)."),
 ) -> None:
     """Validate a network against a reference likelihood and write a Markdown report."""
-    from .report import record_in_card, run_validation
+    from .hub import load_network
+    from .report import record_in_card, run_reference_validation, run_validation
 
-    path = run_validation(
-        model, reference=reference, out=out, quick=quick, reuse=reuse, n_calibration=calibration
-    )
+    if load_network(model).model == "ddm" and reference == "analytic":
+        path = run_validation(
+            model, reference=reference, out=out, quick=quick, reuse=reuse, n_calibration=calibration
+        )
+    else:
+        path = run_reference_validation(
+            model, reference, out=out, n_sets=sets, n_calibration=calibration, quick=quick
+        )
     typer.echo(f"report written to {path}")
     if write_card:
         saved = record_in_card(model, path, reference)

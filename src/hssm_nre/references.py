@@ -116,6 +116,25 @@ def _blackbox_full_ddm() -> Reference:
     )
 
 
+def _log_density(grid: np.ndarray, pdf: np.ndarray, u: np.ndarray, tail: int = 20) -> np.ndarray:
+    """Log of a gridded first-passage density at ``u``, with an exponential tail.
+
+    PyDDM stops propagating once almost no probability is left undecided and reports zeros
+    from there on (the last non-zero step is partial); beyond the last full step the density
+    is continued log-linearly, as the slowest eigenmode of the diffusion decays.
+    """
+    nz = np.nonzero(pdf > 0)[0]
+    with np.errstate(divide="ignore"):
+        out = np.log(np.maximum(np.interp(u, grid, pdf), 0.0))
+    if len(nz) < tail + 2:
+        return out
+    last = nz[-1] - 1
+    slope = (np.log(pdf[last]) - np.log(pdf[last - tail])) / (grid[last] - grid[last - tail])
+    far = u > grid[last]
+    out[far] = np.log(pdf[last]) + min(slope, 0.0) * (u[far] - grid[last])
+    return out
+
+
 def _pyddm(model: str, dx: float, dt: float) -> Reference:
     try:
         import pyddm
@@ -133,7 +152,11 @@ def _pyddm(model: str, dx: float, dt: float) -> Reference:
                 return self.a * np.exp(-((t / self.p2) ** self.p1))
             return self.a
 
+    import jax
+
     spec = get_model(model)
+    early = 2 * dt
+    _short = jax.jit(lambda th, xs: ddm_logp_jax(jax.numpy.broadcast_to(th, (xs.shape[0], 4)), xs))
 
     def solve(theta, t_max):
         p = dict(zip(spec.params, (float(v) for v in theta), strict=True))
@@ -164,10 +187,16 @@ def _pyddm(model: str, dx: float, dt: float) -> Reference:
         _, sol = solve(theta, t_max)
         out = np.full(len(x), -np.inf)
         for c, name in ((1, "correct"), (-1, "error")):
-            sel = (x[:, 1] == c) & (u > 0)
-            dens = np.interp(u[sel], sol.t_domain, sol.pdf(name))
-            with np.errstate(divide="ignore"):
-                out[sel] = np.log(np.maximum(dens, 0.0))
+            sel = (x[:, 1] == c) & (u >= early)
+            out[sel] = _log_density(sol.t_domain, sol.pdf(name), u[sel])
+        # Below two time steps the grid has no resolution; there the boundary has not moved
+        # and the drift not acted, so the constant-boundary DDM density is exact to O(u).
+        sel = (u > 0) & (u < early)
+        if sel.any():
+            p = dict(zip(spec.params, (float(v) for v in theta), strict=True))
+            th4 = np.array([p["v"], p["a"], p["z"], 0.0], np.float32)
+            xs = np.stack([u[sel], x[sel, 1]], 1).astype(np.float32)
+            out[sel] = np.asarray(_short(th4, xs), np.float64)
         return out
 
     return Reference(

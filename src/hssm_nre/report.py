@@ -318,7 +318,9 @@ def run_validation(
     return path
 
 
-def record_in_card(model: str | Network, report: str | Path, reference: str = "analytic") -> Path:
+def record_in_card(
+    model: str | Network, report: str | Path, reference: str = "analytic", command: str | None = None
+) -> Path:
     """Copy the metrics of a validation report into the network's card and re-save it."""
     from .artifact import save
 
@@ -327,10 +329,204 @@ def record_in_card(model: str | Network, report: str | Path, reference: str = "a
     metrics = json.loads((report.parent / f"{report.stem}_metrics.json").read_text())
     net.card["validation"] = {
         **metrics,
-        "reference": "hssm analytic DDM" if reference == "analytic" else reference,
-        "command": f"hssm-nre validate {net.model} --reference {reference}",
+        "reference": "hssm analytic DDM" if (reference == "analytic" and net.model == "ddm") else reference,
+        "command": command or f"hssm-nre validate {net.model} --reference {reference}",
         "report": str(report),
     }
     if net.path is None:
         raise ValueError("the network has no directory to save its card to")
     return save(net, net.path)
+
+
+def _overlay_weighted(rw, names, truth, path: Path, title: str) -> Path:
+    plt = _plt()
+    fig, axes = plt.subplots(1, len(names), figsize=(2.6 * len(names), 2.4))
+    w = np.exp(rw.log_weights - rw.log_weights.max())
+    for j, (ax, p) in enumerate(zip(axes, names, strict=True)):
+        bins = np.linspace(rw.draws[:, j].min(), rw.draws[:, j].max(), 25)
+        ax.hist(rw.draws[:, j], bins=bins, density=True, alpha=0.5, label="ratio")
+        ax.hist(rw.draws[:, j], bins=bins, weights=w, density=True, histtype="step", lw=2, label="reference")
+        ax.axvline(truth[p], color="k", lw=1)
+        ax.set_title(p)
+        ax.set_yticks([])
+    axes[0].legend(fontsize=7)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def run_reference_validation(
+    model: str | Network,
+    reference: str,
+    out: str | Path = "docs/validation",
+    n_sets: int = 3,
+    n_trials: int = 1000,
+    draws: int = 300,
+    n_calibration: int = 0,
+    quick: bool = False,
+) -> Path:
+    """Validate a network of any registry model and write ``<out>/<model>.md``.
+
+    ``reference`` is a kind of :func:`hssm_nre.references.get_reference` (``analytic``,
+    ``blackbox``, ``pyddm``) or ``none`` (posterior recovery of the true values only). Steps:
+    normalization; posteriors on ``n_sets`` of :data:`~hssm_nre.validate.EXTENDED_SETS` at
+    ``n_trials`` trials, network vs reference by importance reweighting
+    (:func:`~hssm_nre.validate.reweighted_comparison`); optional simulation-based
+    calibration on ``n_calibration`` data sets.
+    """
+    from .references import get_reference
+    from .validate import EXTENDED_SETS, calibration, reweighted_comparison
+
+    net = load_network(model)
+    ref = None if reference == "none" else get_reference(net.model, reference)
+    t_start = time.perf_counter()
+    out = Path(out)
+    fig_dir = out / "figures"
+    fig_dir.mkdir(parents=True, exist_ok=True)
+    stem = net.model
+    if quick:
+        n_sets, n_trials, draws, n_calibration = 1, 200, 100, min(n_calibration, 3)
+    cmd = f"hssm-nre validate {net.model} --reference {reference}" + (" --quick" if quick else "")
+    if n_calibration:
+        cmd += f" --calibration {n_calibration}"
+    lines = [
+        f"# Validation of `{net.name}`"
+        + (f" against {ref.description}" if ref else " (no reference likelihood: recovery and calibration)"),
+        "",
+        f"Reproduce: `{cmd}`. Network: {net.card['method']['loss']}; "
+        f"{net.card['training']['steps']:,} steps on {net.card['training']['n_train']:,} simulations, "
+        f"trained in {net.card.get('total_seconds', '?')} s (simulation included).",
+        "",
+    ]
+    metrics: dict = {}
+    if net.normalized:
+        ne = normalization_error(net, n_theta=10 if quick else 50)
+        metrics["normalization_max_abs_error"] = ne["max_abs_error"]
+        lines += [
+            "## 1. Normalization",
+            "",
+            f"Worst |sum over choices of the integral over rt - 1| over {10 if quick else 50} random box "
+            f"parameters: **{ne['max_abs_error']:.4f}** (median {ne['median_abs_error']:.4f}).",
+            "",
+        ]
+    names = list(net.params)
+    rows, ess = [], []
+    for i, th in enumerate(EXTENDED_SETS[net.model][:n_sets]):
+        data = simulate_dataset(net, th, n_trials, seed=100 + i)
+        x = data[["rt", "response"]].to_numpy(np.float64)
+        if ref is not None:
+            rw = reweighted_comparison(net, ref, x, draws=draws, n_ref=draws, seed=i, truth=th)
+            ess.append(rw.ess_fraction)
+            tab = rw.table.assign(ess_fraction=rw.ess_fraction)
+            if i == 0:
+                _overlay_weighted(rw, names, th, fig_dir / f"{stem}_overlay.png", f"{n_trials} trials, {th}")
+        else:
+            cal_row = posterior_recovery(net, x, th, draws, seed=i)
+            tab = cal_row
+        rows += [{"data": f"set {i}", **r} for r in tab.to_dict("records")]
+    df = pd.DataFrame(rows)
+    df.to_csv(out / f"{stem}_posteriors.csv", index=False)
+    if ref is not None:
+        metrics |= {
+            "posterior_abs_diff_over_sd_median": float(df.abs_diff_over_sd.median()),
+            "posterior_abs_diff_over_sd_max": float(df.abs_diff_over_sd.max()),
+            "sd_ratio_min": float(df.sd_ratio_over_ref.min()),
+            "sd_ratio_max": float(df.sd_ratio_over_ref.max()),
+            "ess_fraction_min": float(min(ess)),
+        }
+        lines += [
+            "## 2. Posteriors: network vs reference on the same data and priors",
+            "",
+            f"{n_sets} parameter sets, {n_trials} trials each (simulated with the package's simulator), "
+            "uniform priors on the training box. numpyro NUTS on the network "
+            f"(2 chains x {draws} draws); {draws} of the draws reweighted by "
+            "exp(sum reference - sum network) give the reference posterior "
+            "(`validate.reweighted_comparison`). `ess_fraction`: effective share of the weights "
+            "(1: the reference adds nothing; small: the posteriors differ).",
+            "",
+            "* |mean difference| / reference SD: median "
+            f"**{metrics['posterior_abs_diff_over_sd_median']:.3f}**, "
+            f"max **{metrics['posterior_abs_diff_over_sd_max']:.3f}**",
+            "* SD ratio (network / reference): "
+            f"[{metrics['sd_ratio_min']:.2f}, {metrics['sd_ratio_max']:.2f}]",
+            f"* weight ESS share: min {metrics['ess_fraction_min']:.2f}",
+            "",
+            markdown_table(df),
+            "",
+            f"![overlay](figures/{stem}_overlay.png)",
+            "",
+        ]
+    else:
+        metrics |= {
+            "recovery_abs_z_median": float(df.abs_z.median()),
+            "recovery_abs_z_max": float(df.abs_z.max()),
+        }
+        lines += [
+            "## 2. Posterior recovery",
+            "",
+            f"{n_sets} parameter sets, {n_trials} trials each, uniform priors on the training box, numpyro "
+            f"NUTS (2 chains x {draws} draws): |posterior mean - truth| / posterior SD (about 0.8 on "
+            "average, rarely above 2.5, for a calibrated posterior).",
+            "",
+            f"* |z|: median **{metrics['recovery_abs_z_median']:.3f}**, "
+            f"max {metrics['recovery_abs_z_max']:.3f}",
+            "",
+            markdown_table(df),
+            "",
+        ]
+    lines += ["## 3. Calibration", ""]
+    if n_calibration:
+        prior = CALIBRATION_PRIORS.get(net.model)
+        cal = calibration(net, n_datasets=n_calibration, n_trials=200, draws=300, prior=prior, progress=False)
+        cal.to_csv(out / f"{stem}_calibration.csv", index=False)
+        cov = coverage_table(cal)
+        plot_ranks(cal, fig_dir / f"{stem}_sbc.png")
+        metrics["coverage_90_min"] = float(cov["coverage_90"].min())
+        metrics["coverage_90_max"] = float(cov["coverage_90"].max())
+        lines += [
+            f"Simulation-based calibration on {n_calibration} data sets of 200 trials, parameters drawn "
+            f"uniformly from {prior}, the same prior in inference, numpyro NUTS on the network.",
+            "",
+            markdown_table(cov),
+            "",
+            f"![sbc](figures/{stem}_sbc.png)",
+            "",
+        ]
+    else:
+        lines += ["Not run for this report (`--calibration 0`).", ""]
+    lines.append(f"Report written in {time.perf_counter() - t_start:.0f} s.")
+    path = out / f"{stem}.md"
+    path.write_text("\n".join(lines) + "\n")
+    (out / f"{stem}_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    return path
+
+
+CALIBRATION_PRIORS = {
+    "levy": {"v": (-2.0, 2.0), "a": (0.5, 2.0), "z": (0.3, 0.7), "alpha": (1.2, 1.9), "t": (0.1, 0.5)},
+}
+
+
+def posterior_recovery(net: Network, x: np.ndarray, truth: dict, draws: int, seed: int) -> pd.DataFrame:
+    """Posterior of the network alone (no reference): mean, SD and ``|mean - truth| / SD``."""
+    import jax
+    import jax.numpy as jnp
+
+    from .validate import _init_inside, nuts_sampler
+
+    names = list(net.params)
+    mcmc, lo, hi = nuts_sampler(net, net.box, draws, 2)
+    ndt = net.card["model"].get("ndt")
+    init = _init_inside(x, lo, hi, names.index(ndt) if ndt else None)
+    mcmc.run(
+        jax.random.key(seed),
+        jnp.asarray(x, jnp.float32),
+        init_params={"theta": jnp.broadcast_to(init["theta"], (2, len(names)))},
+    )
+    post = np.asarray(mcmc.get_samples()["theta"], np.float64)
+    tab = pd.DataFrame(
+        {"param": names, "truth": [truth[p] for p in names], "mean": post.mean(0), "sd": post.std(0)}
+    )
+    tab["abs_z"] = (tab["mean"] - tab["truth"]).abs() / tab["sd"]
+    return tab

@@ -253,6 +253,52 @@ def simulate_dataset(net: Network, theta: dict[str, float], n_trials: int, seed:
 CALIBRATION_PRIOR = {"ddm": {"v": (-2.0, 2.0), "a": (0.5, 2.0), "z": (0.3, 0.7), "t": (0.1, 0.5)}}
 
 
+def nuts_sampler(net: Network, prior: dict[str, tuple[float, float]], draws: int, chains: int = 1):
+    """Build a numpyro NUTS sampler (dense mass) of ``theta`` under a uniform ``prior`` and the network.
+
+    Returns ``(mcmc, lo, hi)``; run it with ``mcmc.run(key, x, init_params=...)``. Compiled
+    once for a data shape.
+    """
+    import jax.numpy as jnp
+    import numpyro
+    import numpyro.distributions as dist
+    from numpyro.infer import MCMC, NUTS
+
+    from .likelihood import make_logp
+
+    names = list(net.params)
+    logp = make_logp(net)
+    lo = jnp.asarray([prior[p][0] for p in names], jnp.float32)
+    hi = jnp.asarray([prior[p][1] for p in names], jnp.float32)
+
+    def model(x):
+        theta = numpyro.sample("theta", dist.Uniform(lo, hi))
+        numpyro.factor("ll", jnp.sum(logp(jnp.broadcast_to(theta, (x.shape[0], len(names))), x)))
+
+    mcmc = MCMC(
+        NUTS(model, dense_mass=True),
+        num_warmup=draws,
+        num_samples=draws,
+        num_chains=chains,
+        chain_method="sequential",
+        progress_bar=False,
+        jit_model_args=True,
+    )
+    return mcmc, lo, hi
+
+
+def _init_inside(x, lo, hi, ndt_i):
+    """Unconstrained NUTS start: prior midpoints, and the non-decision time below the fastest rt."""
+    import jax.numpy as jnp
+
+    lo, hi = np.asarray(lo), np.asarray(hi)
+    start = (lo + hi) / 2
+    if ndt_i is not None:
+        start[ndt_i] = lo[ndt_i] + 0.5 * (min(float(x[:, 0].min()), hi[ndt_i]) - lo[ndt_i])
+    frac = (start - lo) / (hi - lo)
+    return {"theta": jnp.asarray(np.log(frac / (1 - frac)), dtype=jnp.result_type(float))}
+
+
 def calibration(
     net: Network,
     n_datasets: int = 100,
@@ -274,31 +320,12 @@ def calibration(
     """
     import jax
     import jax.numpy as jnp
-    import numpyro
-    import numpyro.distributions as dist
-    from numpyro.infer import MCMC, NUTS
 
-    from .likelihood import make_logp
     from .progress import progress_bar
 
     prior = prior or CALIBRATION_PRIOR.get(net.model) or net.box
     names = list(net.params)
-    logp = make_logp(net)
-    lo = jnp.asarray([prior[p][0] for p in names], jnp.float32)
-    hi = jnp.asarray([prior[p][1] for p in names], jnp.float32)
-
-    def model(x):
-        theta = numpyro.sample("theta", dist.Uniform(lo, hi))
-        numpyro.factor("ll", jnp.sum(logp(jnp.broadcast_to(theta, (x.shape[0], len(names))), x)))
-
-    mcmc = MCMC(
-        NUTS(model, dense_mass=True),
-        num_warmup=draws,
-        num_samples=draws,
-        num_chains=1,
-        progress_bar=False,
-        jit_model_args=True,
-    )
+    mcmc, lo, hi = nuts_sampler(net, prior, draws)
     rng = np.random.default_rng(seed)
     ndt = net.card["model"].get("ndt")
     ndt_i = names.index(ndt) if ndt else None
@@ -311,14 +338,7 @@ def calibration(
             x = x[ok][:n_trials]
             if len(x) < n_trials:  # keep shapes fixed so NUTS compiles once
                 continue
-            # start inside the support: prior midpoints, and t below the fastest rt
-            start = (np.asarray(lo) + np.asarray(hi)) / 2
-            if ndt_i is not None:
-                start[ndt_i] = float(lo[ndt_i]) + 0.5 * (
-                    min(float(x[:, 0].min()), float(hi[ndt_i])) - float(lo[ndt_i])
-                )
-            frac = (start - np.asarray(lo)) / (np.asarray(hi) - np.asarray(lo))
-            init = {"theta": jnp.asarray(np.log(frac / (1 - frac)), dtype=jnp.result_type(float))}
+            init = _init_inside(x, lo, hi, ndt_i)
             try:
                 mcmc.run(jax.random.key(seed * 100_003 + i), jnp.asarray(x, jnp.float32), init_params=init)
             except RuntimeError:  # NUTS found no finite starting point: counted, not hidden
@@ -429,3 +449,126 @@ def score_bias(
                 }
             )
     return pd.DataFrame(rows)
+
+
+# Parameter sets for the reweighting comparison of the extended models: fast and slow, biased and
+# unbiased, small and large non-decision time, each model's own parameters low and high.
+EXTENDED_SETS = {
+    "angle": [
+        {"v": 1.0, "a": 1.0, "z": 0.5, "t": 0.3, "theta": 0.3},
+        {"v": -1.5, "a": 1.5, "z": 0.35, "t": 0.5, "theta": 0.7},
+        {"v": 0.3, "a": 0.8, "z": 0.6, "t": 0.2, "theta": 0.1},
+        {"v": 2.0, "a": 2.0, "z": 0.5, "t": 1.0, "theta": 1.0},
+    ],
+    "weibull": [
+        {"v": 1.0, "a": 1.0, "z": 0.5, "t": 0.3, "alpha": 2.0, "beta": 2.0},
+        {"v": -1.5, "a": 1.5, "z": 0.35, "t": 0.5, "alpha": 1.0, "beta": 1.0},
+        {"v": 0.3, "a": 0.8, "z": 0.6, "t": 0.2, "alpha": 4.0, "beta": 5.0},
+        {"v": 2.0, "a": 2.0, "z": 0.5, "t": 1.0, "alpha": 3.0, "beta": 0.8},
+    ],
+    "ornstein": [
+        {"v": 1.0, "a": 1.0, "z": 0.5, "g": 0.5, "t": 0.3},
+        {"v": -1.5, "a": 1.5, "z": 0.35, "g": -0.5, "t": 0.5},
+        {"v": 0.3, "a": 0.8, "z": 0.6, "g": 0.0, "t": 0.2},
+        {"v": 1.0, "a": 2.0, "z": 0.5, "g": 0.9, "t": 1.0},
+    ],
+    "ddm_sdv": [
+        {"v": 1.0, "a": 1.0, "z": 0.5, "t": 0.3, "sv": 0.5},
+        {"v": -1.5, "a": 1.5, "z": 0.35, "t": 0.5, "sv": 1.5},
+        {"v": 0.3, "a": 0.8, "z": 0.6, "t": 0.2, "sv": 0.1},
+        {"v": 2.0, "a": 2.0, "z": 0.5, "t": 1.0, "sv": 1.0},
+    ],
+    "full_ddm": [
+        {"v": 1.0, "a": 1.0, "z": 0.5, "t": 0.5, "sz": 0.1, "sv": 0.5, "st": 0.1},
+        {"v": -1.5, "a": 1.5, "z": 0.4, "t": 0.6, "sz": 0.05, "sv": 1.5, "st": 0.2},
+        {"v": 0.3, "a": 0.8, "z": 0.6, "t": 0.4, "sz": 0.15, "sv": 0.2, "st": 0.05},
+        {"v": 2.0, "a": 2.0, "z": 0.5, "t": 1.0, "sz": 0.1, "sv": 1.0, "st": 0.15},
+    ],
+    "levy": [
+        {"v": 1.0, "a": 1.0, "z": 0.5, "alpha": 1.5, "t": 0.3},
+        {"v": -1.5, "a": 1.5, "z": 0.35, "alpha": 1.2, "t": 0.5},
+        {"v": 0.3, "a": 0.8, "z": 0.6, "alpha": 1.9, "t": 0.2},
+        {"v": 2.0, "a": 2.0, "z": 0.5, "alpha": 1.7, "t": 1.0},
+    ],
+}
+
+
+@dataclass
+class Reweighted:
+    """Network posterior and the reference posterior obtained by reweighting its draws."""
+
+    table: pd.DataFrame
+    ess_fraction: float
+    draws: np.ndarray
+    log_weights: np.ndarray
+
+
+def reweighted_comparison(
+    net: Network,
+    reference,
+    x: np.ndarray,
+    prior: dict[str, tuple[float, float]] | None = None,
+    draws: int = 500,
+    chains: int = 2,
+    n_ref: int = 400,
+    seed: int = 0,
+    truth: dict[str, float] | None = None,
+) -> Reweighted:
+    """Compare the network's posterior with a reference likelihood's by importance reweighting.
+
+    NUTS samples the posterior under the network (uniform ``prior``, default the box);
+    ``n_ref`` of its draws (thinned) are reweighted by ``exp(sum ref - sum net)``, which turns
+    them into draws of the posterior under the reference with the same prior. This needs
+    the reference only at a few hundred parameter vectors (no gradients), so slow numerical
+    references (PyDDM, HDDM's integrals) can be compared. The weights' effective sample
+    share says whether the estimate is reliable (near 1: the two posteriors agree; below
+    about 0.1: too far apart for reweighting, and the network is off).
+
+    Returns per parameter: network and reference posterior mean and SD, ``|mean diff| / SD``
+    of the reference, the SD ratio and, if ``truth`` is given, the reference's ``z``-score of
+    the truth.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    from .likelihood import make_logp
+
+    names = list(net.params)
+    prior = prior or net.box
+    mcmc, lo, hi = nuts_sampler(net, prior, draws, chains)
+    ndt = net.card["model"].get("ndt")
+    init = _init_inside(x, lo, hi, names.index(ndt) if ndt else None)
+    init = {"theta": jnp.broadcast_to(init["theta"], (chains, len(names)))} if chains > 1 else init
+    mcmc.run(jax.random.key(seed), jnp.asarray(x, jnp.float32), init_params=init)
+    post = np.asarray(mcmc.get_samples()["theta"], np.float64)
+    keep = post[np.linspace(0, len(post) - 1, min(n_ref, len(post))).astype(int)]
+    logp = make_logp(net)
+    xj = jnp.asarray(x, jnp.float32)
+    ll_net = np.array(
+        [
+            float(jnp.sum(logp(jnp.broadcast_to(jnp.asarray(th, jnp.float32), (len(x), len(names))), xj)))
+            for th in keep
+        ]
+    )
+    ll_ref = np.array([float(np.sum(reference.logp(th, x))) for th in keep])
+    lw = ll_ref - ll_net
+    lw = np.where(np.isfinite(lw), lw, -np.inf)
+    w = np.exp(lw - lw.max())
+    w /= w.sum()
+    ess = float(1.0 / np.sum(w**2) / len(w))
+    m_ref = w @ keep
+    sd_ref = np.sqrt(w @ (keep - m_ref) ** 2)
+    table = pd.DataFrame(
+        {
+            "param": names,
+            "mean_ratio": post.mean(0),
+            "mean_ref": m_ref,
+            "sd_ratio": post.std(0),
+            "sd_ref": sd_ref,
+        }
+    )
+    table["abs_diff_over_sd"] = (table.mean_ratio - table.mean_ref).abs() / table.sd_ref
+    table["sd_ratio_over_ref"] = table.sd_ratio / table.sd_ref
+    if truth is not None:
+        table["truth_z_ref"] = (np.array([truth[p] for p in names]) - m_ref) / sd_ref
+    return Reweighted(table, ess, keep, lw)
