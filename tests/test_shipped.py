@@ -73,3 +73,18 @@ def test_fits_a_small_data_set_through_hssm(name):
     for p, val in zip(spec.params, truth, strict=True):
         draws = np.asarray(post[p]).ravel()
         assert abs(draws.mean() - val) < 5 * draws.std() + 0.05, (p, draws.mean(), val)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_train_recipe_matches_the_card(name):
+    """`hssm-nre train MODEL` without options uses the budgets the shipped network records."""
+    from hssm_nre.cli import DEFAULT_BUDGETS, RECIPES
+
+    card = load_network(name).card
+    recipe = RECIPES[card["model"]["name"]]
+    assert card["simulation"]["n_requested"] == recipe.get("n", DEFAULT_BUDGETS["n"])
+    assert card["training"]["seed"] == 0 and card["simulation"]["seed"] == 0
+    if "max_steps" in recipe:
+        assert card["training"]["max_steps"] == card["training"]["steps"] == recipe["max_steps"]
+    else:
+        assert card["training"]["time_budget_s"] == DEFAULT_BUDGETS["time_budget_s"]

@@ -15,26 +15,38 @@ DEFAULT_BUDGETS = {
     "n": 2_000_000,
     "time_budget_s": 1600.0,
 }
+# The budgets each shipped network was trained with: `hssm-nre train MODEL` without options
+# rebuilds it. The DDM ran on both cores under a time budget (its card records the steps);
+# the others are step budgets, so the learning-rate schedule does not depend on the machine.
+RECIPES: dict[str, dict] = {
+    "ddm": {},
+    **{
+        m: {"n": 1_500_000, "max_steps": 20_000, "epochs": 100, "time_budget": 100_000.0}
+        for m in ("angle", "weibull", "ornstein", "levy", "ddm_sdv", "full_ddm")
+    },
+}
 
 
 @app.command()
 def train(
     model: str = typer.Argument(..., help="Registry model name, e.g. ddm, angle."),
     out: Path = typer.Option(None, help="Output directory (default: networks/<model>)."),
-    n: int = typer.Option(DEFAULT_BUDGETS["n"], help="Simulated trials (one per parameter draw)."),
+    n: int = typer.Option(
+        None, help="Simulated trials (one per parameter draw) [default: the model's recipe]."
+    ),
     seed: int = typer.Option(0, help="Seed of simulation and training."),
     dt: float = typer.Option(1e-3, help="Simulator step (s); bridge-corrected."),
     method: str = typer.Option(None, help="'nce' (normalized) or 'cnre' (plain ratio)."),
     hidden: str = typer.Option("128,128,128,128", help="Hidden layer widths."),
-    epochs: int = typer.Option(40, help="Maximum epochs."),
+    epochs: int = typer.Option(None, help="Maximum epochs [default: the model's recipe, else 40]."),
     nu: int = typer.Option(2, help="NCE reference draws per simulated trial."),
     q_hidden: str = typer.Option("128,128,128", help="Hidden widths of the learned reference head."),
     q_components: int = typer.Option(8, help="Mixture components per choice of the reference head."),
     batch_size: int = typer.Option(1024, help="Batch size."),
     time_budget: float = typer.Option(
-        DEFAULT_BUDGETS["time_budget_s"], help="Training time budget in seconds."
+        None, help="Training time budget in seconds [default: the model's recipe, else 1600]."
     ),
-    max_steps: int = typer.Option(None, help="Budget in optimizer steps (reproducible)."),
+    max_steps: int = typer.Option(None, help="Budget in optimizer steps (reproducible) [default: recipe]."),
     version: str = typer.Option("0.1.0", help="Version written in the card."),
 ) -> None:
     """Simulate training data and train a ratio network for a registry MODEL."""
@@ -44,6 +56,11 @@ def train(
     from .training import train as _train
 
     spec = get_model(model)
+    recipe = RECIPES.get(spec.name, {})
+    n = n or recipe.get("n", DEFAULT_BUDGETS["n"])
+    epochs = epochs or recipe.get("epochs", 40)
+    time_budget = time_budget or recipe.get("time_budget", DEFAULT_BUDGETS["time_budget_s"])
+    max_steps = max_steps or recipe.get("max_steps")
     out = out or Path("networks") / spec.name
     net = _train(
         spec,
