@@ -94,13 +94,18 @@ def plot_landscape(net: Network, path: Path, x_obs=(0.9, 1.0), fixed=None) -> Pa
 
 def plot_overlay(idata_ratio, idata_exact, names, truth, path: Path, title: str) -> Path:
     """Marginal posteriors, ratio vs exact, with the true values."""
-    plt = _plt()
     a, b = posterior_draws(idata_ratio, names), posterior_draws(idata_exact, names)
+    return overlay_draws(a, b, names, truth, path, title)
+
+
+def overlay_draws(a, b, names, truth, path: Path, title: str, labels=("ratio", "analytic"), b_weights=None):
+    """Histograms of two sets of draws per parameter (``b`` optionally weighted) and the truth."""
+    plt = _plt()
     fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 2.8))
     for j, (ax, n) in enumerate(zip(axes, names, strict=True)):
         bins = np.linspace(min(a[:, j].min(), b[:, j].min()), max(a[:, j].max(), b[:, j].max()), 40)
-        ax.hist(b[:, j], bins, density=True, alpha=0.5, label="analytic")
-        ax.hist(a[:, j], bins, density=True, histtype="step", lw=2, label="ratio")
+        ax.hist(b[:, j], bins, weights=b_weights, density=True, alpha=0.5, label=labels[1])
+        ax.hist(a[:, j], bins, density=True, histtype="step", lw=2, label=labels[0])
         if truth.get(n) is not None:
             ax.axvline(truth[n], color="k", ls="--", lw=1)
         ax.set_title(n)
@@ -338,25 +343,6 @@ def record_in_card(
     return save(net, net.path)
 
 
-def _overlay_weighted(rw, names, truth, path: Path, title: str) -> Path:
-    plt = _plt()
-    fig, axes = plt.subplots(1, len(names), figsize=(2.6 * len(names), 2.4))
-    w = np.exp(rw.log_weights - rw.log_weights.max())
-    for j, (ax, p) in enumerate(zip(axes, names, strict=True)):
-        bins = np.linspace(rw.draws[:, j].min(), rw.draws[:, j].max(), 25)
-        ax.hist(rw.draws[:, j], bins=bins, density=True, alpha=0.5, label="ratio")
-        ax.hist(rw.draws[:, j], bins=bins, weights=w, density=True, histtype="step", lw=2, label="reference")
-        ax.axvline(truth[p], color="k", lw=1)
-        ax.set_title(p)
-        ax.set_yticks([])
-    axes[0].legend(fontsize=7)
-    fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
 def run_reference_validation(
     model: str | Network,
     reference: str,
@@ -377,7 +363,13 @@ def run_reference_validation(
     calibration on ``n_calibration`` data sets.
     """
     from .references import get_reference
-    from .validate import EXTENDED_SETS, calibration, reweighted_comparison
+    from .validate import (
+        CALIBRATION_PRIOR,
+        EXTENDED_SETS,
+        calibration,
+        posterior_recovery,
+        reweighted_comparison,
+    )
 
     net = load_network(model)
     ref = None if reference == "none" else get_reference(net.model, reference)
@@ -421,10 +413,18 @@ def run_reference_validation(
             ess.append(rw.ess_fraction)
             tab = rw.table.assign(ess_fraction=rw.ess_fraction)
             if i == 0:
-                _overlay_weighted(rw, names, th, fig_dir / f"{stem}_overlay.png", f"{n_trials} trials, {th}")
+                overlay_draws(
+                    rw.draws,
+                    rw.draws,
+                    names,
+                    th,
+                    fig_dir / f"{stem}_overlay.png",
+                    f"{n_trials} trials, {th}",
+                    labels=("ratio", f"{reference} (reweighted)"),
+                    b_weights=np.exp(rw.log_weights - rw.log_weights.max()),
+                )
         else:
-            cal_row = posterior_recovery(net, x, th, draws, seed=i)
-            tab = cal_row
+            tab = posterior_recovery(net, x, th, draws, seed=i)
         rows += [{"data": f"set {i}", **r} for r in tab.to_dict("records")]
     df = pd.DataFrame(rows)
     df.to_csv(out / f"{stem}_posteriors.csv", index=False)
@@ -478,7 +478,7 @@ def run_reference_validation(
         ]
     lines += ["## 3. Calibration", ""]
     if n_calibration:
-        prior = CALIBRATION_PRIORS.get(net.model)
+        prior = CALIBRATION_PRIOR.get(net.model) or net.box
         cal = calibration(net, n_datasets=n_calibration, n_trials=200, draws=300, prior=prior, progress=False)
         cal.to_csv(out / f"{stem}_calibration.csv", index=False)
         cov = coverage_table(cal)
@@ -501,32 +501,3 @@ def run_reference_validation(
     path.write_text("\n".join(lines) + "\n")
     (out / f"{stem}_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     return path
-
-
-CALIBRATION_PRIORS = {
-    "levy": {"v": (-2.0, 2.0), "a": (0.5, 2.0), "z": (0.3, 0.7), "alpha": (1.2, 1.9), "t": (0.1, 0.5)},
-}
-
-
-def posterior_recovery(net: Network, x: np.ndarray, truth: dict, draws: int, seed: int) -> pd.DataFrame:
-    """Posterior of the network alone (no reference): mean, SD and ``|mean - truth| / SD``."""
-    import jax
-    import jax.numpy as jnp
-
-    from .validate import _init_inside, nuts_sampler
-
-    names = list(net.params)
-    mcmc, lo, hi = nuts_sampler(net, net.box, draws, 2)
-    ndt = net.card["model"].get("ndt")
-    init = _init_inside(x, lo, hi, names.index(ndt) if ndt else None)
-    mcmc.run(
-        jax.random.key(seed),
-        jnp.asarray(x, jnp.float32),
-        init_params={"theta": jnp.broadcast_to(init["theta"], (2, len(names)))},
-    )
-    post = np.asarray(mcmc.get_samples()["theta"], np.float64)
-    tab = pd.DataFrame(
-        {"param": names, "truth": [truth[p] for p in names], "mean": post.mean(0), "sd": post.std(0)}
-    )
-    tab["abs_z"] = (tab["mean"] - tab["truth"]).abs() / tab["sd"]
-    return tab

@@ -250,19 +250,26 @@ def simulate_dataset(net: Network, theta: dict[str, float], n_trials: int, seed:
     return pd.DataFrame({"rt": x[ok, 0], "response": x[ok, 1].astype(int)})
 
 
-CALIBRATION_PRIOR = {"ddm": {"v": (-2.0, 2.0), "a": (0.5, 2.0), "z": (0.3, 0.7), "t": (0.1, 0.5)}}
+CALIBRATION_PRIOR = {
+    "ddm": {"v": (-2.0, 2.0), "a": (0.5, 2.0), "z": (0.3, 0.7), "t": (0.1, 0.5)},
+    "levy": {"v": (-2.0, 2.0), "a": (0.5, 2.0), "z": (0.3, 0.7), "alpha": (1.2, 1.9), "t": (0.1, 0.5)},
+}
 
 
-def nuts_sampler(net: Network, prior: dict[str, tuple[float, float]], draws: int, chains: int = 1):
+def nuts_sampler(
+    net: Network, prior: dict[str, tuple[float, float]], draws: int, chains: int = 1, start=None
+):
     """Build a numpyro NUTS sampler (dense mass) of ``theta`` under a uniform ``prior`` and the network.
 
     Returns ``(mcmc, lo, hi)``; run it with ``mcmc.run(key, x, init_params=...)``. Compiled
-    once for a data shape.
+    once for a data shape. ``start``: the (constrained) initial ``theta`` of every chain;
+    numpyro's default, a random point, rarely has the non-decision time below the fastest
+    reaction time when that is close to the prior's lower end.
     """
     import jax.numpy as jnp
     import numpyro
     import numpyro.distributions as dist
-    from numpyro.infer import MCMC, NUTS
+    from numpyro.infer import MCMC, NUTS, init_to_value
 
     from .likelihood import make_logp
 
@@ -276,7 +283,9 @@ def nuts_sampler(net: Network, prior: dict[str, tuple[float, float]], draws: int
         numpyro.factor("ll", jnp.sum(logp(jnp.broadcast_to(theta, (x.shape[0], len(names))), x)))
 
     mcmc = MCMC(
-        NUTS(model, dense_mass=True),
+        NUTS(model, dense_mass=True)
+        if start is None
+        else NUTS(model, dense_mass=True, init_strategy=init_to_value(values={"theta": jnp.asarray(start)})),
         num_warmup=draws,
         num_samples=draws,
         num_chains=chains,
@@ -287,15 +296,47 @@ def nuts_sampler(net: Network, prior: dict[str, tuple[float, float]], draws: int
     return mcmc, lo, hi
 
 
-def _init_inside(x, lo, hi, ndt_i):
-    """Unconstrained NUTS start: prior midpoints, and the non-decision time below the fastest rt."""
+def nuts_draws(net: Network, x: np.ndarray, prior: dict, draws: int, chains: int = 2, seed: int = 0):
+    """Posterior draws ``(chains * draws, P)`` of ``theta`` under the network and a uniform prior."""
+    import jax
     import jax.numpy as jnp
 
-    lo, hi = np.asarray(lo), np.asarray(hi)
+    names = list(net.params)
+    ndt = net.card["model"].get("ndt")
+    lo = np.array([prior[p][0] for p in names], np.float32)
+    hi = np.array([prior[p][1] for p in names], np.float32)
+    start = _start_inside(x, lo, hi, names.index(ndt) if ndt else None)
+    mcmc, _, _ = nuts_sampler(net, prior, draws, chains, start=start)
+    mcmc.run(jax.random.key(seed), jnp.asarray(x, jnp.float32))
+    return np.asarray(mcmc.get_samples()["theta"], np.float64)
+
+
+def posterior_recovery(net: Network, x: np.ndarray, truth: dict, draws: int, seed: int = 0) -> pd.DataFrame:
+    """Posterior of the network alone (box prior): mean, SD and ``|mean - truth| / SD``."""
+    names = list(net.params)
+    post = nuts_draws(net, x, net.box, draws, 2, seed)
+    tab = pd.DataFrame(
+        {"param": names, "truth": [truth[p] for p in names], "mean": post.mean(0), "sd": post.std(0)}
+    )
+    tab["abs_z"] = (tab["mean"] - tab["truth"]).abs() / tab["sd"]
+    return tab
+
+
+def _start_inside(x, lo, hi, ndt_i) -> np.ndarray:
+    """NUTS start: prior midpoints, and the non-decision time halfway below the fastest rt."""
+    lo, hi = np.asarray(lo, np.float64), np.asarray(hi, np.float64)
     start = (lo + hi) / 2
     if ndt_i is not None:
         start[ndt_i] = lo[ndt_i] + 0.5 * (min(float(x[:, 0].min()), hi[ndt_i]) - lo[ndt_i])
-    frac = (start - lo) / (hi - lo)
+    return start.astype(np.float32)
+
+
+def _init_inside(x, lo, hi, ndt_i):
+    """Map that start to numpyro's unconstrained space (logit of the share of the prior range)."""
+    import jax.numpy as jnp
+
+    lo, hi = np.asarray(lo, np.float64), np.asarray(hi, np.float64)
+    frac = (_start_inside(x, lo, hi, ndt_i) - lo) / (hi - lo)
     return {"theta": jnp.asarray(np.log(frac / (1 - frac)), dtype=jnp.result_type(float))}
 
 
@@ -338,9 +379,15 @@ def calibration(
             x = x[ok][:n_trials]
             if len(x) < n_trials:  # keep shapes fixed so NUTS compiles once
                 continue
-            init = _init_inside(x, lo, hi, ndt_i)
+            key = jax.random.key(seed * 100_003 + i)
             try:
-                mcmc.run(jax.random.key(seed * 100_003 + i), jnp.asarray(x, jnp.float32), init_params=init)
+                try:
+                    mcmc.run(key, jnp.asarray(x, jnp.float32), init_params=_init_inside(x, lo, hi, ndt_i))
+                    post = np.asarray(mcmc.get_samples()["theta"])
+                except RuntimeError:  # numpyro's random pre-initialization found no finite point
+                    fresh, _, _ = nuts_sampler(net, prior, draws, start=_start_inside(x, lo, hi, ndt_i))
+                    fresh.run(key, jnp.asarray(x, jnp.float32))
+                    post = np.asarray(fresh.get_samples()["theta"])
             except RuntimeError:  # NUTS found no finite starting point: counted, not hidden
                 rows.append(
                     {
@@ -354,7 +401,6 @@ def calibration(
                 )
                 bar.advance(task)
                 continue
-            post = np.asarray(mcmc.get_samples()["theta"])
             for j, p in enumerate(names):
                 rows.append(
                     {
@@ -528,19 +574,12 @@ def reweighted_comparison(
     of the reference, the SD ratio and, if ``truth`` is given, the reference's ``z``-score of
     the truth.
     """
-    import jax
     import jax.numpy as jnp
 
     from .likelihood import make_logp
 
     names = list(net.params)
-    prior = prior or net.box
-    mcmc, lo, hi = nuts_sampler(net, prior, draws, chains)
-    ndt = net.card["model"].get("ndt")
-    init = _init_inside(x, lo, hi, names.index(ndt) if ndt else None)
-    init = {"theta": jnp.broadcast_to(init["theta"], (chains, len(names)))} if chains > 1 else init
-    mcmc.run(jax.random.key(seed), jnp.asarray(x, jnp.float32), init_params=init)
-    post = np.asarray(mcmc.get_samples()["theta"], np.float64)
+    post = nuts_draws(net, x, prior or net.box, draws, chains, seed)
     keep = post[np.linspace(0, len(post) - 1, min(n_ref, len(post))).astype(int)]
     logp = make_logp(net)
     xj = jnp.asarray(x, jnp.float32)
