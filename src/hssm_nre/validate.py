@@ -285,7 +285,11 @@ def nuts_sampler(
     mcmc = MCMC(
         NUTS(model, dense_mass=True)
         if start is None
-        else NUTS(model, dense_mass=True, init_strategy=init_to_value(values={"theta": jnp.asarray(start)})),
+        else NUTS(
+            model,
+            dense_mass=True,
+            init_strategy=init_to_value(values={"theta": jnp.asarray(start, jnp.result_type(float))}),
+        ),
         num_warmup=draws,
         num_samples=draws,
         num_chains=chains,
