@@ -269,7 +269,7 @@ def nuts_sampler(
     import jax.numpy as jnp
     import numpyro
     import numpyro.distributions as dist
-    from numpyro.infer import MCMC, NUTS, init_to_value
+    from numpyro.infer import MCMC, NUTS, init_to_uniform, init_to_value
 
     from .likelihood import make_logp
 
@@ -282,14 +282,13 @@ def nuts_sampler(
         theta = numpyro.sample("theta", dist.Uniform(lo, hi))
         numpyro.factor("ll", jnp.sum(logp(jnp.broadcast_to(theta, (x.shape[0], len(names))), x)))
 
-    mcmc = MCMC(
-        NUTS(model, dense_mass=True)
+    init = (
+        init_to_uniform
         if start is None
-        else NUTS(
-            model,
-            dense_mass=True,
-            init_strategy=init_to_value(values={"theta": jnp.asarray(start, jnp.result_type(float))}),
-        ),
+        else init_to_value(values={"theta": jnp.asarray(start, jnp.result_type(float))})
+    )
+    mcmc = MCMC(
+        NUTS(model, dense_mass=True, init_strategy=init),
         num_warmup=draws,
         num_samples=draws,
         num_chains=chains,
