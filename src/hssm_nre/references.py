@@ -11,9 +11,13 @@ ssm-simulators', parametrization) and observations ``x = [[rt, response], ...]``
   point as ``-a + 2 a z + U(-sz, sz)`` (absolute units) and the non-decision time as
   ``t + U(-st, st)``, while HDDM's ``sz`` and ``st`` are the full widths, ``sz`` relative to
   the boundary separation ``2a``; so hssm is called with ``sz / a`` and ``2 st``.
-* ``pyddm``: a Crank-Nicolson Fokker-Planck solution (PyDDM, a test / benchmark dependency)
-  for ``ddm``, ``angle``, ``weibull`` and ``ornstein``, with the boundaries and drift of
-  ssm-simulators. ``pyddm`` on ``ddm`` is how the solver itself is checked.
+* ``pyddm``: PyDDM (a test / benchmark dependency) with the boundaries and drift of
+  ssm-simulators. Constant boundaries (``ddm``, ``ornstein``): its Crank-Nicolson
+  Fokker-Planck solver, which PyDDM supports only for boundaries that do not move.
+  ``angle`` (a linearly collapsing boundary): PyDDM's closed-form series (Anderson 1960).
+  ``weibull``: PyDDM's implicit (backward Euler) solver on a fine grid (dx = dt = 0.001),
+  whose error is measured against the closed-form ``angle`` in
+  ``benchmarks/reference_accuracy.py``. ``pyddm`` on ``ddm`` checks the solver itself.
 """
 
 from __future__ import annotations
@@ -49,15 +53,20 @@ def ddm_logp_jax(theta, x, n_terms: int = 12, sv=None):
     ok = u > 0
     u = jnp.where(ok, u, 1.0)
     tau = u / sep**2
-    k = jnp.arange(-n_terms, n_terms + 1, dtype=tau.dtype)
+    # Both series in log space, each relative to its leading term, so that neither
+    # underflows in float32 (fast trials far below the density's peak stay finite).
+    k = jnp.concatenate([jnp.arange(-n_terms, 0), jnp.arange(1, n_terms + 1)]).astype(tau.dtype)
     wk = w[..., None] + 2.0 * k
-    small = jnp.sum(wk * jnp.exp(-(wk**2) / (2.0 * tau[..., None])), -1) / jnp.sqrt(2 * jnp.pi * tau**3)
-    kk = jnp.arange(1, 4 * n_terms + 1, dtype=tau.dtype)
-    large = jnp.pi * jnp.sum(
-        kk * jnp.exp(-(kk**2) * jnp.pi**2 * tau[..., None] / 2.0) * jnp.sin(kk * jnp.pi * w[..., None]), -1
+    rel = jnp.sum(wk / w[..., None] * jnp.exp(-(wk**2 - w[..., None] ** 2) / (2.0 * tau[..., None])), -1)
+    log_small = jnp.log(w) - w**2 / (2.0 * tau) + jnp.log1p(rel) - 0.5 * jnp.log(2 * jnp.pi * tau**3)
+    kk = jnp.arange(2, 4 * n_terms + 1, dtype=tau.dtype)
+    tail = jnp.sum(
+        kk * jnp.exp(-(kk**2 - 1.0) * jnp.pi**2 * tau[..., None] / 2.0) * jnp.sin(kk * jnp.pi * w[..., None]),
+        -1,
     )
-    f = jnp.where(tau < 1.0, small, large)
-    out = jnp.log(jnp.maximum(f, 1e-300)) - 2 * jnp.log(sep)
+    lead = jnp.sin(jnp.pi * w)
+    log_large = jnp.log(jnp.pi) - jnp.pi**2 * tau / 2.0 + jnp.log(jnp.maximum(lead + tail, 1e-30))
+    out = jnp.where(tau < 1.0, log_small, log_large) - 2 * jnp.log(sep)
     if sv is None:
         out = out - v_ * sep * w - v_**2 * u / 2.0
     else:
@@ -135,7 +144,9 @@ def _log_density(grid: np.ndarray, pdf: np.ndarray, u: np.ndarray, tail: int = 2
     return out
 
 
-def _pyddm(model: str, dx: float, dt: float) -> Reference:
+def _pyddm(
+    model: str, dx: float, dt: float, fine: float = 0.001, angle_closed_form: bool = True
+) -> Reference:
     try:
         import pyddm
     except ImportError as e:  # pragma: no cover - dev dependency
@@ -155,7 +166,11 @@ def _pyddm(model: str, dx: float, dt: float) -> Reference:
     import jax
 
     spec = get_model(model)
-    early = 2 * dt
+    collapsing = model in ("angle", "weibull")
+    # Crank-Nicolson is only valid for fixed boundaries; moving ones take the implicit
+    # solver, first order in dt, hence the finer grid (or the closed form for angle).
+    step = fine if collapsing else dt
+    early = 2 * step
     _short = jax.jit(lambda th, xs: ddm_logp_jax(jax.numpy.broadcast_to(th, (xs.shape[0], 4)), xs))
 
     def solve(theta, t_max):
@@ -165,25 +180,31 @@ def _pyddm(model: str, dx: float, dt: float) -> Reference:
             kind, p1 = "angle", p["theta"]
         elif model == "weibull":
             kind, p1, p2 = "weibull", p["alpha"], p["beta"]
-        bound = (
-            _Bound(a=p["a"], kind=kind, p1=p1, p2=p2) if kind != "const" else pyddm.BoundConstant(B=p["a"])
-        )
+        closed = kind == "angle" and angle_closed_form and p1 >= 0  # PyDDM's series: collapse only
+        if closed:
+            bound = pyddm.BoundCollapsingLinear(B=p["a"], t=float(np.tan(p1)))
+        elif kind != "const":
+            bound = _Bound(a=p["a"], kind=kind, p1=p1, p2=p2)
+        else:
+            bound = pyddm.BoundConstant(B=p["a"])
         drift = pyddm.DriftLinear(drift=p["v"], x=-p["g"], t=0.0) if model == "ornstein" else None
         m = pyddm.Model(
             drift=drift or pyddm.DriftConstant(drift=p["v"]),
             noise=pyddm.NoiseConstant(noise=1.0),
             bound=bound,
             IC=pyddm.ICPointRatio(x0=2.0 * p["z"] - 1.0),
-            dx=dx,
-            dt=dt,
+            dx=step if collapsing else dx,
+            dt=step,
             T_dur=t_max,
         )
-        return p, m.solve_numerical_cn()
+        if closed:
+            return p, m.solve_analytical()
+        return p, (m.solve_numerical_implicit() if collapsing else m.solve_numerical_cn())
 
     def logp(theta, x):
         x = np.asarray(x, np.float64)
         u = x[:, 0] - float(theta[spec.params.index("t")])
-        t_max = float(np.ceil((max(u.max(), 0.0) + 0.05) / dt) * dt) + dt
+        t_max = float(np.ceil((max(u.max(), 0.0) + 0.05) / step) * step) + step
         _, sol = solve(theta, t_max)
         out = np.full(len(x), -np.inf)
         for c, name in ((1, "correct"), (-1, "error")):
@@ -199,12 +220,13 @@ def _pyddm(model: str, dx: float, dt: float) -> Reference:
             out[sel] = np.asarray(_short(th4, xs), np.float64)
         return out
 
-    return Reference(
-        model,
-        "pyddm",
-        f"PyDDM Crank-Nicolson Fokker-Planck solution (dx = {dx}, dt = {dt}), ssm-simulators boundaries",
-        logp,
-    )
+    if model == "angle" and angle_closed_form:
+        how = f"PyDDM's closed form for a linearly collapsing boundary (Anderson 1960), dt = {step}"
+    elif collapsing:
+        how = f"PyDDM implicit Fokker-Planck solution (dx = dt = {step}), ssm-simulators boundary"
+    else:
+        how = f"PyDDM Crank-Nicolson Fokker-Planck solution (dx = {dx}, dt = {dt})"
+    return Reference(model, "pyddm", how, logp)
 
 
 REFERENCES = {
