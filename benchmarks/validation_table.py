@@ -84,10 +84,11 @@ def main():
         "",
         *rows,
         "",
-        "`failed`: in at least one data set the importance weights collapsed onto one draw (weight ESS "
-        "share 1/300), so the reference posterior could not be estimated there; see the model's report "
-        "(for angle and weibull, set 1: v = -1.5, a = 1.5, z = 0.35, t = 0.5). `levy` and `full_ddm` "
-        "networks are trained by their recipes but not shipped yet (see Models and networks).",
+        "`failed` (if shown): in at least one data set the importance weights collapsed onto one draw "
+        "(weight ESS share 1/300), so the reference posterior could not be estimated there. The "
+        "normalization error integrates from the earliest onset to the simulator's `max_t` (20 s) over "
+        "50 random box parameters; ornstein has a corner of its box where it is worse (docs/limits.md). "
+        "`levy`'s network is trained by its recipe but not shipped yet (see Models and networks).",
         "",
     ]
     OUT.write_text("\n".join(text))

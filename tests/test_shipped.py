@@ -33,6 +33,29 @@ def test_card_matches_registry_and_records_validation(name):
     assert net.card["validation"].get("command"), "shipped networks carry their validation metrics"
 
 
+# Known: ornstein at v 0.05, a 2.87, z 0.22, g 0.90 integrates to 0.92. There 96 % of trials do not
+# finish within the simulator's 20 s (PyDDM), so the network saw few trials (docs/limits.md).
+NORMALIZATION_KNOWN = {"ornstein": "0.077 where 96 % of trials take longer than max_t (docs/limits.md)"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(reason=NORMALIZATION_KNOWN[n], strict=True))
+        if n in NORMALIZATION_KNOWN
+        else n
+        for n in SHIPPED
+    ],
+)
+def test_normalized_within_the_bar(name):
+    """Integral over the trained support (t - st where rt spreads, to max_t) within 0.05 of one."""
+    from hssm_nre.validate import normalization_error
+
+    net = load_network(name)
+    assert net.normalized
+    assert normalization_error(net, n_theta=10, seed=1)["max_abs_error"] < (0.02 if name == "ddm" else 0.05)
+
+
 @pytest.mark.parametrize("name", SHIPPED)
 def test_finite_inside_minus_inf_outside(name):
     net = load_network(name)

@@ -99,7 +99,12 @@ def logratio_gap(net: Network, n_x: int = 20, n_theta: int = 2000, seed: int = 0
 
 
 def normalization_error(net: Network, n_theta: int = 50, seed: int = 0, n_grid: int = 4000):
-    """Worst ``|sum_c integral exp(logp(rt, c)) drt - 1|`` over random box parameters."""
+    """Worst ``|sum_c integral exp(logp(rt, c)) drt - 1|`` over random box parameters.
+
+    The integral runs over the decision times the network was trained on: from the earliest
+    onset to the simulator's ``max_t`` (recorded in the card). Trials slower than ``max_t`` are
+    not simulated, so a network's density is that of the trials that finish by then.
+    """
     from .likelihood import make_logp
 
     if not net.normalized:
@@ -108,14 +113,18 @@ def normalization_error(net: Network, n_theta: int = 50, seed: int = 0, n_grid: 
     logp = make_logp(net)
     lower = np.array([b[0] for b in net.box.values()])
     upper = np.array([b[1] for b in net.box.values()])
-    ndt_i = net.params.index(net.card["model"]["ndt"])
+    model = net.card["model"]
+    ndt_i = net.params.index(model["ndt"])
+    spread_i = net.params.index(model["ndt_spread"]) if model.get("ndt_spread") else None
     errs = []
-    u = np.exp(np.linspace(np.log(1e-4), np.log(60.0), n_grid))
+    u_max = float(net.card.get("simulation", {}).get("max_t") or 60.0)
+    u = np.exp(np.linspace(np.log(1e-4), np.log(u_max), n_grid))
     for _ in range(n_theta):
         th = rng.uniform(lower, upper)
+        first = th[ndt_i] - (th[spread_i] if spread_i is not None else 0.0)  # earliest possible rt
         total = 0.0
         for c in net.choices:
-            x = np.stack([u + th[ndt_i], np.full_like(u, c)], axis=1)
+            x = np.stack([u + first, np.full_like(u, c)], axis=1)
             dens = np.exp(np.asarray(logp(np.repeat(th[None], len(u), 0), x), np.float64))
             total += np.trapezoid(dens, u)
         errs.append(abs(total - 1.0))
