@@ -43,6 +43,9 @@ def train(
     q_hidden: str = typer.Option("128,128,128", help="Hidden widths of the learned reference head."),
     q_components: int = typer.Option(8, help="Mixture components per choice of the reference head."),
     batch_size: int = typer.Option(1024, help="Batch size."),
+    base: str = typer.Option(
+        "none", help="'ddm': learn the correction to the analytic DDM density (models extending the DDM)."
+    ),
     time_budget: float = typer.Option(
         None, help="Training time budget in seconds [default: the model's recipe, else 1600]."
     ),
@@ -73,6 +76,7 @@ def train(
             q_hidden=tuple(int(h) for h in q_hidden.split(",")),
             q_components=q_components,
             batch_size=batch_size,
+            base=base,
             seed=seed,
             time_budget_s=time_budget,
             max_steps=max_steps,
@@ -168,7 +172,9 @@ def validate(
     ),
     out: Path = typer.Option(Path("docs/validation"), help="Report directory."),
     quick: bool = typer.Option(False, help="Small budgets (a smoke run)."),
-    reuse: bool = typer.Option(False, help="Reuse the posterior comparison of an earlier run."),
+    reuse: bool = typer.Option(
+        False, help="Reuse the posterior comparison (and calibration) of an earlier run."
+    ),
     calibration: int = typer.Option(
         100, help="Data sets for simulation-based calibration (0: skip); default 0 beyond the DDM report."
     ),
@@ -185,7 +191,7 @@ def validate(
         )
     else:
         path = run_reference_validation(
-            model, reference, out=out, n_sets=sets, n_calibration=calibration, quick=quick
+            model, reference, out=out, n_sets=sets, n_calibration=calibration, quick=quick, reuse=reuse
         )
     typer.echo(f"report written to {path}")
     if write_card:

@@ -1,7 +1,9 @@
 """Per-trial log-likelihoods from a network, as pure jitted JAX functions.
 
 ``make_logp(net)`` gives ``logp(theta, x) -> (n,)``. For a normalized network this is
-``f(theta_without_t, rt - t, c) + log q(rt - t, c)``, a true log-density; for a plain
+``f(theta_without_t, rt - t, c) + log q(rt - t, c)``, a true log-density (``q`` the learned
+mixture, or with ``base = "ddm"`` in the card the analytic DDM density at the model's
+``v, a, z``); for a plain
 ratio network it is the log-ratio ``f(theta, x)``, which differs from the
 log-likelihood by a term that does not depend on ``theta``. In both cases:
 
@@ -17,7 +19,7 @@ import jax.numpy as jnp
 
 from .artifact import Network
 from .network import choice_index, featurize, mlp, obs_to_y, time_of
-from .reference import Q_PREFIX, q_head_params, q_logpdf_y, reference_logpdf
+from .reference import Q_PREFIX, base_logpdf, q_head_params, q_logpdf_y, reference_logpdf
 
 __all__ = ["make_logp", "make_hssm_logp"]
 
@@ -39,12 +41,16 @@ def build_logp(weights: dict, card: dict):
     ref = {k: jnp.asarray(v) for k, v in weights.items() if k.startswith("ref_")}
     learned = f"{Q_PREFIX}W0" in weights
     q_m = int(card["method"].get("q_components") or 0)
+    base = card["method"].get("base") or "none"
+    base_index = tuple(card["method"].get("base_index") or ())
 
     def logp(theta, x):
         theta = jnp.asarray(theta, jnp.float32)
         x = jnp.asarray(x, jnp.float32)
         out = mlp(net_w, featurize(tr, theta, x))
-        if learned:
+        if base != "none":
+            out = out + base_logpdf(base, tr, base_index, theta, x)
+        elif learned:
             qp = q_head_params(net_w, tr, theta, q_m)
             y, ci, log_jac = obs_to_y(tr, theta, x)
             out = out + q_logpdf_y(qp, y, ci) + log_jac

@@ -15,9 +15,19 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import logsumexp
 
-from .network import is_lower, mlp_out, n_choices, obs_dim_continuous, reflect, theta_features
+from .network import (
+    Transform,
+    choice_sign,
+    is_lower,
+    mlp_out,
+    n_choices,
+    obs_dim_continuous,
+    reflect,
+    theta_features,
+    time_of,
+)
 
-__all__ = ["fit_reference", "reference_logpdf", "reference_sample"]
+__all__ = ["BASES", "base_logpdf", "fit_reference", "reference_logpdf", "reference_sample"]
 
 LOG_2PI = float(np.log(2 * np.pi))
 
@@ -198,3 +208,29 @@ def q_sample_y(params, key: jax.Array, n: int):
     s = jnp.take_along_axis(s, comp[..., None, None], axis=-2)[..., 0, :]
     y = m + s * jax.random.normal(k3, m.shape)
     return y, c
+
+
+# ---------------------------------------------------------------------------
+# Closed-form base densities p_0(x | theta). With a base, the network's output is the
+# correction: log p = f + log p_0. The learned mixture above is then only the NCE noise.
+
+BASES = ("none", "ddm")
+BASE_PARAMS = ("v", "a", "z")
+
+
+def base_logpdf(base: str, tr: Transform, index: tuple[int, ...], theta, x):
+    """``log p_0(x | theta)``: the analytic DDM density at the model's ``(v, a, z)``.
+
+    ``index`` gives the columns of ``v, a, z`` in ``theta``. The decision time is counted
+    from the earliest onset (``rt - t``, or ``rt - (t - st)``), so ``p_0`` is a normalized
+    density on the model's support; a model that extends the DDM leaves the network only
+    what its extra parameters change.
+    """
+    if base != "ddm":
+        raise ValueError(f"unknown base density {base!r}; choose from {BASES}")
+    from .references import ddm_logp_jax
+
+    v, a, z = (theta[..., i] for i in index)
+    th = jnp.stack([v, a, z, jnp.zeros_like(v)], axis=-1)
+    u = time_of(tr, theta, x)
+    return ddm_logp_jax(th, jnp.stack([u, choice_sign(tr, x[..., 1]).astype(u.dtype)], axis=-1))

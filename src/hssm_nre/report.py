@@ -352,6 +352,7 @@ def run_reference_validation(
     draws: int = 300,
     n_calibration: int = 0,
     quick: bool = False,
+    reuse: bool = False,
 ) -> Path:
     """Validate a network of any registry model and write ``<out>/<model>.md``.
 
@@ -360,7 +361,9 @@ def run_reference_validation(
     normalization; posteriors on ``n_sets`` of :data:`~hssm_nre.validate.EXTENDED_SETS` at
     ``n_trials`` trials, network vs reference by importance reweighting
     (:func:`~hssm_nre.validate.reweighted_comparison`); optional simulation-based
-    calibration on ``n_calibration`` data sets.
+    calibration on ``n_calibration`` data sets. ``reuse`` reads the posterior comparison and
+    the calibration of an earlier run from ``<out>/<model>_posteriors.csv`` and
+    ``_calibration.csv`` (and keeps its figures) instead of recomputing them.
     """
     from .references import get_reference
     from .validate import (
@@ -380,7 +383,8 @@ def run_reference_validation(
     stem = net.model
     if quick:
         n_sets, n_trials, draws, n_calibration = 1, 200, 100, min(n_calibration, 3)
-    cmd = f"hssm-nre validate {net.model} --reference {reference}" + (" --quick" if quick else "")
+    target = model if isinstance(model, str) else net.model
+    cmd = f"hssm-nre validate {target} --reference {reference}" + (" --quick" if quick else "")
     if n_calibration:
         cmd += f" --calibration {n_calibration}"
     lines = [
@@ -405,7 +409,9 @@ def run_reference_validation(
         ]
     names = list(net.params)
     rows, ess = [], []
-    for i, th in enumerate(EXTENDED_SETS[net.model][:n_sets]):
+    post_csv, cal_csv = out / f"{stem}_posteriors.csv", out / f"{stem}_calibration.csv"
+    reused = reuse and post_csv.exists()
+    for i, th in enumerate([] if reused else EXTENDED_SETS[net.model][:n_sets]):
         data = simulate_dataset(net, th, n_trials, seed=100 + i)
         x = data[["rt", "response"]].to_numpy(np.float64)
         if ref is not None:
@@ -426,8 +432,14 @@ def run_reference_validation(
         else:
             tab = posterior_recovery(net, x, th, draws, seed=i)
         rows += [{"data": f"set {i}", **r} for r in tab.to_dict("records")]
-    df = pd.DataFrame(rows)
-    df.to_csv(out / f"{stem}_posteriors.csv", index=False)
+    if reused:
+        df = pd.read_csv(post_csv)
+        n_sets = df["data"].nunique()
+        if ref is not None:
+            ess = list(df.groupby("data").ess_fraction.first())
+    else:
+        df = pd.DataFrame(rows)
+        df.to_csv(post_csv, index=False)
     if ref is not None:
         metrics |= {
             "posterior_abs_diff_over_sd_median": float(df.abs_diff_over_sd.median()),
@@ -479,10 +491,15 @@ def run_reference_validation(
     lines += ["## 3. Calibration", ""]
     if n_calibration:
         prior = CALIBRATION_PRIOR.get(net.model) or net.box
-        cal = calibration(net, n_datasets=n_calibration, n_trials=200, draws=300, prior=prior, progress=False)
-        cal.to_csv(out / f"{stem}_calibration.csv", index=False)
+        if reuse and cal_csv.exists():
+            cal = pd.read_csv(cal_csv)
+        else:
+            cal = calibration(
+                net, n_datasets=n_calibration, n_trials=200, draws=300, prior=prior, progress=False
+            )
+            cal.to_csv(cal_csv, index=False)
+            plot_ranks(cal, fig_dir / f"{stem}_sbc.png")
         cov = coverage_table(cal)
-        plot_ranks(cal, fig_dir / f"{stem}_sbc.png")
         metrics["coverage_90_min"] = float(cov["coverage_90"].min())
         metrics["coverage_90_max"] = float(cov["coverage_90"].max())
         lines += [

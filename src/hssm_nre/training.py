@@ -41,7 +41,10 @@ from .network import (
     y_to_obs,
 )
 from .reference import (
+    BASE_PARAMS,
+    BASES,
     Q_PREFIX,
+    base_logpdf,
     fit_reference,
     n_q_outputs,
     q_head_params,
@@ -88,6 +91,10 @@ class TrainConfig:
         ``"marginal"`` (one fixed log-normal mixture per choice, pooled over the box).
     q_hidden, q_components
         Hidden widths and mixture components of the learned reference.
+    base
+        ``"none"``, or ``"ddm"``: the network learns the correction to the analytic DDM
+        density at the model's ``v, a, z`` (for models that extend the DDM); the learned
+        mixture is then only the NCE noise, and ``log p = f + log p_DDM``.
     mirror
         Use the model's choice symmetry (:attr:`ModelSpec.mirror`) when it has one: the
         networks learn the upper boundary and reflect the parameters for the lower one.
@@ -114,6 +121,7 @@ class TrainConfig:
     reference: Literal["learned", "marginal"] = "learned"
     q_hidden: tuple[int, ...] = (128, 128, 128)
     q_components: int = 8
+    base: Literal["none", "ddm"] = "none"
     mirror: bool = True
     seed: int = 0
     time_budget_s: float | None = None
@@ -126,6 +134,10 @@ class TrainConfig:
             raise ValueError(f"need K >= 1, nu >= 1, gamma > 0; got {self.K}, {self.nu}, {self.gamma}")
         if self.reference not in ("learned", "marginal"):
             raise ValueError(f"reference must be 'learned' or 'marginal', got {self.reference!r}")
+        if self.base not in BASES:
+            raise ValueError(f"base must be one of {BASES}, got {self.base!r}")
+        if self.base != "none" and (self.method == "cnre" or self.reference != "learned"):
+            raise ValueError("a base density needs method='nce' with reference='learned'")
         if not 0 < self.val_fraction < 0.5:
             raise ValueError(f"val_fraction must be in (0, 0.5), got {self.val_fraction}")
 
@@ -134,6 +146,13 @@ def _resolve_method(spec: ModelSpec, cfg: TrainConfig) -> str:
     rt_model = spec.ndt is not None and spec.obs_dim == 2 and len(spec.choices) >= 2
     continuous = not spec.choices and spec.ndt is None
     can_nce = rt_model or (continuous and cfg.reference == "learned")
+    if cfg.base != "none":
+        missing = [p for p in (*BASE_PARAMS, "t") if p not in spec.params]
+        if not rt_model or missing:
+            raise ValueError(
+                f"base={cfg.base!r} needs a reaction-time model with parameters v, a, z, t; "
+                f"model {spec.name!r} has {spec.params}"
+            )
     if cfg.method is None:
         return "nce" if can_nce else "cnre"
     if cfg.method == "nce" and not can_nce:
@@ -208,7 +227,7 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _loss_fn(method: str, tr: Transform, cfg: TrainConfig, ref: dict | None):
+def _loss_fn(method: str, tr: Transform, cfg: TrainConfig, ref: dict | None, base_index=None):
     choices = jnp.asarray(tr.choices, jnp.float32)
 
     def f(w, theta, x):
@@ -217,12 +236,24 @@ def _loss_fn(method: str, tr: Transform, cfg: TrainConfig, ref: dict | None):
     def loss(w, theta, x, key):
         if method == "nce" and cfg.reference == "learned":
             qp = q_head_params(w, tr, theta, cfg.q_components)
-            y, ci, _ = obs_to_y(tr, theta, x)
-            mle = -jnp.mean(q_logpdf_y(qp, y, ci))
-            y_neg, c_neg = q_sample_y(jax.tree.map(jax.lax.stop_gradient, qp), key, cfg.nu)
+            y, ci, jac = obs_to_y(tr, theta, x)
+            lq = q_logpdf_y(qp, y, ci)
+            mle = -jnp.mean(lq)
+            qs = jax.tree.map(jax.lax.stop_gradient, qp)
+            y_neg, c_neg = q_sample_y(qs, key, cfg.nu)
             th_neg = jnp.broadcast_to(theta[:, None, :], (*c_neg.shape, theta.shape[-1]))
             x_neg = y_to_obs(tr, th_neg, y_neg, c_neg)
-            return mle + nce_loss(f(w, theta, x), f(w, th_neg, x_neg))
+            f_pos, f_neg = f(w, theta, x), f(w, th_neg, x_neg)
+            if cfg.base != "none":  # the model is p_0 e^f; the noise is the mixture q
+                jac_neg = obs_to_y(tr, th_neg, x_neg)[2]
+                q_neg = q_logpdf_y(jax.tree.map(lambda a: a[:, None], qs), y_neg, c_neg) + jac_neg
+                f_pos = (
+                    f_pos
+                    + base_logpdf(cfg.base, tr, base_index, theta, x)
+                    - (jax.lax.stop_gradient(lq) + jac)
+                )
+                f_neg = f_neg + base_logpdf(cfg.base, tr, base_index, th_neg, x_neg) - q_neg
+            return mle + nce_loss(f_pos, f_neg)
         if method == "cnre":
             shifts = jnp.arange(2 * cfg.K)
             thetas = jax.vmap(lambda s: jnp.roll(theta, s, axis=0))(shifts)  # (2K, B, P)
@@ -294,7 +325,8 @@ def fit(
             p = max(p, (time.perf_counter() - t_start) / cfg.time_budget_s)
         return p
 
-    loss = _loss_fn(method, tr, cfg, ref)
+    base_index = tuple(spec.params.index(p) for p in BASE_PARAMS) if cfg.base != "none" else None
+    loss = _loss_fn(method, tr, cfg, ref, base_index)
 
     @jax.jit
     def step(w, s, th, x, k):
@@ -381,10 +413,14 @@ def fit(
             "normalized": method == "nce",
             "reference": cfg.reference if method == "nce" else None,
             "q_components": cfg.q_components,
+            "base": cfg.base,
+            "base_index": list(base_index) if base_index else None,
             "loss": {
-                ("nce", "learned"): "MLE of a conditional mixture reference + NCE correction",
-                ("nce", "marginal"): "NCE against a fixed log-normal-mixture reference",
-            }.get((method, cfg.reference), "CNRE"),
+                ("nce", "learned", "none"): "MLE of a conditional mixture reference + NCE correction",
+                ("nce", "learned", "ddm"): "NCE correction to the analytic DDM density "
+                "(noise: a conditional mixture fitted by MLE)",
+                ("nce", "marginal", "none"): "NCE against a fixed log-normal-mixture reference",
+            }.get((method, cfg.reference, cfg.base), "CNRE"),
         },
         "transform": tr.to_dict(),
         "architecture": {"kind": "mlp", "hidden": list(cfg.hidden), "activation": "silu"},
