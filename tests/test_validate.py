@@ -53,3 +53,16 @@ def test_reweighting_recovers_the_reference_posterior_and_detects_a_wrong_one():
     moved = reweighted_comparison(net, shifted, x, draws=150, n_ref=150, seed=0)
     dv = float(moved.table.mean_ref[0] - same.table.mean_ref[0])
     assert -0.15 < dv < -0.05 and moved.ess_fraction < same.ess_fraction
+
+
+def test_nuts_start_is_inside_the_support_with_a_spread_onset():
+    from hssm_nre.validate import _start_inside
+
+    # full_ddm-like: v, t, st with t in [0.25, 2.25], st in [0.001, 0.25]; fastest rt 0.05.
+    lo, hi = np.array([-3.0, 0.25, 0.001]), np.array([3.0, 2.25, 0.25])
+    x = np.array([[0.05, 1.0], [0.9, -1.0]])
+    start = _start_inside(x, lo, hi, 1, 2)
+    assert np.all((start > lo) & (start < hi))
+    assert start[1] - start[2] < 0.05  # earliest onset t - st below the fastest trial
+    plain = _start_inside(np.array([[0.6, 1.0]]), lo[:2], hi[:2], 1)
+    assert lo[1] < plain[1] < 0.6

@@ -314,10 +314,9 @@ def nuts_draws(net: Network, x: np.ndarray, prior: dict, draws: int, chains: int
     import jax.numpy as jnp
 
     names = list(net.params)
-    ndt = net.card["model"].get("ndt")
     lo = np.array([prior[p][0] for p in names], np.float32)
     hi = np.array([prior[p][1] for p in names], np.float32)
-    start = _start_inside(x, lo, hi, names.index(ndt) if ndt else None)
+    start = _start_inside(x, lo, hi, *_onset_indices(net))
     mcmc, _, _ = nuts_sampler(net, prior, draws, chains, start=start)
     mcmc.run(jax.random.key(seed), jnp.asarray(x, jnp.float32))
     return np.asarray(mcmc.get_samples()["theta"], np.float64)
@@ -334,21 +333,35 @@ def posterior_recovery(net: Network, x: np.ndarray, truth: dict, draws: int, see
     return tab
 
 
-def _start_inside(x, lo, hi, ndt_i) -> np.ndarray:
-    """NUTS start: prior midpoints, and the non-decision time halfway below the fastest rt."""
+def _onset_indices(net: Network) -> tuple[int | None, int | None]:
+    """Columns of the non-decision time and of its spread (``st``), ``None`` when absent."""
+    model, names = net.card["model"], list(net.params)
+    ndt, spread = model.get("ndt"), model.get("ndt_spread")
+    return (names.index(ndt) if ndt else None), (names.index(spread) if spread else None)
+
+
+def _start_inside(x, lo, hi, ndt_i, spread_i=None) -> np.ndarray:
+    """NUTS start: prior midpoints, and the earliest onset halfway below the fastest rt.
+
+    The onset is ``t``, or ``t - st`` for a spread non-decision time (``st`` at its midpoint).
+    """
     lo, hi = np.asarray(lo, np.float64), np.asarray(hi, np.float64)
     start = (lo + hi) / 2
     if ndt_i is not None:
-        start[ndt_i] = lo[ndt_i] + 0.5 * (min(float(x[:, 0].min()), hi[ndt_i]) - lo[ndt_i])
+        fastest = float(x[:, 0].min())
+        if spread_i is not None and fastest + start[spread_i] <= lo[ndt_i]:  # needs a wider spread
+            start[spread_i] = 0.5 * (lo[ndt_i] - fastest + hi[spread_i])
+        room = fastest + (start[spread_i] if spread_i is not None else 0.0)
+        start[ndt_i] = lo[ndt_i] + 0.5 * (min(room, hi[ndt_i]) - lo[ndt_i])
     return start.astype(np.float32)
 
 
-def _init_inside(x, lo, hi, ndt_i):
+def _init_inside(x, lo, hi, ndt_i, spread_i=None):
     """Map that start to numpyro's unconstrained space (logit of the share of the prior range)."""
     import jax.numpy as jnp
 
     lo, hi = np.asarray(lo, np.float64), np.asarray(hi, np.float64)
-    frac = (_start_inside(x, lo, hi, ndt_i) - lo) / (hi - lo)
+    frac = (_start_inside(x, lo, hi, ndt_i, spread_i) - lo) / (hi - lo)
     return {"theta": jnp.asarray(np.log(frac / (1 - frac)), dtype=jnp.result_type(float))}
 
 
@@ -380,8 +393,7 @@ def calibration(
     names = list(net.params)
     mcmc, lo, hi = nuts_sampler(net, prior, draws)
     rng = np.random.default_rng(seed)
-    ndt = net.card["model"].get("ndt")
-    ndt_i = names.index(ndt) if ndt else None
+    onset_i = _onset_indices(net)
     rows = []
     with progress_bar(progress) as bar:
         task = bar.add_task("calibration", total=n_datasets)
@@ -394,10 +406,10 @@ def calibration(
             key = jax.random.key(seed * 100_003 + i)
             try:
                 try:
-                    mcmc.run(key, jnp.asarray(x, jnp.float32), init_params=_init_inside(x, lo, hi, ndt_i))
+                    mcmc.run(key, jnp.asarray(x, jnp.float32), init_params=_init_inside(x, lo, hi, *onset_i))
                     post = np.asarray(mcmc.get_samples()["theta"])
                 except RuntimeError:  # numpyro's random pre-initialization found no finite point
-                    fresh, _, _ = nuts_sampler(net, prior, draws, start=_start_inside(x, lo, hi, ndt_i))
+                    fresh, _, _ = nuts_sampler(net, prior, draws, start=_start_inside(x, lo, hi, *onset_i))
                     fresh.run(key, jnp.asarray(x, jnp.float32))
                     post = np.asarray(fresh.get_samples()["theta"])
             except RuntimeError:  # NUTS found no finite starting point: counted, not hidden
