@@ -62,3 +62,29 @@ def test_bad_inputs():
         simulate_trials("ddm", np.zeros((3, 2)), np.random.default_rng(0))
     with pytest.raises(ValueError, match="dt"):
         SimConfig(dt=0.5)
+
+
+def test_levy_trials_use_their_own_alpha(rng):
+    """A batch mixing two alphas equals each alpha simulated alone, and matches ssm-simulators there."""
+    from scipy.stats import ks_2samp
+    from ssms import Simulator
+
+    n = 20_000
+    th = np.tile([1.0, 1.0, 0.5, 1.5, 0.3], (n, 1))
+    th[1::2, 3] = 1.95
+    th[::2, 3] = 1.05
+    x, ok = simulate_trials("levy", th, rng)
+    assert ok.all()
+    for al, rows in ((1.05, x[::2]), (1.95, x[1::2])):
+        one = np.tile([1.0, 1.0, 0.5, al, 0.3], (n // 2, 1))
+        out = Simulator("levy").simulate(
+            one.astype(np.float32),
+            n_samples=1,
+            delta_t=1e-3,
+            max_t=20.0,
+            random_state=1,
+            return_option="minimal",
+        )
+        rts, ch = np.asarray(out["rts"]).reshape(-1), np.asarray(out["choices"]).reshape(-1)
+        assert abs((rows[:, 1] == 1).mean() - (ch == 1).mean()) < 0.02
+        assert ks_2samp(rows[:, 0], rts).pvalue > 1e-3

@@ -35,6 +35,7 @@ class ModelSpec:
         Possible responses.
     simulator
         ``"bridge"`` for the package's own bias-corrected diffusion simulator,
+        ``"stable"`` for its alpha-stable Levy-flight simulator (``levy``),
         ``"ssms"`` for ssm-simulators, or a callable ``f(theta, rng) -> x`` that maps
         an ``(n, n_params)`` array to ``(n, obs_dim)`` observations.
     ndt
@@ -226,8 +227,8 @@ MODELS: dict[str, ModelSpec] = {
             "levy",
             ("v", "a", "z", "alpha", "t"),
             ((-3.0, 3.0), (0.3, 3.0), (0.1, 0.9), (1.0, 2.0), (0.001, 2.0)),
-            simulator="ssms",
-            description="Levy flight with alpha-stable noise (simulated by ssm-simulators)",
+            simulator="stable",
+            description="Levy flight with alpha-stable noise (ssm-simulators' model, own simulator)",
         ),
         ModelSpec(
             "ddm_sdv",

@@ -13,7 +13,15 @@ crosses a boundary that moves linearly from ``b_k`` to ``b_{k+1}`` with probabil
 independently of the drift. Drawing that event at every step makes the simulated
 first-passage times exact on the grid for constant and linear boundaries (ddm, angle)
 and ``O(dt)``-accurate otherwise; the crossing time inside the step is drawn
-uniformly (error below ``dt/2``). Levy flights (jumps) go through ssm-simulators.
+uniformly (error below ``dt/2``).
+
+Levy flights (``levy``) use the package's own Euler scheme with symmetric alpha-stable
+increments, as ssm-simulators defines the model (``y += v dt + dt^(1/alpha) S``, ``S`` standard
+stable with characteristic function ``exp(-|k|^alpha)``, variance 2 at ``alpha = 2``), drawn
+by the Chambers-Mallows-Stuck method with each trial's own ``alpha``. (ssm-simulators 0.15's
+sequential levy path draws its noise buffer with the first trial's ``alpha`` and rescales it by
+each trial's ``dt^(1/alpha)``, so batches with varying ``alpha`` come out wrong.) A jump
+process has no bridge correction; the crossing time is drawn uniformly inside the step.
 
 Every chunk gets its own :class:`numpy.random.SeedSequence` child, so a data set
 is a function of ``(model, n, seed, dt, max_t, chunk)`` only, not of the number of
@@ -34,6 +42,7 @@ from .registry import ModelSpec, get_model
 __all__ = ["SimConfig", "SimData", "simulate", "simulate_trials"]
 
 BRIDGE_MODELS = ("ddm", "angle", "weibull", "ornstein", "ddm_sdv", "full_ddm")
+STABLE_MODELS = ("levy",)
 
 
 @dataclass(frozen=True)
@@ -147,6 +156,53 @@ def _bridge_diffusion(
     return dtime, choice, finished
 
 
+def stable_noise(alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Symmetric standard alpha-stable draws, one per entry of ``alpha`` (Chambers-Mallows-Stuck).
+
+    Examples
+    --------
+    >>> x = stable_noise(np.full(200_000, 2.0), np.random.default_rng(0))
+    >>> round(float(x.var()), 1)  # alpha = 2: normal with variance 2
+    2.0
+    """
+    alpha = np.asarray(alpha, np.float64)
+    u = rng.uniform(-np.pi / 2, np.pi / 2, alpha.shape)
+    w = rng.exponential(1.0, alpha.shape)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        x = (
+            np.sin(alpha * u)
+            / np.cos(u) ** (1.0 / alpha)
+            * (np.cos((1.0 - alpha) * u) / w) ** ((1.0 - alpha) / alpha)
+        )
+    return np.where(np.isfinite(x), x, np.sign(u) * np.finfo(np.float64).max)
+
+
+def _stable_flight(
+    p: dict[str, np.ndarray], rng: np.random.Generator, dt: float, max_t: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Decision times, choices and a finished mask for Levy flights between ``-a`` and ``a``."""
+    n = len(p["v"])
+    a, v, alpha = (p[k].astype(np.float64) for k in ("a", "v", "alpha"))
+    x = -a + 2.0 * a * p["z"]
+    scale = dt ** (1.0 / alpha)
+    dtime = np.full(n, np.nan)
+    choice = np.zeros(n, dtype=np.int8)
+    idx = np.arange(n)
+    for k in range(int(math.ceil(max_t / dt))):
+        if idx.size == 0:
+            break
+        x = x + v * dt + scale * stable_noise(alpha, rng)
+        up, lo = x >= a, x <= -a
+        done = up | lo
+        if done.any():
+            ids = idx[done]
+            dtime[ids] = k * dt + rng.uniform(size=ids.size) * dt
+            choice[ids] = np.where(up[done], 1, -1)
+            keep = ~done
+            idx, x, v, a, alpha, scale = idx[keep], x[keep], v[keep], a[keep], alpha[keep], scale[keep]
+    return dtime, choice, ~np.isnan(dtime)
+
+
 def _ssms_chunk(spec: ModelSpec, theta: np.ndarray, seed: int, dt: float, max_t: float):
     from ssms import Simulator  # heavy import, only in workers that need it
 
@@ -215,10 +271,13 @@ def simulate_trials(
             )
         return x, np.all(np.isfinite(x), axis=1)
     p = {name: theta[:, i] for i, name in enumerate(spec.params)}
-    if spec.simulator == "bridge":
-        if spec.name not in BRIDGE_MODELS:
-            raise ValueError(f"no bridge simulator for {spec.name!r}; use simulator='ssms'")
-        dtime, choice, finished = _bridge_diffusion(spec.name, p, rng, dt, max_t)
+    if spec.simulator in ("bridge", "stable"):
+        if spec.name not in (BRIDGE_MODELS if spec.simulator == "bridge" else STABLE_MODELS):
+            raise ValueError(f"no {spec.simulator} simulator for {spec.name!r}; use simulator='ssms'")
+        if spec.simulator == "stable":
+            dtime, choice, finished = _stable_flight(p, rng, dt, max_t)
+        else:
+            dtime, choice, finished = _bridge_diffusion(spec.name, p, rng, dt, max_t)
         t = p[spec.ndt]
         if "st" in p:  # ssm-simulators: ndt displaced by U(-st, st)
             t = t + 2.0 * (rng.uniform(size=len(t)) - 0.5) * p["st"]
