@@ -43,6 +43,9 @@ def train(
     q_hidden: str = typer.Option("128,128,128", help="Hidden widths of the learned reference head."),
     q_components: int = typer.Option(8, help="Mixture components per choice of the reference head."),
     batch_size: int = typer.Option(1024, help="Batch size."),
+    time_features: str = typer.Option(
+        None, help="Time features of the ratio network, from log,linear,inverse [default: recipe, else log]."
+    ),
     base: str = typer.Option(
         "none", help="'ddm': learn the correction to the analytic DDM density (models extending the DDM)."
     ),
@@ -64,6 +67,9 @@ def train(
     epochs = epochs or recipe.get("epochs", 40)
     time_budget = time_budget or recipe.get("time_budget", DEFAULT_BUDGETS["time_budget_s"])
     max_steps = max_steps or recipe.get("max_steps")
+    time_features = (
+        tuple(time_features.split(",")) if time_features else recipe.get("time_features", ("log",))
+    )
     out = out or Path("networks") / spec.name
     net = _train(
         spec,
@@ -77,6 +83,7 @@ def train(
             q_components=q_components,
             batch_size=batch_size,
             base=base,
+            time_features=time_features,
             seed=seed,
             time_budget_s=time_budget,
             max_steps=max_steps,

@@ -17,6 +17,7 @@ import numpy as np
 __all__ = ["Transform", "featurize", "init_mlp", "mlp", "n_layers"]
 
 TINY = 1e-6
+TIME_FEATURES = ("log", "linear", "inverse")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,13 @@ class Transform:
         Column of a uniform spread of the non-decision time (``st`` of ``full_ddm``,
         ``t ~ U(t - st, t + st)``); the decision time is then counted from the earliest
         onset, ``rt - (t - st)``, which is positive for every possible trial.
+    time_features
+        How the (decision) time enters the ratio network (``"rt_choice"`` only): ``"log"``
+        (the standardized log time, always first), ``"linear"`` (the time over a slow time
+        scale, ``u / exp(center + scale)``) and ``"inverse"`` (a fast time scale over the
+        time, ``s / (u + s / 50)`` with ``s = exp(center - scale)``, bounded by 50). First-
+        passage densities fall off like ``exp(-c u)`` in the tail and ``exp(-c / u)`` at the
+        leading edge; in log time both are doubly exponential, in these features linear.
     """
 
     param_index: tuple[int, ...]
@@ -61,6 +69,14 @@ class Transform:
     choices: tuple[int, ...] = (-1, 1)
     mirror: tuple[int, int] | None = None
     spread_index: int | None = None
+    time_features: tuple[str, ...] = ("log",)
+
+    def __post_init__(self) -> None:
+        bad = [f for f in self.time_features if f not in TIME_FEATURES]
+        if bad or not self.time_features or self.time_features[0] != "log":
+            raise ValueError(
+                f"time_features must start with 'log' and use {TIME_FEATURES}; got {self.time_features}"
+            )
 
     def to_dict(self) -> dict:
         """JSON-ready dict."""
@@ -70,7 +86,9 @@ class Transform:
     def from_dict(cls, d: dict) -> Transform:
         """Inverse of :meth:`to_dict`."""
         d = dict(d)
-        for k in ("param_index", "center", "scale", "x_center", "x_scale", "choices"):
+        for k in ("param_index", "center", "scale", "x_center", "x_scale", "choices", "time_features"):
+            if k not in d:
+                continue
             d[k] = tuple(d[k])
         if d.get("mirror") is not None:
             d["mirror"] = tuple(d["mirror"])
@@ -79,7 +97,10 @@ class Transform:
     @property
     def n_inputs(self) -> int:
         """Width of the feature vector."""
-        n_x = (1 if self.mirror else 2) if self.x_kind == "rt_choice" else len(self.x_center)
+        if self.x_kind == "rt_choice":
+            n_x = len(self.time_features) + (0 if self.mirror else 1)
+        else:
+            n_x = len(self.x_center)
         return len(self.param_index) + n_x
 
 
@@ -165,16 +186,31 @@ def y_to_obs(tr: Transform, theta: jnp.ndarray, y: jnp.ndarray, c_index: jnp.nda
     return y * jnp.asarray(tr.x_scale, y.dtype) + jnp.asarray(tr.x_center, y.dtype)
 
 
+def time_feature_stack(tr: Transform, u: jnp.ndarray) -> jnp.ndarray:
+    """Compute the time features of :attr:`Transform.time_features`, shape ``(..., n)``."""
+    u = jnp.maximum(u, TINY)
+    c, s = tr.x_center[0], tr.x_scale[0]
+    out = []
+    for name in tr.time_features:
+        if name == "log":
+            out.append((jnp.log(u) - c) / s)
+        elif name == "linear":
+            out.append(u / np.exp(c + s))
+        else:
+            fast = np.exp(c - s)
+            out.append(fast / (u + fast / 50.0))
+    return jnp.stack(out, axis=-1)
+
+
 def featurize(tr: Transform, theta: jnp.ndarray, x: jnp.ndarray) -> jnp.ndarray:
     """Network inputs for parameters ``theta`` (..., P) and observations ``x`` (..., D)."""
     if tr.x_kind == "rt_choice":
-        lt = jnp.log(jnp.maximum(time_of(tr, theta, x), TINY))
-        lt = (lt - tr.x_center[0]) / tr.x_scale[0]
+        tf = time_feature_stack(tr, time_of(tr, theta, x))
         if tr.mirror is not None:  # one boundary: the lower choice sees mirrored parameters
             th = theta_features(tr, reflect(tr, theta, is_lower(tr, x[..., 1])))
-            return jnp.concatenate([th, lt[..., None].astype(th.dtype)], axis=-1)
+            return jnp.concatenate([th, tf.astype(th.dtype)], axis=-1)
         th = theta_features(tr, theta)
-        feats = jnp.stack([lt, choice_sign(tr, x[..., 1])], axis=-1)
+        feats = jnp.concatenate([tf, choice_sign(tr, x[..., 1])[..., None]], axis=-1)
     else:
         th = theta_features(tr, theta)
         feats = (x - jnp.asarray(tr.x_center, x.dtype)) / jnp.asarray(tr.x_scale, x.dtype)

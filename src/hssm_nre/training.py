@@ -95,6 +95,10 @@ class TrainConfig:
         ``"none"``, or ``"ddm"``: the network learns the correction to the analytic DDM
         density at the model's ``v, a, z`` (for models that extend the DDM); the learned
         mixture is then only the NCE noise, and ``log p = f + log p_DDM``.
+    time_features
+        How the decision time enters the ratio network (:attr:`~hssm_nre.network.Transform.
+        time_features`): ``("log",)``, or with ``"linear"`` and ``"inverse"`` time features
+        that make the exponential tail and the leading edge of a first-passage density linear.
     mirror
         Use the model's choice symmetry (:attr:`ModelSpec.mirror`) when it has one: the
         networks learn the upper boundary and reflect the parameters for the lower one.
@@ -122,6 +126,7 @@ class TrainConfig:
     q_hidden: tuple[int, ...] = (128, 128, 128)
     q_components: int = 8
     base: Literal["none", "ddm"] = "none"
+    time_features: tuple[str, ...] = ("log",)
     mirror: bool = True
     seed: int = 0
     time_budget_s: float | None = None
@@ -165,7 +170,12 @@ def _resolve_method(spec: ModelSpec, cfg: TrainConfig) -> str:
 
 
 def _make_transform(
-    spec: ModelSpec, method: str, x: np.ndarray, theta: np.ndarray, mirror: bool = True
+    spec: ModelSpec,
+    method: str,
+    x: np.ndarray,
+    theta: np.ndarray,
+    mirror: bool = True,
+    time_features: tuple[str, ...] = ("log",),
 ) -> Transform:
     ndt_index = spec.params.index(spec.ndt) if spec.ndt else None
     use_ndt = method == "nce"
@@ -189,6 +199,7 @@ def _make_transform(
             tuple(spec.choices),
             tuple(spec.params.index(p) for p in spec.mirror) if (mirror and spec.mirror) else None,
             spread_index,
+            tuple(time_features),
         )
     return Transform(
         keep,
@@ -298,7 +309,7 @@ def fit(
         )
     perm = rng.permutation(n)
     val_idx, tr_idx = perm[:n_val], perm[n_val:]
-    tr = _make_transform(spec, method, x_all[tr_idx], theta_all[tr_idx], cfg.mirror)
+    tr = _make_transform(spec, method, x_all[tr_idx], theta_all[tr_idx], cfg.mirror, cfg.time_features)
     ref = None
     if method == "nce" and cfg.reference == "marginal":
         sub = tr_idx[: min(len(tr_idx), 200_000)]

@@ -461,6 +461,7 @@ def score_bias(
     n_trials: int = 2000,
     seed: int = 0,
     prior: dict[str, tuple[float, float]] | None = None,
+    thetas: list[dict[str, float]] | None = None,
 ) -> pd.DataFrame:
     """Asymptotic bias of the network's maximum-likelihood estimate, in posterior SDs (DDM).
 
@@ -469,7 +470,8 @@ def score_bias(
     information. Dividing by the posterior SD at ``n_trials`` trials, ``sqrt(diag(I^-1) /
     n_trials)``, gives the shift that a posterior comparison at ``n_trials`` trials would see,
     without sampling. Expectations are Monte Carlo over ``n_mc`` simulated trials per set,
-    ``theta0`` drawn uniformly from ``prior`` (default: the calibration prior).
+    ``theta0`` drawn uniformly from ``prior`` (default: the calibration prior), or the given
+    parameter vectors ``thetas`` (dicts by parameter name; then ``n_sets`` is ignored).
 
     Returns one row per set and parameter: ``bias_over_sd`` and its Monte Carlo standard error.
     """
@@ -496,9 +498,11 @@ def score_bias(
     rng = np.random.default_rng(seed)
     lo = np.array([prior[p][0] for p in names])
     hi = np.array([prior[p][1] for p in names])
+    if thetas is not None:
+        fixed = [np.array([th[p] for p in names], np.float64) for th in thetas]
     rows = []
-    for s in range(n_sets):
-        th0 = rng.uniform(lo, hi)
+    for s in range(len(fixed) if thetas is not None else n_sets):
+        th0 = fixed[s] if thetas is not None else rng.uniform(lo, hi)
         x, ok = simulate_trials(net.model, np.tile(th0, (n_mc, 1)), rng)
         x = x[ok]
         ge, gn = (np.asarray(g, np.float64) for g in grads(jnp.asarray(th0, jnp.float32), jnp.asarray(x)))
