@@ -37,22 +37,24 @@ CONFIGS = {
     "marginal-ref": {"reference": "marginal"},
     "timefeat": {"time_features": ("log", "linear", "inverse")},
     "timefeat-linear": {"time_features": ("log", "linear")},
+    "timefeat+maxt100": {"time_features": ("log", "linear", "inverse"), "max_t": 100.0},
 }
 
 
-def load_sims(n: int) -> SimData:
-    cache = HERE / "results" / f".ddm_sims_{n}.npz"
+def load_sims(n: int, max_t: float = 20.0) -> SimData:
+    cache = HERE / "results" / (f".ddm_sims_{n}.npz" if max_t == 20.0 else f".ddm_sims_{n}_maxt{max_t:g}.npz")
     if cache.exists():
         z = np.load(cache)
         return SimData(theta=z["theta"], x=z["x"], n_requested=n, n_dropped=int(z["n_dropped"]))
-    data = simulate("ddm", SimConfig(n=n, seed=0), progress=False)
+    data = simulate("ddm", SimConfig(n=n, seed=0, max_t=max_t), progress=False)
     np.savez(cache, theta=data.theta, x=data.x, n_dropped=data.n_dropped)
     return data
 
 
 def run(name: str, budget: float, n_sims: int) -> dict:
-    data = load_sims(n_sims)
-    cfg = TrainConfig(**{"max_epochs": 1000, "time_budget_s": budget, **CONFIGS[name]})
+    settings = dict(CONFIGS[name])
+    data = load_sims(n_sims, settings.pop("max_t", 20.0))
+    cfg = TrainConfig(**{"max_epochs": 1000, "time_budget_s": budget, **settings})
     net = fit("ddm", data, cfg, progress=False)
     df = validate.score_bias(net, n_sets=12)
     a = df.bias_over_sd.abs()
