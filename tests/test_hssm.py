@@ -115,6 +115,22 @@ def test_bad_data_is_a_clear_error(data, tiny_nce, mutate, match):
         hssm.HSSM(mutate(data), model="ddm", loglik_kind="ratio", loglik=tiny_nce)
 
 
+def test_trials_slower_than_the_training_simulations_warn(data, tiny_nce):
+    import copy
+
+    from hssm_nre.artifact import Network
+
+    card = copy.deepcopy(tiny_nce.card)
+    card["simulation"]["max_t"] = 20.0
+    net = Network(weights=tiny_nce.weights, card=card)
+    slow = data.assign(rt=np.where(data.index == 3, 25.0, data.rt))
+    with pytest.warns(RatioLikelihoodWarning, match=r"1 trial\(s\) have rt above 20 s.*extrapolates"):
+        hssm.HSSM(slow, model="ddm", loglik_kind="ratio", loglik=net)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RatioLikelihoodWarning)
+        hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=net)
+
+
 def test_prior_outside_box_is_an_error(data, tiny_nce):
     # hssm itself rejects fixed values outside the bounds, which the ratio kind sets to the box
     with pytest.raises(ValueError, match=r"2.5 not in bounds \(0.0, 2.0\) for parameter t"):

@@ -89,6 +89,27 @@ def _check_data(data, choices) -> None:
         )
 
 
+def _warn_slow_trials(data, net) -> None:
+    """Warn when trials are slower than anything the network was trained on (it extrapolates)."""
+    max_t = (net.card.get("simulation") or {}).get("max_t")
+    if not max_t or net.card["model"].get("ndt") is None:
+        return
+    box = net.box
+    earliest = box[net.card["model"]["ndt"]][0]  # decision time = rt - t <= rt - lowest t
+    if net.card["model"].get("ndt_spread"):
+        earliest -= box[net.card["model"]["ndt_spread"]][1]
+    slow = np.asarray(data["rt"], dtype=float) - earliest > max_t
+    if slow.any():
+        warnings.warn(
+            f"{int(slow.sum())} trial(s) have rt above {max_t + earliest:g} s: {net.name} was trained "
+            f"on decision times up to {max_t:g} s (simulation max_t in its card), so its likelihood "
+            "extrapolates for them. Check those trials, or use a network trained with a larger "
+            "max_t (`hssm-nre train MODEL --max-t ...`).",
+            RatioLikelihoodWarning,
+            stacklevel=3,
+        )
+
+
 def _network_for(bound_args: dict):
     """Resolve the network from HSSM's arguments (``loglik=``, then the model's default)."""
     from .artifact import Network
@@ -192,6 +213,7 @@ def _patch_init(HSSM) -> None:
         net = _network_for(arguments)
         _check_network_matches(net, arguments)
         _check_data(arguments["data"], net.choices)
+        _warn_slow_trials(arguments["data"], net)
         explicit = "p_outlier" in arguments
         p_out = arguments.get("p_outlier", 0.05)
         if not net.normalized:
