@@ -43,7 +43,7 @@ def load_network(source: str | Path | Network) -> Network:
     Examples
     --------
     >>> net = load_network("ddm")  # doctest: +SKIP
-    >>> net = load_network("ddm@0.2.0")  # doctest: +SKIP
+    >>> net = load_network("ddm@0.3.0")  # doctest: +SKIP
     """
     if isinstance(source, Network):
         return source
