@@ -80,7 +80,7 @@ def main():
         "says how far apart the two posteriors are (`weight ESS min`: 1 = identical).",
         "",
         f"The {BARS}. Training times are on the 2-core development machine (the extended models "
-        "trained two at a time, one core each).",
+        "trained two at a time, one core each; ddm 0.3.0 on one core while other jobs ran).",
         "",
         *rows,
         "",
