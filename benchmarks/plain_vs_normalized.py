@@ -26,6 +26,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from ddm_ablation import load_sims
+from logp_cost import timeit
 
 from hssm_nre import validate
 from hssm_nre.likelihood import build_logp
@@ -45,12 +46,7 @@ def logp_grad_seconds(net, n_trials=1000, reps=200) -> float:
     x = jnp.asarray(x, jnp.float32)
     f = jax.jit(jax.value_and_grad(lambda th: jnp.sum(logp(jnp.broadcast_to(th, (n_trials, 4)), x))))
     th = jnp.asarray(th0, jnp.float32)
-    jax.block_until_ready(f(th))
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        out = f(th)
-    jax.block_until_ready(out)
-    return (time.perf_counter() - t0) / reps
+    return timeit(f, th, reps=reps)
 
 
 def evaluate(name: str, data, steps: int, n_datasets: int) -> dict:

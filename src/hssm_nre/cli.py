@@ -79,13 +79,12 @@ def train(
     epochs = epochs or recipe.get("epochs", 40)
     time_budget = time_budget or recipe.get("time_budget", DEFAULT_BUDGETS["time_budget_s"])
     max_steps = max_steps or recipe.get("max_steps")
-    time_features = (
-        tuple(time_features.split(",")) if time_features else recipe.get("time_features", ("log",))
-    )
+    default_features = recipe.get("time_features", TrainConfig.time_features)
+    time_features = tuple(time_features.split(",")) if time_features else default_features
     out = out or Path("networks") / spec.name
     net = _train(
         spec,
-        SimConfig(n=n, seed=seed, dt=dt, max_t=max_t or recipe.get("max_t", 20.0)),
+        SimConfig(n=n, seed=seed, dt=dt, max_t=max_t or recipe.get("max_t", SimConfig.max_t)),
         TrainConfig(
             method=method,
             hidden=tuple(int(h) for h in hidden.split(",")),
