@@ -32,6 +32,7 @@ _LAZY = {
     "train": "training",
     "fit": "training",
     "Network": "artifact",
+    "ensemble": "artifact",
     "save": "artifact",
     "load": "artifact",
     "load_network": "hub",

@@ -19,7 +19,7 @@ import numpy as np
 
 from .network import Transform
 
-__all__ = ["SCHEMA_VERSION", "ArtifactError", "Network", "load", "save", "sha256_file"]
+__all__ = ["SCHEMA_VERSION", "ArtifactError", "Network", "ensemble", "load", "save", "sha256_file"]
 
 SCHEMA_VERSION = 1
 WEIGHTS = "weights.safetensors"
@@ -97,9 +97,62 @@ class Network:
             self._logp = make_logp(self)
         return self._logp(theta, x)
 
+    @property
+    def n_members(self) -> int:
+        """Number of networks averaged (1 unless this is an :func:`ensemble`)."""
+        return 1 + len(self.card.get("members") or [])
+
     def __repr__(self) -> str:
         kind = "normalized" if self.normalized else "ratio"
-        return f"Network({self.name}, model={self.model}, params={self.params}, {kind})"
+        many = f", ensemble of {self.n_members}" if self.n_members > 1 else ""
+        return f"Network({self.name}, model={self.model}, params={self.params}, {kind}{many})"
+
+
+# Card entries that may differ between the members of an ensemble.
+MEMBER_KEYS = ("transform", "method", "architecture", "training", "simulation", "history", "created")
+
+
+def ensemble(nets: list[Network], *, version: str, name: str | None = None) -> Network:
+    """Combine networks of one model into an equal-weight mixture of their densities.
+
+    The members are typically the same recipe trained with different seeds; averaging
+    densities (not log-densities) keeps a normalized likelihood normalized, and the
+    members' independent approximation errors partly cancel. The first member is the
+    card's top level; the others are listed under ``members`` with their own transform,
+    training and simulation records and prefixed weights (``m1/``, ``m2/``, ...).
+
+    Raises
+    ------
+    ValueError
+        For fewer than two networks, or networks of different models, boxes or kinds.
+    """
+    import copy
+
+    if len(nets) < 2:
+        raise ValueError(f"an ensemble needs at least two networks, got {len(nets)}")
+    first = nets[0]
+    for net in nets[1:]:
+        if net.card["model"] != first.card["model"]:
+            raise ValueError(f"{net.name} and {first.name} are networks of different models or boxes")
+        if net.normalized != first.normalized:
+            raise ValueError(f"{net.name} and {first.name} mix a normalized and a plain ratio network")
+        if net.n_members > 1:
+            raise ValueError(f"{net.name} is an ensemble already; combine its members instead")
+    if first.n_members > 1:
+        raise ValueError(f"{first.name} is an ensemble already; combine its members instead")
+    card = copy.deepcopy(first.card)
+    weights = dict(first.weights)
+    card["members"] = []
+    for k, net in enumerate(nets[1:], start=1):
+        prefix = f"m{k}/"
+        own = {key: copy.deepcopy(net.card[key]) for key in MEMBER_KEYS if key in net.card}
+        card["members"].append({"weights_prefix": prefix, **own})
+        weights.update({prefix + key: val for key, val in net.weights.items()})
+    card["name"] = name or first.card["name"]
+    card["version"] = version
+    card["total_seconds"] = round(sum(float(n.card.get("total_seconds") or 0.0) for n in nets), 1)
+    card["validation"] = {}
+    return Network(weights=weights, card=card)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .artifact import Network
 from .network import choice_index, featurize, mlp, obs_to_y, time_of
@@ -24,19 +25,29 @@ from .reference import Q_PREFIX, base_logpdf, q_head_params, q_logpdf_y, referen
 __all__ = ["make_logp", "make_hssm_logp"]
 
 
-def build_logp(weights: dict, card: dict):
-    """Un-jitted ``logp(theta, x)`` closed over ``weights`` (arrays) and ``card``."""
+def _member_parts(weights: dict, card: dict) -> list[tuple[dict, dict]]:
+    """``(weights, card)`` of each member: the card itself, then its ``members`` (an ensemble).
+
+    An ensemble card describes its first member at the top level (unprefixed weights); every
+    further member lists the card entries it overrides and the prefix of its weights.
+    """
+    extra = card.get("members") or []
+    prefixes = [m["weights_prefix"] for m in extra]
+    first = {k: v for k, v in weights.items() if not any(k.startswith(p) for p in prefixes)}
+    parts = [(first, card)]
+    for m in extra:
+        p = m["weights_prefix"]
+        sub = {k[len(p) :]: v for k, v in weights.items() if k.startswith(p)}
+        parts.append((sub, {**card, **{k: v for k, v in m.items() if k != "weights_prefix"}}))
+    return parts
+
+
+def _build_raw(weights: dict, card: dict):
+    """Unmasked ``logp(theta, x)`` of one network (no box or onset check)."""
     from .network import Transform
 
     tr = Transform.from_dict(card["transform"])
-    model = card["model"]
-    lower = jnp.asarray([b[0] for b in model["box"]], jnp.float32)
-    upper = jnp.asarray([b[1] for b in model["box"]], jnp.float32)
     normalized = bool(card["method"]["normalized"])
-    ndt = model.get("ndt")
-    ndt_index = model["params"].index(ndt) if ndt else None
-    spread = model.get("ndt_spread")
-    spread_index = model["params"].index(spread) if spread else None
     net_w = {k: jnp.asarray(v) for k, v in weights.items() if not k.startswith("ref_")}
     ref = {k: jnp.asarray(v) for k, v in weights.items() if k.startswith("ref_")}
     learned = f"{Q_PREFIX}W0" in weights
@@ -44,9 +55,7 @@ def build_logp(weights: dict, card: dict):
     base = card["method"].get("base") or "none"
     base_index = tuple(card["method"].get("base_index") or ())
 
-    def logp(theta, x):
-        theta = jnp.asarray(theta, jnp.float32)
-        x = jnp.asarray(x, jnp.float32)
+    def raw(theta, x):
         out = mlp(net_w, featurize(tr, theta, x))
         if base != "none":
             out = out + base_logpdf(base, tr, base_index, theta, x)
@@ -57,6 +66,34 @@ def build_logp(weights: dict, card: dict):
         elif normalized:
             u = time_of(tr, theta, x)
             out = out + reference_logpdf(ref, u, choice_index(tr, x[..., 1]))
+        return out
+
+    return raw
+
+
+def build_logp(weights: dict, card: dict):
+    """Un-jitted ``logp(theta, x)`` closed over ``weights`` (arrays) and ``card``.
+
+    An ensemble (``members`` in the card) is the equal-weight mixture of its members'
+    densities, ``log mean_k exp(logp_k)``: a mixture of normalized densities is normalized.
+    """
+    model = card["model"]
+    lower = jnp.asarray([b[0] for b in model["box"]], jnp.float32)
+    upper = jnp.asarray([b[1] for b in model["box"]], jnp.float32)
+    ndt = model.get("ndt")
+    ndt_index = model["params"].index(ndt) if ndt else None
+    spread = model.get("ndt_spread")
+    spread_index = model["params"].index(spread) if spread else None
+    raws = [_build_raw(w, c) for w, c in _member_parts(weights, card)]
+    log_k = float(np.log(len(raws)))
+
+    def logp(theta, x):
+        theta = jnp.asarray(theta, jnp.float32)
+        x = jnp.asarray(x, jnp.float32)
+        if len(raws) == 1:
+            out = raws[0](theta, x)
+        else:
+            out = jax.nn.logsumexp(jnp.stack([r(theta, x) for r in raws]), axis=0) - log_k
         ok = jnp.all((theta >= lower) & (theta <= upper), axis=-1)
         if ndt_index is not None:
             first = theta[..., ndt_index] - (0.0 if spread_index is None else theta[..., spread_index])
