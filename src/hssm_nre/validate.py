@@ -103,12 +103,16 @@ def logratio_gap(net: Network, n_x: int = 20, n_theta: int = 2000, seed: int = 0
     }
 
 
-def normalization_error(net: Network, n_theta: int = 50, seed: int = 0, n_grid: int = 4000):
+def normalization_error(
+    net: Network, n_theta: int = 50, seed: int = 0, n_grid: int = 4000, thetas: np.ndarray | None = None
+):
     """Worst ``|sum_c integral exp(logp(rt, c)) drt - 1|`` over random box parameters.
 
     The integral runs over the decision times the network was trained on: from the earliest
     onset to the simulator's ``max_t`` (recorded in the card). Trials slower than ``max_t`` are
     not simulated, so a network's density is that of the trials that finish by then.
+    ``thetas`` (rows in the network's parameter order) replaces the ``n_theta`` random draws.
+    Returns the worst and median error and the parameters of the worst.
     """
     from .likelihood import make_logp
 
@@ -124,8 +128,8 @@ def normalization_error(net: Network, n_theta: int = 50, seed: int = 0, n_grid: 
     errs = []
     u_max = float(net.card.get("simulation", {}).get("max_t") or 60.0)
     u = np.exp(np.linspace(np.log(1e-4), np.log(u_max), n_grid))
-    for _ in range(n_theta):
-        th = rng.uniform(lower, upper)
+    rows = rng.uniform(lower, upper, size=(n_theta, len(lower))) if thetas is None else np.asarray(thetas)
+    for th in rows:
         first = th[ndt_i] - (th[spread_i] if spread_i is not None else 0.0)  # earliest possible rt
         total = 0.0
         for c in net.choices:
@@ -133,7 +137,12 @@ def normalization_error(net: Network, n_theta: int = 50, seed: int = 0, n_grid: 
             dens = np.exp(np.asarray(logp(np.repeat(th[None], len(u), 0), x), np.float64))
             total += np.trapezoid(dens, u)
         errs.append(abs(total - 1.0))
-    return {"max_abs_error": float(np.max(errs)), "median_abs_error": float(np.median(errs))}
+    worst = int(np.argmax(errs))
+    return {
+        "max_abs_error": float(errs[worst]),
+        "median_abs_error": float(np.median(errs)),
+        "worst_theta": dict(zip(net.params, (float(v) for v in rows[worst]), strict=True)),
+    }
 
 
 def c2st(a: np.ndarray, b: np.ndarray, seed: int = 0, folds: int = 5) -> float:
