@@ -1,7 +1,7 @@
 """Does averaging seeds help? MLE shift of each DDM member and of their mixture.
 
-    hssm-nre train ddm --seed 1 --out runs/train/ddm_seed1      # a second member (the recipe, seed 1)
-    python benchmarks/ddm_ensemble.py src/hssm_nre/networks/ddm runs/train/ddm_seed1
+    python benchmarks/ddm_ensemble.py src/hssm_nre/networks/ddm      # the members of the shipped ensemble
+    python benchmarks/ddm_ensemble.py DIR1 DIR2 ...                   # or separately trained networks
 
 For every member and for their equal-weight mixture (:func:`hssm_nre.ensemble`),
 :func:`hssm_nre.validate.score_bias` gives the shift of the network's maximum-likelihood
@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from hssm_nre import validate
-from hssm_nre.artifact import ensemble, load
+from hssm_nre.artifact import ensemble, load, members
 from hssm_nre.report import PARAMETER_SETS
 
 HERE = Path(__file__).parent
@@ -46,16 +46,18 @@ def summary(label: str, net) -> dict:
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("members", nargs="+", type=Path, help="network directories of the DDM (two or more)")
+    ap.add_argument("networks", nargs="+", type=Path, help="DDM network directories, or one ensemble")
     args = ap.parse_args()
-    nets = [load(p) for p in args.members]
-    rows = [summary(f"{n.name} ({p})", n) for n, p in zip(nets, args.members, strict=True)]
+    nets = [m for p in args.networks for m in members(load(p))]
+    if len(nets) < 2:
+        ap.error("give two or more networks, or an ensemble")
+    rows = [summary(n.name, n) for n in nets]
     rows.append(summary(f"mixture of the {len(nets)}", ensemble(nets, version="bench")))
     df = pd.DataFrame(rows)
     text = [
         "# DDM: members vs their mixture (MLE shift in posterior SDs at 2000 trials)",
         "",
-        f"`python benchmarks/ddm_ensemble.py {' '.join(str(p) for p in args.members)}` "
+        f"`python benchmarks/ddm_ensemble.py {' '.join(str(p) for p in args.networks)}` "
         f"({time.strftime('%Y-%m-%d')}). Shift of the maximum-likelihood estimate from the exact one "
         "(`validate.score_bias`, 40,000 simulated trials per parameter vector, the same for every "
         "network): 24 random vectors of the calibration prior and the validation report's six sets.",

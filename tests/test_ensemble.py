@@ -92,3 +92,16 @@ def test_ensemble_command_combines_saved_networks(tiny_nce, tiny_marginal, trial
     np.testing.assert_allclose(np.asarray(net.logp(th, x)), np.asarray(make_logp(direct)(th, x)), rtol=1e-6)
     res = CliRunner().invoke(app, ["ensemble", str(tiny_nce.path), "--out", str(out), "--version", "1"])
     assert res.exit_code != 0
+
+
+def test_members_splits_an_ensemble_back(tiny_nce, tiny_marginal, trials):
+    from hssm_nre.artifact import members
+
+    th, x = trials
+    both = ensemble([tiny_nce, tiny_marginal], version="2.0.0")
+    first, second = members(both)
+    assert first.name.endswith("2.0.0-member0") and second.n_members == 1
+    np.testing.assert_allclose(np.asarray(first.logp(th, x)), np.asarray(tiny_nce.logp(th, x)), rtol=1e-6)
+    expected = np.asarray(tiny_marginal.logp(th, x))
+    np.testing.assert_allclose(np.asarray(second.logp(th, x)), expected, rtol=1e-6)
+    assert members(tiny_nce) == [tiny_nce]

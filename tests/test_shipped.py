@@ -113,3 +113,12 @@ def test_train_recipe_matches_the_card(name):
         assert card["training"]["max_steps"] == card["training"]["steps"] == recipe["max_steps"]
     else:
         assert card["training"]["time_budget_s"] == DEFAULT_BUDGETS["time_budget_s"]
+    assert card["version"] == recipe.get("version", card["version"])
+    members = card.get("members") or []
+    assert 1 + len(members) == recipe.get("members", 1)
+    for k, m in enumerate(members, start=1):  # seeds 1, 2, ... and the same recipe
+        assert m["simulation"]["seed"] == m["training"]["seed"] == k
+        assert m["simulation"]["n_requested"] == card["simulation"]["n_requested"]
+        assert m["simulation"]["max_t"] == card["simulation"]["max_t"]
+        assert m["training"]["steps"] == card["training"]["steps"]
+        assert m["transform"]["time_features"] == card["transform"]["time_features"]

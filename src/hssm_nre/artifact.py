@@ -19,7 +19,17 @@ import numpy as np
 
 from .network import Transform
 
-__all__ = ["SCHEMA_VERSION", "ArtifactError", "Network", "ensemble", "load", "save", "sha256_file"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "ArtifactError",
+    "Network",
+    "ensemble",
+    "load",
+    "member_parts",
+    "members",
+    "save",
+    "sha256_file",
+]
 
 SCHEMA_VERSION = 1
 WEIGHTS = "weights.safetensors"
@@ -110,6 +120,39 @@ class Network:
 
 # Card entries that may differ between the members of an ensemble.
 MEMBER_KEYS = ("transform", "method", "architecture", "training", "simulation", "history", "created")
+
+
+def member_parts(weights: dict, card: dict) -> list[tuple[dict, dict]]:
+    """``(weights, card)`` of each member: the card itself, then its ``members`` (an ensemble).
+
+    An ensemble card describes its first member at the top level (unprefixed weights); every
+    further member lists the card entries it overrides and the prefix of its weights.
+    """
+    extra = card.get("members") or []
+    prefixes = [m["weights_prefix"] for m in extra]
+    first = {k: v for k, v in weights.items() if not any(k.startswith(p) for p in prefixes)}
+    parts = [(first, {k: v for k, v in card.items() if k != "members"})]
+    for m in extra:
+        p = m["weights_prefix"]
+        sub = {k[len(p) :]: v for k, v in weights.items() if k.startswith(p)}
+        own = {k: v for k, v in m.items() if k != "weights_prefix"}
+        parts.append((sub, {**parts[0][1], **own, "validation": {}}))
+    return parts
+
+
+def members(net: Network) -> list[Network]:
+    """Split an :func:`ensemble` into its member networks (``[net]`` for a single network).
+
+    Members are named ``<version>-member<k>`` and carry no validation metrics.
+    """
+    if net.n_members == 1:
+        return [net]
+    out = []
+    for k, (w, c) in enumerate(member_parts(net.weights, net.card)):
+        c = {**c, "version": f"{c['version']}-member{k}", "validation": {}}
+        c.pop("total_seconds", None)
+        out.append(Network(weights=w, card=c))
+    return out
 
 
 def ensemble(nets: list[Network], *, version: str, name: str | None = None) -> Network:

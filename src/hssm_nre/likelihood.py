@@ -18,28 +18,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .artifact import Network
+from .artifact import Network, member_parts
 from .network import choice_index, featurize, mlp, obs_to_y, time_of
 from .reference import Q_PREFIX, base_logpdf, q_head_params, q_logpdf_y, reference_logpdf
 
 __all__ = ["make_logp", "make_hssm_logp"]
-
-
-def _member_parts(weights: dict, card: dict) -> list[tuple[dict, dict]]:
-    """``(weights, card)`` of each member: the card itself, then its ``members`` (an ensemble).
-
-    An ensemble card describes its first member at the top level (unprefixed weights); every
-    further member lists the card entries it overrides and the prefix of its weights.
-    """
-    extra = card.get("members") or []
-    prefixes = [m["weights_prefix"] for m in extra]
-    first = {k: v for k, v in weights.items() if not any(k.startswith(p) for p in prefixes)}
-    parts = [(first, card)]
-    for m in extra:
-        p = m["weights_prefix"]
-        sub = {k[len(p) :]: v for k, v in weights.items() if k.startswith(p)}
-        parts.append((sub, {**card, **{k: v for k, v in m.items() if k != "weights_prefix"}}))
-    return parts
 
 
 def _build_raw(weights: dict, card: dict):
@@ -84,7 +67,7 @@ def build_logp(weights: dict, card: dict):
     ndt_index = model["params"].index(ndt) if ndt else None
     spread = model.get("ndt_spread")
     spread_index = model["params"].index(spread) if spread else None
-    raws = [_build_raw(w, c) for w, c in _member_parts(weights, card)]
+    raws = [_build_raw(w, c) for w, c in member_parts(weights, card)]
     log_k = float(np.log(len(raws)))
 
     def logp(theta, x):
