@@ -16,8 +16,8 @@ DEFAULT_BUDGETS = {
     "time_budget_s": 1600.0,
 }
 # The budgets each shipped network was trained with: `hssm-nre train MODEL` without options
-# rebuilds it. The DDM ran on both cores under a time budget (its card records the steps);
-# the others are step budgets, so the learning-rate schedule does not depend on the machine.
+# rebuilds it. Budgets are in optimizer steps, so the learning-rate schedule does not depend
+# on the machine's speed.
 RECIPES: dict[str, dict] = {
     # ddm 0.3.0: decision times to 100 s (at 20 s, 2.4 % of the trials at a = 2.5, v = 0 were
     # dropped, which biased a and t in slow data), linear and inverse time features, and a step

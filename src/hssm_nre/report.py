@@ -44,6 +44,29 @@ PARAMETER_SETS = {
 }
 
 
+def calibration_or_reuse(net: Network, csv: Path, png: Path, reuse: bool, **kw) -> pd.DataFrame:
+    """Run :func:`~hssm_nre.validate.calibration` (``kw``), or with ``reuse`` read an earlier run.
+
+    An earlier run is reused only when its sidecar ``.json`` names the same weights (sha256)
+    and settings, so a calibration of another network is never reported as this one's.
+    The calibration can thus run in its own process (``hssm-nre validate ... --reuse`` later
+    writes the report from it).
+    """
+    meta = {
+        "network": net.name,
+        "weights_sha256": net.card.get("weights_sha256"),
+        **{k: (v if not isinstance(v, dict) else {p: list(b) for p, b in v.items()}) for k, v in kw.items()},
+    }
+    side = csv.with_suffix(".json")
+    if reuse and csv.exists() and side.exists() and json.loads(side.read_text()) == meta:
+        return pd.read_csv(csv)
+    cal = calibration(net, progress=False, **kw)
+    cal.to_csv(csv, index=False)
+    side.write_text(json.dumps(meta, indent=2) + "\n")
+    plot_ranks(cal, png)
+    return cal
+
+
 def _plt():
     import matplotlib
 
@@ -301,10 +324,16 @@ def run_validation(
     if n_cal == 0:
         lines += ["Not run for this report (`--calibration 0`).", ""]
     else:
-        cal = calibration(net, n_datasets=n_cal, n_trials=200, draws=200 if quick else 300, progress=False)
-        cal.to_csv(out / f"{stem}_calibration.csv", index=False)
+        cal = calibration_or_reuse(
+            net,
+            out / f"{stem}_calibration.csv",
+            fig_dir / f"{stem}_sbc.png",
+            reuse,
+            n_datasets=n_cal,
+            n_trials=200,
+            draws=200 if quick else 300,
+        )
         cov = coverage_table(cal)
-        plot_ranks(cal, fig_dir / f"{stem}_sbc.png")
         metrics["coverage_90_min"] = float(cov["coverage_90"].min())
         lines += [
             f"Simulation-based calibration on {n_cal} data sets of 200 trials, parameters drawn "
@@ -369,7 +398,6 @@ def run_reference_validation(
     from .validate import (
         CALIBRATION_PRIOR,
         EXTENDED_SETS,
-        calibration,
         posterior_recovery,
         reweighted_comparison,
     )
@@ -491,14 +519,16 @@ def run_reference_validation(
     lines += ["## 3. Calibration", ""]
     if n_calibration:
         prior = CALIBRATION_PRIOR.get(net.model) or net.box
-        if reuse and cal_csv.exists():
-            cal = pd.read_csv(cal_csv)
-        else:
-            cal = calibration(
-                net, n_datasets=n_calibration, n_trials=200, draws=300, prior=prior, progress=False
-            )
-            cal.to_csv(cal_csv, index=False)
-            plot_ranks(cal, fig_dir / f"{stem}_sbc.png")
+        cal = calibration_or_reuse(
+            net,
+            cal_csv,
+            fig_dir / f"{stem}_sbc.png",
+            reuse,
+            n_datasets=n_calibration,
+            n_trials=200,
+            draws=300,
+            prior=prior,
+        )
         cov = coverage_table(cal)
         metrics["coverage_90_min"] = float(cov["coverage_90"].min())
         metrics["coverage_90_max"] = float(cov["coverage_90"].max())
