@@ -37,6 +37,7 @@ def main():
         net = load_network(name)
         c = net.card
         v = c.get("validation", {})
+        parts = [c, *(c.get("members") or [])]  # an ensemble: every member's simulations
         mfile = ROOT / "docs" / "validation" / f"{net.model}_metrics.json"
         m = json.loads(mfile.read_text()) if mfile.exists() else {}
         cov = (
@@ -53,8 +54,8 @@ def main():
                     f"`{net.name}`",
                     v.get("reference", "-"),
                     fmt(c.get("total_seconds"), 0),
-                    f"{c['simulation']['n_requested']:,}",
-                    f"{c['training']['steps']:,}",
+                    f"{sum(p['simulation']['n_requested'] for p in parts):,}",
+                    (f"{len(parts)} x " if len(parts) > 1 else "") + f"{c['training']['steps']:,}",
                     fmt(m.get("normalization_max_abs_error"), 4),
                     metric(m.get("posterior_abs_diff_over_sd_median")),
                     metric(m.get("posterior_abs_diff_over_sd_max")),

@@ -44,6 +44,17 @@ PARAMETER_SETS = {
 }
 
 
+def training_summary(net: Network) -> str:
+    """Describe the steps, simulations and time of a network (each member of an ensemble)."""
+    parts = [net.card, *(net.card.get("members") or [])]
+    each = [f"{p['training']['steps']:,} steps on {p['training']['n_train']:,} simulations" for p in parts]
+    total = f"trained in {net.card.get('total_seconds', '?')} s (simulation included)"
+    if len(parts) == 1:
+        return f"{each[0]}, {total}"
+    seeds = ", ".join(str(p["training"]["seed"]) for p in parts)
+    return f"mixture of {len(parts)} networks (seeds {seeds}): " + "; ".join(each) + f"; {total}"
+
+
 def calibration_or_reuse(net: Network, csv: Path, png: Path, reuse: bool, **kw) -> pd.DataFrame:
     """Run :func:`~hssm_nre.validate.calibration` (``kw``), or with ``reuse`` read an earlier run.
 
@@ -194,8 +205,7 @@ def run_validation(
         f"Reproduce: `hssm-nre validate {net.model} --reference analytic"
         + (" --quick" if quick else "")
         + "`. Network: "
-        + f"{net.card['method']['loss']}; trained {net.card.get('total_seconds', '?')} s "
-        + f"on {net.card['training']['n_train']:,} simulations.",
+        + f"{net.card['method']['loss']}; {training_summary(net)}.",
         "",
     ]
     gap = logratio_gap(net, n_x=5 if quick else 20)
@@ -419,9 +429,7 @@ def run_reference_validation(
         f"# Validation of `{net.name}`"
         + (f" against {ref.description}" if ref else " (no reference likelihood: recovery and calibration)"),
         "",
-        f"Reproduce: `{cmd}`. Network: {net.card['method']['loss']}; "
-        f"{net.card['training']['steps']:,} steps on {net.card['training']['n_train']:,} simulations, "
-        f"trained in {net.card.get('total_seconds', '?')} s (simulation included).",
+        f"Reproduce: `{cmd}`. Network: {net.card['method']['loss']}; {training_summary(net)}.",
         "",
     ]
     metrics: dict = {}
