@@ -80,16 +80,17 @@ def main():
         "network's NUTS draws by the reference likelihood (3 sets x 1000 trials), which also "
         "says how far apart the two posteriors are (`weight ESS min`: 1 = identical).",
         "",
-        f"The {BARS}. Training times are on the 2-core development machine (the extended models "
-        "trained two at a time, one core each; ddm 0.3.0 on one core while other jobs ran).",
+        f"The {BARS}. Training times are on the 2-core development machine, one core per job with "
+        "other jobs running beside it (an ensemble: the sum over its members).",
         "",
         *rows,
         "",
         "`failed` (if shown): in at least one data set the importance weights collapsed onto one draw "
         "(weight ESS share 1/300), so the reference posterior could not be estimated there. The "
         "normalization error integrates from the earliest onset to the simulator's `max_t` (in the "
-        "card: 100 s for ddm 0.3.0, 20 s for the others) over 50 random box parameters; ornstein has a "
-        "corner of its box where it is worse (docs/limits.md). `levy` has no reference likelihood: its "
+        "card) over 50 random box parameters; `benchmarks/results/normalization.md` adds 200 random "
+        "parameters and every vertex of each box, where some networks are worse. `levy` has no "
+        "reference likelihood: its "
         "`recovery z med` is the median |posterior mean - truth| / SD over 3 sets x 1000 trials.",
         "",
     ]
