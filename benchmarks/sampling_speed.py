@@ -3,7 +3,7 @@
 numpyro NUTS (dense mass matrix), box priors, no lapse; ESS is arviz's bulk ESS, the
 minimum over (v, a, z, t); time is the whole ``model.sample`` call (compilation included).
 
-    python benchmarks/sampling_speed.py [--trials 500 5000] [--draws 500]
+    python benchmarks/sampling_speed.py [--trials 500 5000] [--draws 500] [--network ddm]
 """
 
 import argparse
@@ -26,8 +26,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--trials", type=int, nargs="+", default=[500, 5000])
     ap.add_argument("--draws", type=int, default=500)
+    ap.add_argument("--network", default="ddm", help="shipped name or a network directory")
     args = ap.parse_args()
-    net = load_network("ddm")
+    net = load_network(args.network)
+    print(net.name)
     names = list(net.params)
     print("| trials | analytical ESS/s | ratio ESS/s | ratio / analytical |")
     print("|---|---|---|---|")
