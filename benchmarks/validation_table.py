@@ -37,7 +37,7 @@ def main():
         net = load_network(name)
         c = net.card
         v = c.get("validation", {})
-        parts = [c, *(c.get("members") or [])]  # an ensemble: every member's simulations
+        parts = net.member_cards  # an ensemble: every member's simulations
         mfile = ROOT / "docs" / "validation" / f"{net.model}_metrics.json"
         m = json.loads(mfile.read_text()) if mfile.exists() else {}
         cov = (

@@ -108,9 +108,14 @@ class Network:
         return self._logp(theta, x)
 
     @property
+    def member_cards(self) -> list[dict]:
+        """The card, then the entries of each further :func:`ensemble` member (``[card]`` for one)."""
+        return [self.card, *(self.card.get("members") or [])]
+
+    @property
     def n_members(self) -> int:
         """Number of networks averaged (1 unless this is an :func:`ensemble`)."""
-        return 1 + len(self.card.get("members") or [])
+        return len(self.member_cards)
 
     def __repr__(self) -> str:
         kind = "normalized" if self.normalized else "ratio"

@@ -136,16 +136,12 @@ def train(
         net = one(seed, out)
     else:  # seeds seed, seed + 1, ...: each member has its own simulations and initialization
         net = _save_ensemble([one(seed + k, None) for k in range(members)], out, version)
-    for k, part in enumerate(_member_cards(net.card)):
+    for k, part in enumerate(net.member_cards):
         t = part["training"]
         typer.echo(
             f"member {k}: {t['steps']} steps, best val loss {t['best_val_loss']:.4f} ({t['stop_reason']})"
         )
     typer.echo(f"saved {net.name} to {out}: total {net.card['total_seconds']} s")
-
-
-def _member_cards(card: dict) -> list[dict]:
-    return [card, *(card.get("members") or [])]
 
 
 def _save_ensemble(nets, out: Path, version: str):

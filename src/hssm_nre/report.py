@@ -46,7 +46,7 @@ PARAMETER_SETS = {
 
 def training_summary(net: Network) -> str:
     """Describe the steps, simulations and time of a network (each member of an ensemble)."""
-    parts = [net.card, *(net.card.get("members") or [])]
+    parts = net.member_cards
     each = [f"{p['training']['steps']:,} steps on {p['training']['n_train']:,} simulations" for p in parts]
     total = f"trained in {net.card.get('total_seconds', '?')} s (simulation included)"
     if len(parts) == 1:
