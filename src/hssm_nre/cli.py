@@ -89,6 +89,9 @@ def train(
     members: int = typer.Option(
         None, help="Networks averaged (seeds seed, seed + 1, ...) [default: the model's recipe, else 1]."
     ),
+    edge_share: float = typer.Option(
+        None, help="Share of parameter draws from the box's edge-heavy law [default: recipe, else 0]."
+    ),
 ) -> None:
     """Simulate training data and train a ratio network for a registry MODEL."""
     from .registry import get_model
@@ -113,7 +116,13 @@ def train(
     def one(s: int, where: Path | None):
         return _train(
             spec,
-            SimConfig(n=n, seed=s, dt=dt, max_t=max_t or recipe.get("max_t", SimConfig.max_t)),
+            SimConfig(
+                n=n,
+                seed=s,
+                dt=dt,
+                max_t=max_t or recipe.get("max_t", SimConfig.max_t),
+                edge_share=recipe.get("edge_share", 0.0) if edge_share is None else edge_share,
+            ),
             TrainConfig(
                 method=method,
                 hidden=tuple(int(h) for h in hidden.split(",")),

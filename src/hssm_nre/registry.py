@@ -125,9 +125,24 @@ class ModelSpec:
         """Return the training box as ``{param: (low, high)}``."""
         return dict(zip(self.params, self.box, strict=True))
 
-    def sample_box(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        """Draw ``n`` parameter vectors uniformly from the training box."""
-        return rng.uniform(self.lower, self.upper, size=(n, self.n_params))
+    def sample_box(self, n: int, rng: np.random.Generator, edge_share: float = 0.0) -> np.ndarray:
+        """Draw ``n`` parameter vectors from the training box.
+
+        A share ``edge_share`` of the rows (each row by a coin flip) has every coordinate
+        drawn from Beta(1/2, 1/2) scaled to the box instead of uniformly. That arcsine law
+        piles its mass near both bounds of each parameter, so the box's faces, edges and
+        corners, where a uniform draw in d dimensions puts a share ``0.1^d`` of the rows
+        within 5 % of a vertex, are trained on too. The network is a conditional density
+        in ``x`` given ``theta``, so the proposal over ``theta`` changes where it is
+        accurate, not what it estimates.
+        """
+        if not 0.0 <= edge_share <= 1.0:
+            raise ValueError(f"edge_share must be in [0, 1], got {edge_share}")
+        u = rng.uniform(size=(n, self.n_params))
+        if edge_share > 0.0:
+            edge = rng.uniform(size=n) < edge_share
+            u[edge] = rng.beta(0.5, 0.5, size=(int(edge.sum()), self.n_params))
+        return self.lower + (self.upper - self.lower) * u
 
     @classmethod
     def custom(

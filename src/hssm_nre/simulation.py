@@ -25,7 +25,8 @@ process has no bridge correction; the crossing time is drawn uniformly inside th
 
 Every chunk gets its own :class:`numpy.random.SeedSequence` child, so a data set
 is a function of ``(model, n, seed, dt, max_t, chunk)`` only, not of the number of
-worker processes.
+worker processes. By default the parameters are uniform on the box; ``edge_share`` mixes in
+an edge-heavy law so that the box's corners are trained on too.
 """
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ class SimConfig:
         Trials per work unit (bounds memory; the unit of seeding).
     n_jobs
         Worker processes (``None``: all cores).
+    edge_share
+        Share of the parameter draws that come from the box's arcsine (edge-heavy) law
+        instead of the uniform one (see :meth:`ModelSpec.sample_box`).
     """
 
     n: int = 1_000_000
@@ -73,6 +77,7 @@ class SimConfig:
     max_t: float = 20.0
     chunk: int = 50_000
     n_jobs: int | None = None
+    edge_share: float = 0.0
 
     def __post_init__(self) -> None:
         if self.n < 1 or self.chunk < 1:
@@ -81,6 +86,8 @@ class SimConfig:
             raise ValueError(f"dt must be in (0, 0.01] seconds, got {self.dt}")
         if self.max_t <= 0:
             raise ValueError(f"max_t must be positive, got {self.max_t}")
+        if not 0.0 <= self.edge_share <= 1.0:
+            raise ValueError(f"edge_share must be in [0, 1], got {self.edge_share}")
 
 
 @dataclass
@@ -291,9 +298,9 @@ def simulate_trials(
 
 
 def _chunk_job(args) -> tuple[np.ndarray, np.ndarray, int]:
-    spec, n, seed_seq, dt, max_t = args
+    spec, n, seed_seq, dt, max_t, edge_share = args
     rng = np.random.default_rng(seed_seq)
-    theta = spec.sample_box(n, rng)
+    theta = spec.sample_box(n, rng, edge_share)
     x, ok = simulate_trials(spec, theta, rng, dt=dt, max_t=max_t)
     return theta[ok], x[ok], int((~ok).sum())
 
@@ -329,7 +336,9 @@ def simulate(spec: ModelSpec | str, config: SimConfig | None = None, progress: b
     if config.n % config.chunk:
         sizes.append(config.n % config.chunk)
     seeds = np.random.SeedSequence(config.seed).spawn(len(sizes))
-    jobs = [(spec, s, ss, config.dt, config.max_t) for s, ss in zip(sizes, seeds, strict=True)]
+    jobs = [
+        (spec, s, ss, config.dt, config.max_t, config.edge_share) for s, ss in zip(sizes, seeds, strict=True)
+    ]
     n_jobs = config.n_jobs or mp.cpu_count()
     results = []
     with progress_bar(progress) as bar:
