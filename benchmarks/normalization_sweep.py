@@ -1,6 +1,7 @@
 """Normalization of every shipped network over its box: random parameters and every vertex.
 
     python benchmarks/normalization_sweep.py            # writes benchmarks/results/normalization.md
+    python benchmarks/normalization_sweep.py runs/train/weibull ...   # prints, writes nothing
 
 For each network, ``validate.normalization_error`` integrates the density over the decision
 times it was trained on (earliest onset to the card's ``max_t``), summed over the choices, at
@@ -10,6 +11,7 @@ the other models.
 """
 
 import itertools
+import sys
 import time
 from pathlib import Path
 
@@ -22,9 +24,9 @@ from hssm_nre.validate import markdown_table, normalization_error
 OUT = Path(__file__).parent / "results" / "normalization.md"
 
 
-def main():
+def main(sources: list[str]):
     rows = []
-    for name in sorted(shipped_networks()):
+    for name in sources or sorted(shipped_networks()):
         net = load_network(name)
         lo = np.array([b[0] for b in net.box.values()])
         hi = np.array([b[1] for b in net.box.values()])
@@ -59,9 +61,10 @@ def main():
         markdown_table(df, digits=4),
         "",
     ]
-    OUT.write_text("\n".join(text))
     print("\n".join(text))
+    if not sources:
+        OUT.write_text("\n".join(text))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
