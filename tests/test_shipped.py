@@ -108,6 +108,7 @@ def test_train_recipe_matches_the_card(name):
     assert card["simulation"]["n_requested"] == recipe.get("n", DEFAULT_BUDGETS["n"])
     assert card["training"]["seed"] == 0 and card["simulation"]["seed"] == 0
     assert card["simulation"]["max_t"] == recipe.get("max_t", 20.0)
+    assert card["simulation"].get("edge_share", 0.0) == recipe.get("edge_share", 0.0)
     assert tuple(card["transform"].get("time_features", ("log",))) == recipe.get("time_features", ("log",))
     if "max_steps" in recipe:
         assert card["training"]["max_steps"] == card["training"]["steps"] == recipe["max_steps"]
@@ -120,5 +121,6 @@ def test_train_recipe_matches_the_card(name):
         assert m["simulation"]["seed"] == m["training"]["seed"] == k
         assert m["simulation"]["n_requested"] == card["simulation"]["n_requested"]
         assert m["simulation"]["max_t"] == card["simulation"]["max_t"]
+        assert m["simulation"].get("edge_share", 0.0) == card["simulation"].get("edge_share", 0.0)
         assert m["training"]["steps"] == card["training"]["steps"]
         assert m["transform"]["time_features"] == card["transform"]["time_features"]

@@ -68,3 +68,23 @@ def test_nuts_start_is_inside_the_support_with_a_spread_onset():
     assert start[1] - start[2] < 0.05  # earliest onset t - st below the fastest trial
     plain = _start_inside(np.array([[0.6, 1.0]]), lo[:2], hi[:2], 1)
     assert lo[1] < plain[1] < 0.6
+
+
+def test_record_in_card_keeps_the_reports_command(tmp_path):
+    """`validate --write-card` records the report's full command (options included) in the card."""
+    import json
+    import shutil
+
+    from hssm_nre.hub import load_network, shipped_path
+    from hssm_nre.report import record_in_card
+
+    net_dir = tmp_path / "net"
+    shutil.copytree(shipped_path("levy"), net_dir)
+    report = tmp_path / "levy.md"
+    command = "hssm-nre validate levy --reference none --calibration 7"
+    report.write_text(f"# Validation\n\nReproduce: `{command}`. More.\n")
+    (tmp_path / "levy_metrics.json").write_text(json.dumps({"coverage_90_min": 0.5}))
+    record_in_card(net_dir, report, reference="none")
+    card = load_network(net_dir).card
+    assert card["validation"]["command"] == command
+    assert card["validation"]["coverage_90_min"] == 0.5

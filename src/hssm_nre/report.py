@@ -7,6 +7,7 @@ Everything in it is measured when the report is written, with the functions of
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -371,6 +372,9 @@ def record_in_card(
     net = load_network(model)
     report = Path(report)
     metrics = json.loads((report.parent / f"{report.stem}_metrics.json").read_text())
+    if command is None:  # the report's own "Reproduce: `...`" line, options included
+        found = re.search(r"^Reproduce: `([^`]+)`", report.read_text(), re.MULTILINE)
+        command = found.group(1) if found else None
     net.card["validation"] = {
         **metrics,
         "reference": "hssm analytic DDM" if (reference == "analytic" and net.model == "ddm") else reference,
