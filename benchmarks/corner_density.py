@@ -4,11 +4,11 @@ the simulator's.
     python benchmarks/corner_density.py weibull runs/train/weibull \\
         --theta v=-2.5,a=2.5,z=0.8,t=0.001,alpha=4.99,beta=0.31
 
-For each network (a shipped name or a directory), integrates its density over bins of
-``rt - t`` for each choice and prints it beside the share of 200,000 simulated trials (the
-package's simulator, dt 0.001, the network's ``max_t``) in the same bins. The normalization
-sweep (``benchmarks/normalization_sweep.py``) says *that* a corner integrates away from one;
-this says *where* in time the mass is misplaced.
+For each network (a shipped name or a directory), integrates its density over bins of the
+decision time (rt minus the earliest onset) for each choice and prints it beside the share of
+200,000 simulated trials (the package's simulator, dt 0.001, the network's ``max_t``) in the
+same bins. The normalization sweep (``benchmarks/normalization_sweep.py``) says *that* a corner
+integrates away from one; this says *where* in time the mass is misplaced.
 """
 
 import argparse
@@ -16,30 +16,27 @@ import argparse
 import numpy as np
 
 from hssm_nre.hub import load_network
-from hssm_nre.likelihood import make_logp
 from hssm_nre.registry import get_model
 from hssm_nre.simulation import simulate_trials
+from hssm_nre.validate import decision_densities
 
 EDGES = np.array([0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.7, 1, 2, 5, 100])
 
 
 def mass_table(net, theta: np.ndarray, n_sim: int = 200_000, seed: int = 1, n_grid: int = 8000):
     """Rows ``(choice, bin, network mass, simulated share)`` at ``theta`` (network order)."""
-    ndt = theta[net.params.index(net.card["model"]["ndt"])]
     max_t = float(net.card["simulation"]["max_t"])
     rng = np.random.default_rng(seed)
     x, ok = simulate_trials(get_model(net.model), np.repeat(theta[None], n_sim, 0), rng, dt=1e-3, max_t=max_t)
     x = x[ok]
-    logp = make_logp(net)
     u = np.exp(np.linspace(np.log(1e-4), np.log(max_t), n_grid))
+    first, dens = decision_densities(net, theta, u)
     edges = EDGES[EDGES <= max_t]
     rows = []
-    for c in net.choices:
-        xs = np.stack([u + ndt, np.full_like(u, c)], axis=1)
-        dens = np.exp(np.asarray(logp(np.repeat(theta[None], len(u), 0), xs), np.float64))
-        cum = np.concatenate([[0.0], np.cumsum(0.5 * (dens[1:] + dens[:-1]) * np.diff(u))])
+    for c, d in dens.items():
+        cum = np.concatenate([[0.0], np.cumsum(0.5 * (d[1:] + d[:-1]) * np.diff(u))])
         net_mass = np.diff(np.interp(edges, u, cum))
-        sim_mass = np.histogram(x[x[:, 1] == c, 0] - ndt, edges)[0] / n_sim
+        sim_mass = np.histogram(x[x[:, 1] == c, 0] - first, edges)[0] / n_sim
         rows += [
             (c, f"{lo:g}-{hi:g}", m, s)
             for lo, hi, m, s in zip(edges[:-1], edges[1:], net_mass, sim_mass, strict=True)

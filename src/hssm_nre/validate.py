@@ -32,6 +32,7 @@ VALIDATION_MAX_T = 100.0
 __all__ = [
     "analytic_ddm_logp",
     "c2st",
+    "decision_densities",
     "compare_posteriors",
     "fit_hssm",
     "logratio_gap",
@@ -103,6 +104,28 @@ def logratio_gap(net: Network, n_x: int = 20, n_theta: int = 2000, seed: int = 0
     }
 
 
+def decision_densities(net: Network, theta: np.ndarray, u: np.ndarray, logp=None):
+    """Evaluate the network's density at decision times ``u`` after the earliest onset, per choice.
+
+    Returns ``(first, {choice: density})``: ``first`` is the earliest possible rt at ``theta``
+    (``t``, or ``t - st`` for a spread non-decision time), so the densities are at ``rt = first + u``.
+    ``logp`` (from :func:`hssm_nre.likelihood.make_logp`) is reused when given.
+    """
+    from .likelihood import make_logp
+
+    logp = logp or make_logp(net)
+    model = net.card["model"]
+    first = theta[net.params.index(model["ndt"])]
+    if model.get("ndt_spread"):
+        first = first - theta[net.params.index(model["ndt_spread"])]
+    thetas = np.repeat(np.asarray(theta)[None], len(u), 0)
+    dens = {
+        c: np.exp(np.asarray(logp(thetas, np.stack([u + first, np.full_like(u, c)], axis=1)), np.float64))
+        for c in net.choices
+    }
+    return float(first), dens
+
+
 def normalization_error(
     net: Network, n_theta: int = 50, seed: int = 0, n_grid: int = 4000, thetas: np.ndarray | None = None
 ):
@@ -122,20 +145,12 @@ def normalization_error(
     logp = make_logp(net)
     lower = np.array([b[0] for b in net.box.values()])
     upper = np.array([b[1] for b in net.box.values()])
-    model = net.card["model"]
-    ndt_i = net.params.index(model["ndt"])
-    spread_i = net.params.index(model["ndt_spread"]) if model.get("ndt_spread") else None
     errs = []
     u_max = float(net.card.get("simulation", {}).get("max_t") or 60.0)
     u = np.exp(np.linspace(np.log(1e-4), np.log(u_max), n_grid))
     rows = rng.uniform(lower, upper, size=(n_theta, len(lower))) if thetas is None else np.asarray(thetas)
     for th in rows:
-        first = th[ndt_i] - (th[spread_i] if spread_i is not None else 0.0)  # earliest possible rt
-        total = 0.0
-        for c in net.choices:
-            x = np.stack([u + first, np.full_like(u, c)], axis=1)
-            dens = np.exp(np.asarray(logp(np.repeat(th[None], len(u), 0), x), np.float64))
-            total += np.trapezoid(dens, u)
+        total = sum(np.trapezoid(d, u) for d in decision_densities(net, th, u, logp)[1].values())
         errs.append(abs(total - 1.0))
     worst = int(np.argmax(errs))
     return {
