@@ -1,3 +1,4 @@
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -73,3 +74,59 @@ def test_network_with_time_features_round_trips_and_stays_symmetric(ddm_data, tm
     assert np.all(np.isfinite(a))
     np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(a, np.asarray(make_logp(net)(theta, x)), rtol=1e-6)
+
+
+def _boundary_tr(name):
+    from hssm_nre.registry import get_model
+    from hssm_nre.training import _make_transform
+
+    spec = get_model(name)
+    rng = np.random.default_rng(0)
+    th = spec.sample_box(64, rng)
+    ndt = spec.params.index("t")
+    x = np.stack([th[:, ndt] + rng.exponential(1.0, 64), np.where(rng.random(64) < 0.5, -1, 1)], axis=1)
+    return spec, th, x, _make_transform(spec, "nce", x, th, True, ("log", "linear", "inverse", "boundary"))
+
+
+@pytest.mark.parametrize("name", ["angle", "weibull"])
+def test_boundary_feature_is_the_share_of_the_boundary_left(name):
+    spec, th, x, tr = _boundary_tr(name)
+    assert tr.n_inputs == len(tr.param_index) + 4
+    p = dict(zip(spec.params, th.T, strict=True))
+    u = x[:, 0] - p["t"]
+    if name == "angle":
+        want = np.maximum(p["a"] - u * np.tan(p["theta"]), 0.0) / p["a"]
+    else:
+        want = np.exp(-((u / p["beta"]) ** p["alpha"]))
+    f = np.asarray(featurize(tr, jnp.asarray(th, jnp.float32), jnp.asarray(x, jnp.float32)))
+    np.testing.assert_allclose(f[:, -1], want, rtol=1e-4, atol=1e-6)
+    assert Transform.from_dict(tr.to_dict()) == tr
+    xj = jnp.asarray(x, jnp.float32)
+    grad = jax.grad(lambda t: featurize(tr, t, xj).sum())(jnp.asarray(th, jnp.float32))
+    assert np.isfinite(np.asarray(grad)).all()
+
+
+def test_boundary_feature_needs_a_collapsing_boundary_and_decision_times():
+    from hssm_nre.registry import get_model
+    from hssm_nre.training import _make_transform
+
+    spec, th, x, tr = _boundary_tr("weibull")
+    with pytest.raises(ValueError, match="collapsing boundary"):
+        _make_transform(spec, "cnre", x, th, True, ("log", "boundary"))
+    ddm = get_model("ddm")
+    with pytest.raises(ValueError, match="collapsing boundary"):
+        _make_transform(ddm, "nce", x[:, :2], th[:, :4], True, ("log", "boundary"))
+    with pytest.raises(ValueError, match="collapsing boundary"):
+        _tr(("log", "boundary"))
+
+
+def test_simulator_boundaries_are_the_registry_formulas():
+    from hssm_nre.simulation import _boundary
+
+    a = np.array([1.0, 2.0])
+    p = {"theta": np.array([0.3, 1.2]), "alpha": np.array([0.5, 4.0]), "beta": np.array([1.0, 0.4])}
+    angle = np.maximum(a - 0.7 * np.tan(p["theta"]), 0.0)
+    weibull = a * np.exp(-np.power(0.7 / p["beta"], p["alpha"]))
+    np.testing.assert_array_equal(_boundary("angle", 0.7, a, p), angle)
+    np.testing.assert_array_equal(_boundary("weibull", 0.7, a, p), weibull)
+    np.testing.assert_array_equal(_boundary("ddm", 0.7, a, p), a)

@@ -61,3 +61,12 @@ def test_sample_box_edge_share_piles_mass_at_the_bounds():
     assert near(plain) < 0.12 < 0.17 < near(edged)  # uniform: 0.10; half arcsine: 0.05 + 0.5 * 0.29
     with pytest.raises(ValueError, match="edge_share"):
         spec.sample_box(10, np.random.default_rng(0), edge_share=1.5)
+
+
+def test_boundary_is_checked():
+    box = ((-1.0, 1.0), (0.5, 2.0), (0.2, 0.8), (0.0, 1.0))
+    with pytest.raises(ValueError, match="boundary 'spline'"):
+        ModelSpec("m", ("v", "a", "z", "t"), box, boundary="spline")
+    with pytest.raises(ValueError, match="'theta'"):
+        ModelSpec("m", ("v", "a", "z", "t"), box, boundary="angle")
+    assert MODELS["weibull"].boundary == "weibull" and MODELS["ddm"].boundary is None

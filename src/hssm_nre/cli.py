@@ -78,7 +78,8 @@ def train(
     q_components: int = typer.Option(8, help="Mixture components per choice of the reference head."),
     batch_size: int = typer.Option(1024, help="Batch size."),
     time_features: str = typer.Option(
-        None, help="Time features of the ratio network, from log,linear,inverse [default: recipe, else log]."
+        None,
+        help="Time features, from log,linear,inverse,boundary [default: recipe, else log].",
     ),
     base: str = typer.Option(
         "none", help="'ddm': learn the correction to the analytic DDM density (models extending the DDM)."

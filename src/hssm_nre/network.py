@@ -14,10 +14,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .registry import BOUNDARIES, boundary_at
+
 __all__ = ["Transform", "featurize", "init_mlp", "mlp", "n_layers"]
 
 TINY = 1e-6
-TIME_FEATURES = ("log", "linear", "inverse")
+TIME_FEATURES = ("log", "linear", "inverse", "boundary")
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,13 @@ class Transform:
         time, ``s / (u + s / 50)`` with ``s = exp(center - scale)``, bounded by 50). First-
         passage densities fall off like ``exp(-c u)`` in the tail and ``exp(-c / u)`` at the
         leading edge; in log time both are doubly exponential, in these features linear.
+        ``"boundary"`` (models with a collapsing boundary, decision-time networks only) is
+        the share of the boundary left, ``b(u) / a`` in ``[0, 1]``: where the boundary
+        collapses abruptly (a Weibull with a large ``alpha``) the trials end at a wall whose
+        place depends on the parameters, a step the other features must build from ``theta``.
+    boundary, boundary_index
+        Name of the collapsing boundary (a key of :data:`hssm_nre.registry.BOUNDARIES`) and the columns of
+        ``theta`` that give ``a`` and its shape parameters, for the ``"boundary"`` feature.
     """
 
     param_index: tuple[int, ...]
@@ -70,12 +79,25 @@ class Transform:
     mirror: tuple[int, int] | None = None
     spread_index: int | None = None
     time_features: tuple[str, ...] = ("log",)
+    boundary: str | None = None
+    boundary_index: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         bad = [f for f in self.time_features if f not in TIME_FEATURES]
         if bad or not self.time_features or self.time_features[0] != "log":
             raise ValueError(
                 f"time_features must start with 'log' and use {TIME_FEATURES}; got {self.time_features}"
+            )
+        if "boundary" in self.time_features and (
+            self.boundary not in BOUNDARIES
+            or self.boundary_index is None
+            or len(self.boundary_index) != 1 + len(BOUNDARIES[self.boundary])
+            or self.ndt_index is None
+        ):
+            raise ValueError(
+                "the 'boundary' time feature needs a collapsing boundary (one of "
+                f"{sorted(BOUNDARIES)}, got {self.boundary!r}) with the columns of a and its shape "
+                "parameters, and a network that sees decision times (method 'nce')"
             )
 
     def to_dict(self) -> dict:
@@ -86,8 +108,9 @@ class Transform:
     def from_dict(cls, d: dict) -> Transform:
         """Inverse of :meth:`to_dict`."""
         d = dict(d)
-        for k in ("param_index", "center", "scale", "x_center", "x_scale", "choices", "time_features"):
-            if k not in d:
+        tuples = ("param_index", "center", "scale", "x_center", "x_scale", "choices", "time_features")
+        for k in (*tuples, "boundary_index"):
+            if d.get(k) is None:
                 continue
             d[k] = tuple(d[k])
         if d.get("mirror") is not None:
@@ -186,8 +209,11 @@ def y_to_obs(tr: Transform, theta: jnp.ndarray, y: jnp.ndarray, c_index: jnp.nda
     return y * jnp.asarray(tr.x_scale, y.dtype) + jnp.asarray(tr.x_center, y.dtype)
 
 
-def time_feature_stack(tr: Transform, u: jnp.ndarray) -> jnp.ndarray:
-    """Compute the time features of :attr:`Transform.time_features`, shape ``(..., n)``."""
+def time_feature_stack(tr: Transform, u: jnp.ndarray, theta: jnp.ndarray | None = None) -> jnp.ndarray:
+    """Compute the time features of :attr:`Transform.time_features`, shape ``(..., n)``.
+
+    ``theta`` (raw parameters broadcasting against ``u``) is needed by the ``"boundary"`` feature only.
+    """
     u = jnp.maximum(u, TINY)
     c, s = tr.x_center[0], tr.x_scale[0]
     out = []
@@ -196,6 +222,9 @@ def time_feature_stack(tr: Transform, u: jnp.ndarray) -> jnp.ndarray:
             out.append((jnp.log(u) - c) / s)
         elif name == "linear":
             out.append(u / np.exp(c + s))
+        elif name == "boundary":
+            cols = [theta[..., i] for i in tr.boundary_index]
+            out.append(boundary_at(tr.boundary, u, cols[0], cols[1:], jnp) / cols[0])
         else:
             fast = np.exp(c - s)
             out.append(fast / (u + fast / 50.0))
@@ -205,7 +234,7 @@ def time_feature_stack(tr: Transform, u: jnp.ndarray) -> jnp.ndarray:
 def featurize(tr: Transform, theta: jnp.ndarray, x: jnp.ndarray) -> jnp.ndarray:
     """Network inputs for parameters ``theta`` (..., P) and observations ``x`` (..., D)."""
     if tr.x_kind == "rt_choice":
-        tf = time_feature_stack(tr, time_of(tr, theta, x))
+        tf = time_feature_stack(tr, time_of(tr, theta, x), theta)
         if tr.mirror is not None:  # one boundary: the lower choice sees mirrored parameters
             th = theta_features(tr, reflect(tr, theta, is_lower(tr, x[..., 1])))
             return jnp.concatenate([th, tf.astype(th.dtype)], axis=-1)

@@ -16,7 +16,33 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["MODELS", "ModelSpec", "get_model", "list_models"]
+__all__ = ["BOUNDARIES", "MODELS", "ModelSpec", "boundary_at", "get_model", "list_models"]
+
+
+# Collapsing boundaries b(u) of the diffusion models, by name: the shape parameters that
+# follow the initial half-width ``a`` (see :func:`boundary_at`).
+BOUNDARIES = {"angle": ("theta",), "weibull": ("alpha", "beta")}
+
+
+def boundary_at(kind: str, u, a, shape, xp=np):
+    """Half-width ``b(u)`` of a collapsing boundary at decision time ``u``.
+
+    ``"angle"``: ``max(a - u tan(theta), 0)``; ``"weibull"``: ``a exp(-(u / beta)^alpha)``.
+    ``shape`` holds the parameters of :data:`BOUNDARIES` ``[kind]``; ``xp`` is ``numpy``
+    in the simulator and ``jax.numpy`` in the network.
+
+    Examples
+    --------
+    >>> float(boundary_at("weibull", 0.5, 2.0, (1.0, 0.5), np))  # a / e
+    0.7357588823428847
+    """
+    if kind == "angle":
+        (theta,) = shape
+        return xp.maximum(a - u * xp.tan(theta), 0.0)
+    if kind == "weibull":
+        alpha, beta = shape
+        return a * xp.exp(-xp.power(u / beta, alpha))
+    raise ValueError(f"unknown boundary {kind!r}; known: {sorted(BOUNDARIES)}")
 
 
 @dataclass(frozen=True)
@@ -58,6 +84,10 @@ class ModelSpec:
         ``t ~ U(t - st, t + st)`` as in ssm-simulators' ``full_ddm`` (hssm's analytic and
         blackbox ``st`` is the full width, ``2 st``). Reaction times then start at
         ``t - st``, and normalized networks count decision time from there.
+    boundary
+        Name of the model's collapsing boundary in :data:`hssm_nre.network.BOUNDARIES`
+        (``"angle"``, ``"weibull"``), which the ``"boundary"`` time feature of a network
+        evaluates; ``None`` for constant boundaries.
 
     Examples
     --------
@@ -77,6 +107,7 @@ class ModelSpec:
     description: str = ""
     mirror: tuple[str, str] | None = ("v", "z")
     ndt_spread: str | None = None
+    boundary: str | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -92,6 +123,14 @@ class ModelSpec:
             raise ValueError(f"model {self.name!r}: ndt {self.ndt!r} is not one of {self.params}")
         if self.ndt_spread is not None and (self.ndt is None or self.ndt_spread not in self.params):
             raise ValueError(f"model {self.name!r}: ndt_spread {self.ndt_spread!r} needs ndt and a parameter")
+        if self.boundary is not None and (
+            self.boundary not in BOUNDARIES or not {"a", *BOUNDARIES[self.boundary]} <= set(self.params)
+        ):
+            raise ValueError(
+                f"model {self.name!r}: boundary {self.boundary!r} needs to be one of {sorted(BOUNDARIES)} "
+                f"and its parameters ('a', {', '.join(map(repr, BOUNDARIES.get(self.boundary, ())))}) "
+                f"to be among {self.params}"
+            )
         if self.mirror is not None:
             v, z = self.mirror
             box = dict(zip(self.params, self.box, strict=True))
@@ -225,12 +264,14 @@ MODELS: dict[str, ModelSpec] = {
             ("v", "a", "z", "t", "theta"),
             ((-3.0, 3.0), (0.3, 3.0), (0.1, 0.9), (0.001, 2.0), (-0.1, 1.3)),
             description="DDM with linearly collapsing boundaries a - t tan(theta)",
+            boundary="angle",
         ),
         ModelSpec(
             "weibull",
             ("v", "a", "z", "t", "alpha", "beta"),
             ((-2.5, 2.5), (0.3, 2.5), (0.2, 0.8), (0.001, 2.0), (0.31, 4.99), (0.31, 6.99)),
             description="DDM with Weibull-collapsing boundaries a exp(-(t/beta)^alpha)",
+            boundary="weibull",
         ),
         ModelSpec(
             "ornstein",

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .registry import ModelSpec, get_model
+from .registry import BOUNDARIES, ModelSpec, boundary_at, get_model
 
 __all__ = ["SimConfig", "SimData", "simulate", "simulate_trials"]
 
@@ -101,10 +101,8 @@ class SimData:
 
 
 def _boundary(name: str, t: float, a: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
-    if name == "angle":
-        return np.maximum(a - t * np.tan(p["theta"]), 0.0)
-    if name == "weibull":
-        return a * np.exp(-np.power(t / p["beta"], p["alpha"]))
+    if name in BOUNDARIES:
+        return boundary_at(name, t, a, [p[k] for k in BOUNDARIES[name]], np)
     return a
 
 

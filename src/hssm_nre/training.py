@@ -52,7 +52,7 @@ from .reference import (
     q_sample_y,
     reference_sample,
 )
-from .registry import ModelSpec, get_model
+from .registry import BOUNDARIES, ModelSpec, get_model
 from .simulation import SimConfig, SimData, simulate
 
 __all__ = ["TrainConfig", "train", "fit"]
@@ -98,7 +98,8 @@ class TrainConfig:
     time_features
         How the decision time enters the ratio network (:attr:`~hssm_nre.network.Transform.
         time_features`): ``("log",)``, or with ``"linear"`` and ``"inverse"`` time features
-        that make the exponential tail and the leading edge of a first-passage density linear.
+        that make the exponential tail and the leading edge of a first-passage density linear,
+        and ``"boundary"`` (the share of a collapsing boundary left) for angle and weibull.
     mirror
         Use the model's choice symmetry (:attr:`ModelSpec.mirror`) when it has one: the
         networks learn the upper boundary and reflect the parameters for the lower one.
@@ -188,6 +189,15 @@ def _make_transform(
         if spread_index is not None:
             time_ = time_ + theta[:, spread_index]
         lt = np.log(np.maximum(time_, 1e-6))
+        boundary, boundary_index = None, None
+        if "boundary" in time_features:
+            if spec.boundary is None or not use_ndt:
+                raise ValueError(
+                    f"the 'boundary' time feature needs a model with a collapsing boundary and method "
+                    f"'nce'; {spec.name!r} has boundary {spec.boundary!r}, method {method!r}"
+                )
+            boundary = spec.boundary
+            boundary_index = tuple(spec.params.index(p) for p in ("a", *BOUNDARIES[boundary]))
         return Transform(
             keep,
             center,
@@ -200,6 +210,8 @@ def _make_transform(
             tuple(spec.params.index(p) for p in spec.mirror) if (mirror and spec.mirror) else None,
             spread_index,
             tuple(time_features),
+            boundary,
+            boundary_index,
         )
     return Transform(
         keep,
