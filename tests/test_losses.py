@@ -3,7 +3,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from hssm_nre.losses import cnre_loss, nce_loss
+from hssm_nre.losses import cnre_loss, nce_loss, normalization_penalty
+from hssm_nre.training import TrainConfig
 
 
 def test_cnre_matches_brute_force(rng):
@@ -33,3 +34,27 @@ def test_nce_optimum_is_log_p_over_q(nu):
     assert float(nce_loss(jnp.zeros(2), jnp.zeros((2, nu)))) == pytest.approx(
         float(jax.nn.softplus(jnp.log(nu)) + nu * jax.nn.softplus(-jnp.log(nu))), rel=1e-6
     )
+
+
+@pytest.mark.parametrize("mass", [1.0, 1.3, 0.8])
+def test_normalization_penalty_estimates_the_squared_mass_error(mass):
+    # f = log(mass * p / q) at draws from q, so E_q[e^f] = mass; the penalty is unbiased for
+    # (mass - 1)^2, while a squared single-draw estimate also counts its variance.
+    p, q = np.array([0.5, 0.3, 0.2]), np.array([0.2, 0.2, 0.6])
+    draws = np.random.default_rng(3).choice(3, size=(400_000, 3), p=q)
+    f = jnp.asarray(np.log(mass * p / q)[draws])
+    got = float(normalization_penalty(f))
+    assert got == pytest.approx((mass - 1) ** 2, abs=0.01)
+    naive = float(jnp.mean(jnp.expm1(f[:, 0]) ** 2))
+    assert naive - got > 0.3  # Var_q[p / q] = 0.65 here
+    grad = jax.grad(lambda c: normalization_penalty(f + c))(0.0)
+    assert np.sign(float(grad)) == np.sign(mass - 1) or mass == 1.0
+
+
+def test_normalization_penalty_needs_two_draws_and_nce():
+    with pytest.raises(ValueError, match="nu >= 2"):
+        normalization_penalty(jnp.zeros((3, 1)))
+    for bad in ({"norm_weight": -1.0}, {"norm_weight": 1.0, "nu": 1}, {"norm_weight": 1.0, "method": "cnre"}):
+        with pytest.raises(ValueError, match="norm_weight"):
+            TrainConfig(**bad)
+    assert TrainConfig(norm_weight=2.0).norm_weight == 2.0

@@ -51,6 +51,16 @@ def test_old_cards_without_time_features_load_as_log_time():
     assert Transform.from_dict(d).time_features == ("log",)
 
 
+def test_normalization_penalty_is_trained_and_recorded(ddm_data):
+    cfg = TrainConfig(
+        hidden=(16,), q_hidden=(16,), q_components=2, max_epochs=1, batch_size=512, norm_weight=1.0
+    )
+    net = fit("ddm", ddm_data, cfg, progress=False)
+    assert net.card["training"]["norm_weight"] == 1.0
+    lp = np.asarray(make_logp(net)(np.array([[0.7, 1.2, 0.4, 0.3]] * 2), np.array([[0.6, 1.0], [1.4, -1.0]])))
+    assert np.all(np.isfinite(lp))
+
+
 def test_network_with_time_features_round_trips_and_stays_symmetric(ddm_data, tmp_path):
     cfg = TrainConfig(
         hidden=(16, 16),

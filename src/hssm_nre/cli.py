@@ -95,6 +95,9 @@ def train(
     edge_share: float = typer.Option(
         None, help="Share of parameter draws from the box's edge-heavy law [default: recipe, else 0]."
     ),
+    norm_weight: float = typer.Option(
+        None, help="Weight of the NCE normalization penalty [default: recipe, else 0]."
+    ),
 ) -> None:
     """Simulate training data and train a ratio network for a registry MODEL."""
     from .registry import get_model
@@ -139,6 +142,7 @@ def train(
                 seed=s,
                 time_budget_s=time_budget,
                 max_steps=max_steps,
+                norm_weight=recipe.get("norm_weight", 0.0) if norm_weight is None else norm_weight,
             ),
             out=where,
             version=version,

@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 from jax.scipy.special import logsumexp
 
-__all__ = ["cnre_loss", "nce_loss"]
+__all__ = ["cnre_loss", "nce_loss", "normalization_penalty"]
 
 
 def cnre_loss(f_joint: jnp.ndarray, f_marginal: jnp.ndarray, gamma: float = 1.0) -> jnp.ndarray:
@@ -90,3 +90,42 @@ def nce_loss(f_pos: jnp.ndarray, f_neg: jnp.ndarray) -> jnp.ndarray:
     pos = jax.nn.softplus(-(f_pos - log_nu))
     neg = jax.nn.softplus(f_neg - log_nu).sum(-1)
     return jnp.mean(pos + neg)
+
+
+def normalization_penalty(f_neg: jnp.ndarray, clip: float = 8.0) -> jnp.ndarray:
+    r"""Unbiased estimate of :math:`\mathbb E_\theta[(Z(\theta) - 1)^2]` from the NCE reference draws.
+
+    With :math:`p = q\, e^{f}` the mass is :math:`Z(\theta) = \mathbb E_{q(\cdot \mid \theta)}[e^{f}]`.
+    Each reference draw :math:`x'_j` gives an unbiased estimate :math:`e^{f_j}` of it; the
+    product of two independent ones, :math:`(e^{f_j} - 1)(e^{f_k} - 1)`, has expectation
+    :math:`(Z - 1)^2` (a single squared estimate would add its variance, pulling ``f`` to a
+    constant). The mean over the :math:`\nu(\nu - 1)` ordered pairs is used. NCE is
+    self-normalizing only where the network fits; the penalty asks for unit mass also where it
+    does not (the corners of a parameter box). ``f`` is capped at ``clip`` (:math:`e^8 \approx
+    3000`) inside the penalty so that a rare draw in a poorly fitted tail cannot blow up a step.
+
+    Parameters
+    ----------
+    f_neg
+        ``(B, nu)`` log-ratios at reference draws, ``nu >= 2``.
+    clip
+        Cap on ``f`` inside the penalty.
+
+    Returns
+    -------
+    Scalar mean over the batch.
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp
+    >>> float(normalization_penalty(jnp.zeros((3, 2))))
+    0.0
+    >>> round(float(normalization_penalty(jnp.log(jnp.full((1, 2), 1.5)))), 4)
+    0.25
+    """
+    nu = f_neg.shape[-1]
+    if nu < 2:
+        raise ValueError(f"the normalization penalty needs nu >= 2 reference draws, got {nu}")
+    a = jnp.expm1(jnp.minimum(f_neg, clip))
+    pairs = (a.sum(-1) ** 2 - (a**2).sum(-1)) / (nu * (nu - 1))
+    return jnp.mean(pairs)

@@ -28,7 +28,7 @@ import numpy as np
 import optax
 
 from .artifact import Network, save
-from .losses import cnre_loss, nce_loss
+from .losses import cnre_loss, nce_loss, normalization_penalty
 from .network import (
     Transform,
     featurize,
@@ -110,6 +110,10 @@ class TrainConfig:
         makes the run depend on the machine's speed; ``max_steps`` does not.
     max_steps
         Budget in optimizer steps (bit-reproducible for a given seed and machine type).
+    norm_weight
+        Weight of the normalization penalty (:func:`~hssm_nre.losses.normalization_penalty`,
+        an unbiased estimate of the squared mass error from the NCE reference draws) added to
+        the NCE loss; 0 (the default) leaves plain NCE.
     """
 
     method: Literal["nce", "cnre"] | None = None
@@ -132,6 +136,7 @@ class TrainConfig:
     seed: int = 0
     time_budget_s: float | None = None
     max_steps: int | None = None
+    norm_weight: float = 0.0
 
     def __post_init__(self) -> None:
         if self.method not in (None, "nce", "cnre"):
@@ -144,6 +149,11 @@ class TrainConfig:
             raise ValueError(f"base must be one of {BASES}, got {self.base!r}")
         if self.base != "none" and (self.method == "cnre" or self.reference != "learned"):
             raise ValueError("a base density needs method='nce' with reference='learned'")
+        if self.norm_weight < 0 or (self.norm_weight > 0 and (self.method == "cnre" or self.nu < 2)):
+            raise ValueError(
+                f"norm_weight must be >= 0, and > 0 only with method 'nce' and nu >= 2; got "
+                f"{self.norm_weight}, method {self.method!r}, nu {self.nu}"
+            )
         if not 0 < self.val_fraction < 0.5:
             raise ValueError(f"val_fraction must be in (0, 0.5), got {self.val_fraction}")
 
@@ -256,6 +266,9 @@ def _loss_fn(method: str, tr: Transform, cfg: TrainConfig, ref: dict | None, bas
     def f(w, theta, x):
         return mlp(w, featurize(tr, theta, x))
 
+    def penalty(f_neg):  # f_neg is log(model / noise) at noise draws, so E[e^f] is the mass
+        return cfg.norm_weight * normalization_penalty(f_neg) if cfg.norm_weight else 0.0
+
     def loss(w, theta, x, key):
         if method == "nce" and cfg.reference == "learned":
             qp = q_head_params(w, tr, theta, cfg.q_components)
@@ -276,7 +289,7 @@ def _loss_fn(method: str, tr: Transform, cfg: TrainConfig, ref: dict | None, bas
                     - (jax.lax.stop_gradient(lq) + jac)
                 )
                 f_neg = f_neg + base_logpdf(cfg.base, tr, base_index, th_neg, x_neg) - q_neg
-            return mle + nce_loss(f_pos, f_neg)
+            return mle + nce_loss(f_pos, f_neg) + penalty(f_neg)
         if method == "cnre":
             shifts = jnp.arange(2 * cfg.K)
             thetas = jax.vmap(lambda s: jnp.roll(theta, s, axis=0))(shifts)  # (2K, B, P)
@@ -286,7 +299,7 @@ def _loss_fn(method: str, tr: Transform, cfg: TrainConfig, ref: dict | None, bas
         x_neg = jnp.stack([u + onset(tr, theta)[:, None], choices[ci]], axis=-1)  # (B, nu, 2)
         f_pos = f(w, theta, x)
         f_neg = f(w, jnp.broadcast_to(theta[:, None, :], (*u.shape, theta.shape[-1])), x_neg)
-        return nce_loss(f_pos, f_neg)
+        return nce_loss(f_pos, f_neg) + penalty(f_neg)
 
     return loss
 
