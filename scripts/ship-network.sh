@@ -18,7 +18,8 @@ test -f "$src/loss.png" && cp "$src/loss.png" "$dst"/
 for f in "$val"/"$m".md "$val"/"$m"_*; do cp "$f" docs/validation/; done
 cp "$val"/figures/"$m"_* docs/validation/figures/ 2>/dev/null || true
 sed -i "s#hssm-nre validate $src #hssm-nre validate $m #" "docs/validation/$m.md"
-cmd="hssm-nre validate $m --reference $ref --calibration $cal"
+cmd="hssm-nre validate $m --reference $ref"
+[ "$cal" != 0 ] && cmd+=" --calibration $cal"
 grep -q "Reproduce: \`$cmd\`" "docs/validation/$m.md" || { echo "report does not say: $cmd" >&2; exit 1; }
 .tools/bin/uv run --frozen --no-sync python -c "
 from hssm_nre.report import record_in_card
