@@ -42,10 +42,7 @@ RECIPES: dict[str, dict] = {
         "members": 2,
         "version": "0.4.0",
     },
-    **{
-        m: {"n": 1_500_000, "max_steps": 20_000, "epochs": 100, "time_budget": 100_000.0}
-        for m in ("levy",)
-    },
+    **{m: {"n": 1_500_000, "max_steps": 20_000, "epochs": 100, "time_budget": 100_000.0} for m in ("levy",)},
     # 0.2.0 of the extended models: the DDM 0.3.0 changes (decision times to 100 s, time
     # features) and twice the steps. ornstein first: at 20 s its slow corner (a strong pull to
     # the middle, g near 1, and a wide boundary) lost 96 % of its trials and integrated to 0.92
