@@ -58,3 +58,18 @@ def test_normalization_penalty_needs_two_draws_and_nce():
         with pytest.raises(ValueError, match="norm_weight"):
             TrainConfig(**bad)
     assert TrainConfig(norm_weight=2.0).norm_weight == 2.0
+    with pytest.raises(ValueError, match="norm_clip"):
+        TrainConfig(norm_weight=1.0, norm_clip=0.0)
+
+
+def test_normalization_penalty_clip_bounds_each_pair():
+    """A pair with one huge and one tiny ratio cannot go below -(e^c - 1), nor a pair of huge ones above (e^c - 1)^2."""
+    mixed = jnp.array([[30.0, -30.0]])
+    high = jnp.array([[30.0, 30.0]])
+    for c in (3.0, 8.0):
+        lo, hi = float(normalization_penalty(mixed, clip=c)), float(normalization_penalty(high, clip=c))
+        assert lo == pytest.approx(-np.expm1(c), rel=1e-4)  # float32: the pair sum cancels
+        assert hi == pytest.approx(np.expm1(c) ** 2, rel=1e-5)
+    # below the cap the clip changes nothing
+    f = jnp.array([[0.3, -0.2], [1.0, 0.5]])
+    assert float(normalization_penalty(f, clip=3.0)) == pytest.approx(float(normalization_penalty(f, clip=8.0)))

@@ -110,6 +110,7 @@ def test_train_recipe_matches_the_card(name):
     assert card["simulation"]["max_t"] == recipe.get("max_t", 20.0)
     assert card["simulation"].get("edge_share", 0.0) == recipe.get("edge_share", 0.0)
     assert card["training"].get("norm_weight", 0.0) == recipe.get("norm_weight", 0.0)
+    assert card["training"].get("norm_clip", 8.0) == recipe.get("norm_clip", 8.0)
     assert tuple(card["transform"].get("time_features", ("log",))) == recipe.get("time_features", ("log",))
     if "max_steps" in recipe:
         assert card["training"]["max_steps"] == card["training"]["steps"] == recipe["max_steps"]

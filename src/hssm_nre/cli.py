@@ -102,6 +102,9 @@ def train(
     norm_weight: float = typer.Option(
         None, help="Weight of the NCE normalization penalty [default: recipe, else 0]."
     ),
+    norm_clip: float = typer.Option(
+        None, help="Cap on the log-ratio inside the penalty [default: recipe, else 8]."
+    ),
 ) -> None:
     """Simulate training data and train a ratio network for a registry MODEL."""
     from .registry import get_model
@@ -147,6 +150,7 @@ def train(
                 time_budget_s=time_budget,
                 max_steps=max_steps,
                 norm_weight=recipe.get("norm_weight", 0.0) if norm_weight is None else norm_weight,
+                norm_clip=recipe.get("norm_clip", 8.0) if norm_clip is None else norm_clip,
             ),
             out=where,
             version=version,
