@@ -47,7 +47,10 @@ RECIPES: dict[str, dict] = {
     # features) and twice the steps. ornstein first: at 20 s its slow corner (a strong pull to
     # the middle, g near 1, and a wide boundary) lost 96 % of its trials and integrated to 0.92
     # there; by 100 s 16 % of them finish.
-    "ornstein": RECIPE_020,
+    # ornstein 0.3.0: the same with the normalization penalty (weight 1); against PyDDM the
+    # posterior error fell from median 0.108 / max 0.492 SD to 0.103 / 0.324, SD ratios from
+    # 0.77-1.11 to 0.85-1.05.
+    "ornstein": {**RECIPE_020, "norm_weight": 1.0, "version": "0.3.0"},
     # angle and weibull 0.2.0 add the edge-heavy proposal (a quarter of the draws): the worst
     # vertex of the box integrates to 0.0075 (angle 0.1.0: 0.046) and 0.112 (weibull 0.1.0: 0.208)
     # from one.
