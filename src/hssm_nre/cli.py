@@ -160,7 +160,7 @@ def train(
                 time_budget_s=time_budget,
                 max_steps=max_steps,
                 norm_weight=recipe.get("norm_weight", 0.0) if norm_weight is None else norm_weight,
-                norm_clip=recipe.get("norm_clip", 8.0) if norm_clip is None else norm_clip,
+                norm_clip=recipe.get("norm_clip", TrainConfig.norm_clip) if norm_clip is None else norm_clip,
             ),
             out=where,
             version=version,
