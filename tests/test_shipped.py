@@ -125,4 +125,6 @@ def test_train_recipe_matches_the_card(name):
         assert m["simulation"]["max_t"] == card["simulation"]["max_t"]
         assert m["simulation"].get("edge_share", 0.0) == card["simulation"].get("edge_share", 0.0)
         assert m["training"]["steps"] == card["training"]["steps"]
+        for key, default in (("norm_weight", 0.0), ("norm_clip", 8.0)):
+            assert m["training"].get(key, default) == card["training"].get(key, default)
         assert m["transform"]["time_features"] == card["transform"]["time_features"]
