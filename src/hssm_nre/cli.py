@@ -148,6 +148,10 @@ def train(
     time_features = tuple(time_features.split(",")) if time_features else default_features
     out = out or Path("networks") / spec.name
     members = members or recipe.get("members", 1)
+    if norm_weight is None:  # 0 is a valid weight, so not `or`
+        norm_weight = recipe.get("norm_weight", TrainConfig.norm_weight)
+    if norm_clip is None:
+        norm_clip = recipe.get("norm_clip", TrainConfig.norm_clip)
     if members < 1:
         raise typer.BadParameter(f"--members must be at least 1, got {members}")
 
@@ -174,8 +178,8 @@ def train(
                 seed=s,
                 time_budget_s=time_budget,
                 max_steps=max_steps,
-                norm_weight=recipe.get("norm_weight", 0.0) if norm_weight is None else norm_weight,
-                norm_clip=recipe.get("norm_clip", TrainConfig.norm_clip) if norm_clip is None else norm_clip,
+                norm_weight=norm_weight,
+                norm_clip=norm_clip,
             ),
             out=where,
             version=version,
