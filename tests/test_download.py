@@ -3,6 +3,7 @@
 import http.server
 import json
 import logging
+import os
 import threading
 import time
 from functools import partial
@@ -34,11 +35,21 @@ NAME, VERSION = "tiny", "0.1.0"
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Serves a directory; ``server.behaviour[path]`` = ("404" | "truncate" | "truncate-nolength"
-    | "slow", seconds) changes the answer for one path."""
+    | "slow", seconds) changes the answer for one path, and ("file", path) answers with a file;
+    a key ``"*/<file name>"`` matches every path ending in that file name."""
 
     def do_GET(self):
         self.server.hits.append(self.path)
-        mode, arg = self.server.behaviour.get(self.path, (None, None))
+        anywhere = "*/" + self.path.rsplit("/", 1)[-1]
+        mode, arg = self.server.behaviour.get(self.path) or self.server.behaviour.get(anywhere, (None, None))
+        if mode == "file":
+            body = Path(arg).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if mode == "slow":
             self.server.stop.wait(arg)
         elif mode == "404":
@@ -96,6 +107,11 @@ def tiny_dir(tmp_path_factory):
         "b0": np.zeros(8, np.float32),
         "W1": rng.normal(size=(8, 1)).astype(np.float32),
         "b1": np.zeros(1, np.float32),
+        # The reference density q of a normalized network: per choice, a 2-component mixture.
+        "ref_logpi": np.log(np.full(2, 0.5, np.float32)),
+        "ref_logw": np.log(np.full((2, 2), 0.5, np.float32)),
+        "ref_mu": np.zeros((2, 2), np.float32),
+        "ref_sigma": np.ones((2, 2), np.float32),
     }
     card = {
         "name": NAME,
@@ -286,7 +302,16 @@ def test_pull_from_url_with_sha256(env, tmp_path):
     # A manifest-style entry works too.
     entry = env["entry"]["networks"][NAME][VERSION]
     path = pull("other", "9", url=url, sha256=entry, cache_dir=tmp_path / "b", progress=False)
-    assert load(path).weights.keys() == {"W0", "b0", "W1", "b1"}
+    assert load(path).weights.keys() == {
+        "W0",
+        "b0",
+        "W1",
+        "b1",
+        "ref_logpi",
+        "ref_logw",
+        "ref_mu",
+        "ref_sigma",
+    }
     with pytest.raises(TypeError, match="sha256"):
         pull("other@9", url=url, progress=False)
     with pytest.raises(HashMismatchError):
@@ -367,3 +392,161 @@ def test_cli_publish(tiny_dir, tmp_path):
     assert (out / NAME / VERSION / WEIGHTS).read_bytes() == (tiny_dir / WEIGHTS).read_bytes()
     res = CliRunner().invoke(app, ["publish", str(tmp_path / "nowhere"), "--out", str(out)])
     assert res.exit_code == 1 and "does not exist" in res.output
+
+
+# ------------------------------------------------------------------ bad names, paths
+
+
+def _hostile(env, tmp_path, version, name=NAME):
+    """A manifest listing ``name@version`` and a server answering with a network whose card
+    claims that name and version, so only the name check stands between it and the disk."""
+    import copy
+
+    net = load(Path(env["server"].root) / NAME / VERSION)
+    card = copy.deepcopy(net.card)
+    card["name"], card["version"] = name, version
+    evil = save(Network(weights=net.weights, card=card), tmp_path / "evil")
+    for fname in (CARD, WEIGHTS):
+        env["server"].behaviour[f"*/{fname}"] = ("file", evil / fname)
+    files = {f: {"sha256": sha256_file(evil / f), "size": (evil / f).stat().st_size} for f in (CARD, WEIGHTS)}
+    return {
+        "schema_version": 1,
+        "base_url": env["server"].url,
+        "networks": {name: {version: {"files": files}}},
+    }
+
+
+def _nothing_outside(env, tmp_path, *targets):
+    for target in targets:
+        for fname in (CARD, WEIGHTS):
+            assert not (Path(target) / fname).exists(), target
+    assert not (tmp_path / "victim").exists()
+
+
+@pytest.mark.parametrize("version", ["../../victim", "ABS"])
+def test_pull_refuses_manifest_version_outside_cache(env, tmp_path, version):
+    if version == "ABS":
+        version = str(tmp_path / "abs_victim")
+    manifest = _hostile(env, tmp_path, version)
+    with pytest.raises(DownloadError, match="invalid network version") as info:
+        pull(NAME, manifest=manifest, progress=False)  # no version: the manifest's newest
+    assert repr(version) in str(info.value) and "manifest" in str(info.value)
+    _nothing_outside(env, tmp_path, env["cache"] / NAME / version, tmp_path / "victim", version)
+    assert env["server"].hits == [] and _cached_files(env["cache"]) == []
+
+
+def test_pull_refuses_manifest_name_outside_cache(env, tmp_path):
+    manifest = json.loads(env["manifest"].read_text())
+    manifest["networks"]["../x"] = manifest["networks"][NAME]
+    with pytest.raises(DownloadError, match=r"invalid network name '\.\./x' in the manifest dict"):
+        pull(NAME, manifest=manifest, progress=False)
+    with pytest.raises(ValueError, match=r"invalid network name '\.\./x'"):
+        pull("../x", VERSION, progress=False)
+    _nothing_outside(env, tmp_path, env["cache"].parent / "x" / VERSION)
+    assert env["server"].hits == [] and _cached_files(env["cache"]) == []
+
+
+def test_pull_checks_the_target_is_inside_the_cache(env, tmp_path, monkeypatch):
+    # Defence in depth: even if a bad version got past the name check, nothing lands outside.
+    from hssm_nre import download
+
+    monkeypatch.setattr(download, "_check_part", lambda part, *args, **kwargs: part)
+    manifest = _hostile(env, tmp_path, "../../victim")
+    with pytest.raises(DownloadError, match="outside the cache"):
+        pull(NAME, manifest=manifest, progress=False)
+    _nothing_outside(env, tmp_path, tmp_path / "victim")
+    assert env["server"].hits == []
+
+
+@pytest.mark.parametrize("version", ["../x", "..", "0.1 beta", "a\\b"])
+def test_publish_refuses_a_card_with_a_bad_version(tiny_dir, tmp_path, version):
+    import copy
+
+    net = load(tiny_dir)
+    card = copy.deepcopy(net.card)
+    card["version"] = version
+    src = save(Network(weights=net.weights, card=card), tmp_path / "src")
+    out = tmp_path / "out" / "dist"
+    with pytest.raises(DownloadError, match=r"invalid network version .* in the card of"):
+        publish(src, out)
+    assert not out.exists() and not (tmp_path / "out" / "x").exists()
+
+
+# ----------------------------------------------------------------------- cache errors
+
+
+def test_pull_cache_dir_is_a_file(env, tmp_path):
+    cache = tmp_path / "cachefile"
+    cache.write_text("not a directory")
+    with pytest.raises(DownloadError, match="is a file, not a directory") as info:
+        pull(NAME, VERSION, cache_dir=cache, progress=False)
+    msg = str(info.value)
+    assert str(cache) in msg and "cache_dir=" in msg and "HSSM_NRE_CACHE" in msg
+    assert env["server"].hits == []
+
+
+def test_pull_cache_version_path_is_a_file(env):
+    target = env["cache"] / NAME / VERSION
+    target.parent.mkdir(parents=True)
+    target.write_text("in the way")
+    with pytest.raises(DownloadError, match="is a file, not a directory") as info:
+        pull(NAME, VERSION, progress=False)
+    msg = str(info.value)
+    assert str(target) in msg and "cache_dir=" in msg and "HSSM_NRE_CACHE" in msg
+    assert env["server"].hits == [] and target.read_text() == "in the way"
+
+
+def test_pull_cache_not_writable_simulated(env, monkeypatch):
+    def denied(*args, dir=None, **kwargs):
+        raise PermissionError(13, "Permission denied", str(dir))
+
+    monkeypatch.setattr("hssm_nre.download.tempfile.mkdtemp", denied)
+    with pytest.raises(DownloadError, match="cannot write to the cache") as info:
+        pull(NAME, VERSION, progress=False)
+    msg = str(info.value)
+    assert str(env["cache"]) in msg and "cache_dir=" in msg and "HSSM_NRE_CACHE" in msg
+    assert env["server"].hits == []
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root ignores file modes")
+def test_pull_cache_not_writable(env):
+    env["cache"].mkdir()
+    env["cache"].chmod(0o500)
+    try:
+        with pytest.raises(DownloadError, match="cannot write to the cache") as info:
+            pull(NAME, VERSION, progress=False)
+    finally:
+        env["cache"].chmod(0o700)
+    assert str(env["cache"]) in str(info.value) and "cache_dir=" in str(info.value)
+    assert env["server"].hits == []
+
+
+# --------------------------------------------------------------------------- URLs
+
+
+@pytest.mark.parametrize("where", ["argument", "env", "manifest"])
+def test_pull_file_base_url_is_refused(env, tmp_path, monkeypatch, where):
+    local = (tmp_path / "local").as_uri()
+    kwargs = {}
+    if where == "argument":
+        kwargs["base_url"] = local
+    elif where == "env":
+        monkeypatch.setenv("HSSM_NRE_BASE_URL", local)
+    else:
+        manifest = json.loads(env["manifest"].read_text())
+        manifest["base_url"] = local
+        kwargs["manifest"] = manifest
+    with pytest.raises(DownloadError, match="only http:// and https:// base URLs are supported") as info:
+        pull(NAME, VERSION, progress=False, **kwargs)
+    msg = str(info.value)
+    assert local in msg and "network directory" in msg
+    assert env["server"].hits == [] and _cached_files(env["cache"]) == []
+
+
+def test_pull_file_url_is_refused(env, tmp_path):
+    sha = {f: v["sha256"] for f, v in env["entry"]["networks"][NAME][VERSION]["files"].items()}
+    url = (tmp_path / "local").as_uri()
+    with pytest.raises(DownloadError, match="only http:// and https:// URLs are supported") as info:
+        pull("other@9", url=url, sha256=sha, progress=False)
+    assert url in str(info.value) and "network directory" in str(info.value)
+    assert _cached_files(env["cache"]) == []

@@ -15,6 +15,10 @@ against its sha256 before it is moved into the cache, so a truncated, damaged or
 tampered download never lands there. :func:`publish` produces the files and the
 manifest entry of a trained network.
 
+Every network name and version, whether passed in, read from a manifest or from a card,
+must be a single safe path component (letters, digits, ``.``, ``_``, ``+``, ``-``; no
+``..``), and every target is checked to lie inside the cache before anything is written.
+
 Settings (an argument always wins over the environment):
 
 ``HSSM_NRE_CACHE``
@@ -45,9 +49,11 @@ from typing import Any
 from .artifact import CARD, WEIGHTS, ArtifactError, load, sha256_file
 
 __all__ = [
+    "CacheError",
     "DownloadError",
     "DownloadTimeoutError",
     "HashMismatchError",
+    "InvalidNameError",
     "ManifestError",
     "NotFoundError",
     "OfflineError",
@@ -70,6 +76,12 @@ ENV_BASE_URL = "HSSM_NRE_BASE_URL"
 ENV_OFFLINE = "HSSM_NRE_OFFLINE"
 ENV_MANIFEST = "HSSM_NRE_MANIFEST"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,99}")  # one path component, nothing special
+_PART_RULE = (
+    "1 to 100 letters, digits, '.', '_', '+' or '-', starting with a letter or digit and "
+    "without '..' (e.g. 'ddm' and '0.1.0')"
+)
+_CACHE_FIX = f"choose another cache with cache_dir= (--cache-dir) or ${ENV_CACHE}"
 _OFFLINE_FIX = f"go online (unset {ENV_OFFLINE}, drop --offline) or pass a network directory instead"
 
 
@@ -99,6 +111,14 @@ class OfflineError(DownloadError):
 
 class ManifestError(DownloadError):
     """The manifest (or a manifest-style entry) is malformed."""
+
+
+class InvalidNameError(DownloadError):
+    """A network name or version is not a safe path component (e.g. ``../x`` or ``/tmp/x``)."""
+
+
+class CacheError(DownloadError):
+    """The cache directory cannot hold the network (not a directory, not writable)."""
 
 
 # --------------------------------------------------------------------------- settings
@@ -195,6 +215,16 @@ def load_manifest(manifest: dict | str | os.PathLike | None = None) -> dict:
             f'{where} needs a "base_url" string and a "networks" object '
             f"{{name: {{version: entry}}}}; got keys {sorted(manifest)}"
         )
+    fix = f"fix the manifest or use a trusted one (argument or ${ENV_MANIFEST})"
+    for name, versions in manifest["networks"].items():
+        _check_part(name, "name", f"in {where}", fix, ManifestError)
+        if not isinstance(versions, dict):
+            raise ManifestError(
+                f"{where} lists network {name!r} as a {type(versions).__name__}, expected an object "
+                f"{{version: entry}}; {fix}."
+            )
+        for version in versions:
+            _check_part(version, "version", f"of {name!r} in {where}", fix, ManifestError)
     return manifest
 
 
@@ -209,14 +239,82 @@ def _split(name: str, version: str | None) -> tuple[str, str | None]:
         raise ValueError(f"{name!r} has an empty version after '@'; write 'name@version' or just 'name'")
     if at and version is not None and version != ver:
         raise ValueError(f"{name!r} names version {ver!r} but version={version!r} was passed; give one")
+    if version is not None and not isinstance(version, str):
+        raise TypeError(f"version must be a string like '0.1.0', got {type(version).__name__} {version!r}")
     base, version = base.strip(), (ver or version)
-    for part, what in ((base, "name"), (version, "version")):
-        if part is not None and (not part or "/" in part or "\\" in part or part.startswith(".")):
-            raise ValueError(
-                f"invalid network {what} {part!r}: expected a non-empty string without '/', '\\' "
-                "or a leading '.', e.g. 'ddm@0.1.0'"
-            )
+    fix = "pass a name like 'ddm' or 'ddm@0.1.0'"
+    _check_part(base, "name", f"in {name!r}" if name != base else "", fix)
+    if version is not None:
+        _check_part(version, "version", f"in {name!r}" if at else "", fix)
     return base, version
+
+
+def _check_part(
+    part: Any, what: str, where: str, fix: str, error: type[DownloadError] = InvalidNameError
+) -> str:
+    """Return ``part`` if it is a safe network name or version (one path component), else raise.
+
+    Parameters
+    ----------
+    part
+        The name or version to check.
+    what
+        ``"name"`` or ``"version"``, for the message.
+    where
+        Where ``part`` comes from, e.g. ``"in the manifest dict"``.
+    fix
+        How to fix it, for the message.
+    error
+        The exception class raised.
+
+    Raises
+    ------
+    InvalidNameError
+        (or ``error``) When ``part`` is not a string of :data:`_PART` or holds ``..``.
+    """
+    if not isinstance(part, str) or not _PART.fullmatch(part) or ".." in part:
+        where = f" {where}" if where else ""
+        raise error(f"invalid network {what} {part!r}{where}: expected {_PART_RULE}; {fix}.")
+    return part
+
+
+def _inside(root: Path, target: Path, what: str) -> None:
+    """Raise unless ``target`` resolves to a path strictly inside ``root`` (resolved)."""
+    try:
+        real_root, real = root.resolve(), target.resolve()
+    except (OSError, RuntimeError) as err:  # a symlink loop in the cache
+        raise CacheError(f"cannot resolve {target} in the {what} {root} ({err}); {_CACHE_FIX}.") from err
+    if real == real_root or not real.is_relative_to(real_root):
+        raise InvalidNameError(
+            f"refusing to write {target}: it resolves to {real}, outside the {what} {real_root}; "
+            "the network name or version is unsafe, use a trusted manifest or network."
+        )
+
+
+def _check_http(url: str, what: str, source: str) -> None:
+    """Raise unless ``url`` is an http:// or https:// URL (before anything is downloaded)."""
+    if not url.lower().startswith(("http://", "https://")):
+        raise DownloadError(
+            f"{what} {url!r} ({source}) is not supported: only http:// and https:// {what}s are "
+            f"supported; fix {source}, or pass a network directory (loglik=DIR or load_network(DIR)) "
+            "for local files."
+        )
+
+
+def _prepare_cache(cache: Path, target: Path) -> None:
+    """Raise :class:`CacheError` when ``target`` cannot be made a directory in ``cache``."""
+    if cache.exists() and not cache.is_dir():
+        raise CacheError(
+            f"the cache directory {cache} is a file, not a directory; {_CACHE_FIX}, or move the file away."
+        )
+    for d in (target.parent, target):
+        if d.exists() and not d.is_dir():
+            raise CacheError(f"the cache path {d} is a file, not a directory; remove it or {_CACHE_FIX}.")
+
+
+def _cache_write_error(cache: Path, err: OSError) -> CacheError:
+    reason = f"{err.strerror}: {err.filename}" if err.strerror and err.filename else str(err)
+    return CacheError(f"cannot write to the cache {cache} ({reason}); {_CACHE_FIX}.")
 
 
 def _version_key(v: str) -> tuple:
@@ -339,10 +437,14 @@ def _fetch(
     identity: tuple[str, str] | None,
     progress: bool,
     timeout: float,
+    cache: Path,
 ) -> None:
     """Download into a staging directory, verify every file and the network, then land it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part"))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part"))
+    except OSError as err:
+        raise _cache_write_error(cache, err) from err
     try:
         for fname in FILES:
             dest, exp = staging / fname, expected[fname]
@@ -371,9 +473,12 @@ def _fetch(
                 f"{base} holds network {net.name}, but the manifest lists it as {'@'.join(identity)}; "
                 "the manifest is wrong. Republish with `hssm-nre publish`."
             )
-        target.mkdir(exist_ok=True)
-        for fname in (WEIGHTS, CARD):  # the card last: a directory with a card is complete
-            os.replace(staging / fname, target / fname)
+        try:
+            target.mkdir(exist_ok=True)
+            for fname in (WEIGHTS, CARD):  # the card last: a directory with a card is complete
+                os.replace(staging / fname, target / fname)
+        except OSError as err:
+            raise _cache_write_error(cache, err) from err
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -458,10 +563,10 @@ def pull(
                 f"pull(url={url!r}) needs sha256={{'card.json': hex, 'weights.safetensors': hex}} "
                 "(or a manifest entry) so the download can be verified"
             )
-        if not url.startswith(("http://", "https://")):
-            raise ValueError(f"url must start with http:// or https://, got {url!r}")
+        _check_http(url, "URL", "url=")
         expected = _expected_files(sha256, url)
         base = url.rstrip("/")
+        root, root_source = base, "url="
     else:
         if sha256 is not None:
             raise TypeError("sha256= only goes with url=; manifest networks carry their own hashes")
@@ -494,10 +599,19 @@ def pull(
                     + (f" (cached: {cached})" if cached else "")
                     + f". Pass one of them, e.g. '{name}@{versions[-1]}'."
                 )
-        base = f"{get_base_url(base_url, man)}/{name}/{version}"
+        root = get_base_url(base_url, man)
+        root_source = (
+            "base_url="
+            if base_url
+            else f"${ENV_BASE_URL}"
+            if os.environ.get(ENV_BASE_URL)
+            else "the manifest's base_url"
+        )
+        base = f"{root}/{name}/{version}"
     if unknown is not None:
         raise unknown
     target = cache / name / str(version)
+    _inside(cache, target, "cache")
 
     if _complete(target) and (expected is None or all(_file_ok(target / f, expected[f]) for f in FILES)):
         load(target)
@@ -515,8 +629,11 @@ def pull(
             f"{f' (cached versions: {have})' if have else ''}: {_OFFLINE_FIX}."
         )
     assert expected is not None
+    if root_source != "url=":
+        _check_http(root, "base URL", root_source)
+    _prepare_cache(cache, target)
     identity = (name, str(version)) if check_identity else None
-    _fetch(base, target, expected, identity=identity, progress=progress, timeout=timeout)
+    _fetch(base, target, expected, identity=identity, progress=progress, timeout=timeout, cache=cache)
     load(target)
     logger.info("downloaded %s@%s to %s", name, version, target)
     return target
@@ -629,10 +746,13 @@ def publish(directory: str | os.PathLike, out_dir: str | os.PathLike, base_url: 
     '3b1f...'
     """
     net = load(directory)
-    name, version = _split(str(net.card.get("name")), str(net.card.get("version")))
-    assert version is not None
+    where = f"in the card of {Path(directory) / CARD}"
+    fix = "set a valid name and version in the card (e.g. `hssm-nre train MODEL --version 0.1.0`)"
+    name = _check_part(net.card.get("name"), "name", where, fix)
+    version = _check_part(net.card.get("version"), "version", where, fix)
     out = Path(out_dir)
     dest = out / name / version
+    _inside(out, dest, "output directory")
     dest.mkdir(parents=True, exist_ok=True)
     src = Path(directory)
     files = {}
