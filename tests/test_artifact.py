@@ -74,3 +74,96 @@ def test_card_records_reproducibility(tiny_nce):
     assert c["model"]["params"] == ["v", "a", "z", "t"]
     assert len(c["history"]["val_loss"]) >= 1
     assert (tiny_nce.path / "loss.png").is_file()
+
+
+def _edit_card(d, fn):
+    card = json.loads((d / "card.json").read_text())
+    card = fn(card)
+    (d / "card.json").write_text(json.dumps(card))
+
+
+def _resave(d, weights, card):
+    """Rewrite a network with other weights (a fresh sha256), as a third party could."""
+    save(Network(weights, card), d)
+
+
+def test_nan_weights_refused(copy):
+    net = load(copy)
+    w = dict(net.weights)
+    w["W0"] = w["W0"].copy()
+    w["W0"][0, 0] = np.nan
+    _resave(copy, w, net.card)
+    with pytest.raises(ArtifactError, match="non-finite values .* 'W0'"):
+        load(copy)
+
+
+def test_missing_tensor_refused(copy):
+    net = load(copy)
+    w = {k: v for k, v in net.weights.items() if k != "W1"}
+    _resave(copy, w, net.card)
+    with pytest.raises(ArtifactError, match="lacks tensor 'W1'"):
+        load(copy)
+
+
+def test_wrong_tensor_shape_refused(copy):
+    net = load(copy)
+    w = dict(net.weights)
+    w["W1"] = w["W1"][:, :3]
+    _resave(copy, w, net.card)
+    with pytest.raises(ArtifactError, match="do not fit the network"):
+        load(copy)
+
+
+def test_card_that_is_a_list(copy):
+    (copy / "card.json").write_text("[1, 2]")
+    with pytest.raises(ArtifactError, match="expected a JSON object, got a JSON list"):
+        load(copy)
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (lambda c: {k: v for k, v in c.items() if k != "model"}, "entry 'model' must be a dict, got nothing"),
+        (lambda c: {**c, "method": {}}, "method.normalized"),
+        (lambda c: {**c, "model": {**c["model"], "box": [[0, 1]]}}, "model.box"),
+        (lambda c: {**c, "model": {**c["model"], "box": [[1, 0]] * 4}}, "model.box"),
+        (lambda c: {**c, "model": {**c["model"], "params": "vazt"}}, "model.params"),
+        (lambda c: {**c, "model": {**c["model"], "choices": []}}, "model.choices"),
+        (lambda c: {**c, "model": {**c["model"], "ndt": "tau"}}, "model.ndt 'tau'"),
+        (lambda c: {**c, "name": "angle"}, "another model's"),
+    ],
+)
+def test_malformed_card_is_named(copy, edit, match):
+    _edit_card(copy, edit)
+    with pytest.raises(ArtifactError, match=match):
+        load(copy)
+
+
+def test_network_equality(tiny_nce, tiny_cnre):
+    same = Network(dict(tiny_nce.weights), json.loads(json.dumps(tiny_nce.card)))
+    assert same == tiny_nce
+    assert tiny_nce != tiny_cnre
+    changed = dict(tiny_nce.weights)
+    changed["b0"] = changed["b0"] + 1
+    assert Network(changed, tiny_nce.card) != tiny_nce
+    assert tiny_nce != "ddm"
+
+
+def test_make_logp_rejects_unknown_responses(tiny_nce):
+    logp = make_logp(tiny_nce)
+    th = np.tile([0.5, 1.0, 0.5, 0.3], (2, 1))
+    with pytest.raises(ValueError, match=r"responses \[0.0\] are not among the choices \[-1, 1\]"):
+        logp(th, np.array([[0.9, 0.0], [0.9, 1.0]]))
+    with pytest.raises(ValueError, match="theta must have 4 columns"):
+        logp(th[:, :3], np.array([[0.9, 1.0], [0.9, 1.0]]))
+
+
+def test_unknown_response_is_minus_inf_inside_jax(tiny_nce):
+    import jax
+
+    from hssm_nre.likelihood import build_logp
+
+    th = np.tile([0.5, 1.0, 0.5, 0.3], (3, 1)).astype(np.float32)
+    x = np.array([[0.9, 0.0], [0.9, 1.0], [0.9, 2.0]], np.float32)
+    out = np.asarray(jax.jit(build_logp(tiny_nce.weights, tiny_nce.card))(th, x))
+    assert out[0] == -np.inf and out[2] == -np.inf and np.isfinite(out[1])

@@ -25,6 +25,7 @@ __all__ = [
     "Network",
     "ensemble",
     "load",
+    "check_card",
     "member_parts",
     "members",
     "save",
@@ -49,11 +50,12 @@ def sha256_file(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-@dataclass
+@dataclass(eq=False)
 class Network:
     """A trained ratio network: weight arrays plus its card.
 
-    Use :func:`hssm_nre.likelihood.make_logp` (or :meth:`logp`) to evaluate it.
+    Use :func:`hssm_nre.likelihood.make_logp` (or :meth:`logp`) to evaluate it. Two
+    networks are equal when their cards and all their weight arrays are equal.
     """
 
     weights: dict[str, np.ndarray]
@@ -116,6 +118,20 @@ class Network:
     def n_members(self) -> int:
         """Number of networks averaged (1 unless this is an :func:`ensemble`)."""
         return len(self.member_cards)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Network):
+            return NotImplemented
+        same_card = json.dumps(self.card, sort_keys=True, default=str) == json.dumps(
+            other.card, sort_keys=True, default=str
+        )
+        if not same_card or self.weights.keys() != other.weights.keys():
+            return False
+        return all(
+            np.array_equal(np.asarray(v), np.asarray(other.weights[k])) for k, v in self.weights.items()
+        )
+
+    __hash__ = None  # mutable (weights and card are dicts)
 
     def __repr__(self) -> str:
         kind = "normalized" if self.normalized else "ratio"
@@ -232,14 +248,120 @@ def save(net: Network, directory: str | os.PathLike) -> Path:
     return d
 
 
+def _card_error(where: Path, what: str) -> ArtifactError:
+    return ArtifactError(
+        f"{where} is not a valid network card: {what}. Use a card written by `hssm-nre train` "
+        "(or hssm_nre.save), or copy the network again."
+    )
+
+
+def check_card(card: object, where: Path) -> dict:
+    """Check the structure of a card read from ``where``; return it.
+
+    Raises
+    ------
+    ArtifactError
+        Naming the first missing or malformed entry.
+    """
+    if not isinstance(card, dict):
+        raise _card_error(where, f"expected a JSON object, got a JSON {type(card).__name__}")
+    for key, kind in (
+        ("name", str),
+        ("version", str),
+        ("model", dict),
+        ("method", dict),
+        ("transform", dict),
+    ):
+        if not isinstance(card.get(key), kind):
+            got = "nothing" if key not in card else type(card[key]).__name__
+            raise _card_error(where, f"entry {key!r} must be a {kind.__name__}, got {got}")
+    model = card["model"]
+    params, box, choices = model.get("params"), model.get("box"), model.get("choices")
+    if not isinstance(model.get("name"), str):
+        raise _card_error(where, "model.name must be a string")
+    if not (isinstance(params, list) and params and all(isinstance(p, str) for p in params)):
+        raise _card_error(where, f"model.params must be a non-empty list of names, got {params!r}")
+    ok_box = isinstance(box, list) and len(box) == len(params)
+    if ok_box:
+        try:
+            arr = np.asarray(box, dtype=float)
+            ok_box = (
+                arr.shape == (len(params), 2) and np.isfinite(arr).all() and (arr[:, 0] < arr[:, 1]).all()
+            )
+        except (TypeError, ValueError):
+            ok_box = False
+    if not ok_box:
+        raise _card_error(
+            where, f"model.box must hold one finite [low, high] (low < high) per parameter, got {box!r}"
+        )
+    if not (isinstance(choices, list) and choices and all(isinstance(c, int) for c in choices)):
+        raise _card_error(where, f"model.choices must be a non-empty list of integers, got {choices!r}")
+    for key in ("ndt", "ndt_spread"):
+        if model.get(key) is not None and model[key] not in params:
+            raise _card_error(where, f"model.{key} {model[key]!r} is not one of the parameters {params}")
+    if not isinstance(card["method"].get("normalized"), bool):
+        raise _card_error(where, "method.normalized must be true or false")
+    if not isinstance(card.get("members", []) or [], list):
+        raise _card_error(where, "members must be a list")
+    from .registry import MODELS
+
+    if card["name"] in MODELS and card["name"] != model["name"]:
+        raise _card_error(
+            where, f"its name {card['name']!r} is another model's than its model.name {model['name']!r}"
+        )
+    return card
+
+
+def _check_weights(weights: dict, card: dict, where: Path) -> None:
+    """Every tensor finite, and every tensor the card's network needs present with its shape."""
+    for key, arr in weights.items():
+        if not np.all(np.isfinite(arr)):
+            raise ArtifactError(
+                f"{where / WEIGHTS} holds non-finite values (NaN or inf) in tensor {key!r}: the "
+                "training diverged or the file was edited. Retrain the network or copy it again."
+            )
+    import jax
+
+    from .likelihood import build_logp
+
+    for part_w, part_c in member_parts(weights, card):
+        hidden = (part_c.get("architecture") or {}).get("hidden")
+        expected = {f"W{len(hidden)}", f"b{len(hidden)}"} if isinstance(hidden, list) else set()
+        for prefix in sorted({k[: k.rfind("W")] for k in part_w if "W" in k.rsplit("/", 1)[-1]}):
+            top = max(int(k[len(prefix) + 1 :]) for k in part_w if k.startswith(prefix + "W"))
+            expected |= {f"{prefix}{kind}{i}" for i in range(top + 1) for kind in "Wb"}
+        missing = sorted(expected - set(part_w))
+        if missing:
+            raise ArtifactError(
+                f"{where / WEIGHTS} lacks tensor {missing[0]!r} that the network described by its card "
+                "needs; the weights and the card do not belong together. Copy the network again."
+            )
+
+    n_p, dim = len(card["model"]["params"]), int(card["model"].get("obs_dim") or 2)
+    spec = (jax.ShapeDtypeStruct((2, n_p), np.float32), jax.ShapeDtypeStruct((2, dim), np.float32))
+    try:
+        jax.eval_shape(build_logp(weights, card), *spec)
+    except KeyError as err:
+        raise ArtifactError(
+            f"{where / WEIGHTS} lacks tensor {err.args[0]!r} that the network described by its card "
+            "needs; the weights and the card do not belong together. Copy the network again."
+        ) from err
+    except (TypeError, ValueError, IndexError) as err:
+        raise ArtifactError(
+            f"the weights in {where / WEIGHTS} do not fit the network its card describes ({err}); "
+            "the weights and the card do not belong together. Copy the network again."
+        ) from err
+
+
 def load(directory: str | os.PathLike) -> Network:
     """Load and verify a network directory.
 
     Raises
     ------
     ArtifactError
-        When a file is missing, the card is not valid JSON or of another schema
-        version, or the weights do not match the card's sha256 or do not parse.
+        When a file is missing, the card is not valid JSON, not of this schema
+        version or lacks an entry, or the weights do not match the card's sha256, do not
+        parse, hold NaN or inf, or lack a tensor the card's network needs.
 
     Examples
     --------
@@ -259,12 +381,13 @@ def load(directory: str | os.PathLike) -> Network:
         card = json.loads((d / CARD).read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise ArtifactError(f"{d / CARD} is not valid JSON ({err}); the file is damaged") from err
-    version = card.get("schema_version")
-    if version != SCHEMA_VERSION:
+    version = card.get("schema_version") if isinstance(card, dict) else None
+    if isinstance(card, dict) and version != SCHEMA_VERSION:
         raise ArtifactError(
             f"{d / CARD} has schema_version {version!r}; this hssm-nre reads schema "
             f"{SCHEMA_VERSION}. Upgrade hssm-nre or retrain the network."
         )
+    check_card(card, d / CARD)
     expected = card.get("weights_sha256")
     actual = sha256_file(d / WEIGHTS)
     if expected != actual:
@@ -276,4 +399,5 @@ def load(directory: str | os.PathLike) -> Network:
         weights = load_file(str(d / WEIGHTS))
     except (SafetensorError, OSError, ValueError) as err:
         raise ArtifactError(f"{d / WEIGHTS} cannot be read as safetensors: {err}") from err
+    _check_weights(weights, card, d)
     return Network(weights=dict(weights), card=card, path=d)

@@ -9,6 +9,8 @@ log-likelihood by a term that does not depend on ``theta``. In both cases:
 
 * a parameter outside the network's training box gives ``-inf``;
 * for models with a non-decision time, ``rt <= t`` gives ``-inf``;
+* a response that is not one of the model's choices gives ``-inf`` (and
+  :func:`make_logp` called with concrete arrays raises a ``ValueError`` for it);
 * nothing is clipped or replaced by a made-up finite value.
 """
 
@@ -19,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .artifact import Network, member_parts
-from .network import choice_index, featurize, mlp, obs_to_y, time_of
+from .network import Transform, choice_index, featurize, mlp, obs_to_y, time_of
 from .reference import Q_PREFIX, base_logpdf, q_head_params, q_logpdf_y, reference_logpdf
 
 __all__ = ["make_logp", "make_hssm_logp"]
@@ -27,8 +29,6 @@ __all__ = ["make_logp", "make_hssm_logp"]
 
 def _build_raw(weights: dict, card: dict):
     """Unmasked ``logp(theta, x)`` of one network (no box or onset check)."""
-    from .network import Transform
-
     tr = Transform.from_dict(card["transform"])
     normalized = bool(card["method"]["normalized"])
     net_w = {k: jnp.asarray(v) for k, v in weights.items() if not k.startswith("ref_")}
@@ -69,6 +69,8 @@ def build_logp(weights: dict, card: dict):
     spread_index = model["params"].index(spread) if spread else None
     raws = [_build_raw(w, c) for w, c in member_parts(weights, card)]
     log_k = float(np.log(len(raws)))
+    has_choice = Transform.from_dict(card["transform"]).x_kind == "rt_choice"
+    choices = jnp.asarray(model["choices"], jnp.float32)
 
     def logp(theta, x):
         theta = jnp.asarray(theta, jnp.float32)
@@ -81,6 +83,8 @@ def build_logp(weights: dict, card: dict):
         if ndt_index is not None:
             first = theta[..., ndt_index] - (0.0 if spread_index is None else theta[..., spread_index])
             ok = ok & (x[..., 0] > first)
+        if has_choice:
+            ok = ok & jnp.any(x[..., 1:2] == choices, axis=-1)
         return jnp.where(ok, out, -jnp.inf)
 
     return logp
@@ -95,8 +99,39 @@ def make_logp(net: Network):
     >>> from hssm_nre import load_network
     >>> logp = make_logp(load_network("ddm"))  # doctest: +SKIP
     >>> logp(np.array([[0.5, 1.0, 0.5, 0.3]]), np.array([[0.9, 1.0]]))  # doctest: +SKIP
+
+    Raises
+    ------
+    ValueError
+        (when called with concrete arrays) for inputs of the wrong width or responses
+        that are not among the network's choices.
     """
-    return jax.jit(build_logp(net.weights, net.card))
+    jitted = jax.jit(build_logp(net.weights, net.card))
+    n_params, dim = len(net.params), int(net.card["model"].get("obs_dim") or 2)
+    check_choice = net.transform.x_kind == "rt_choice"
+    choices = np.asarray(net.choices)
+
+    def logp(theta, x):
+        if not isinstance(theta, jax.core.Tracer) and np.shape(theta)[-1:] != (n_params,):
+            raise ValueError(
+                f"theta must have {n_params} columns {list(net.params)} for {net.name}, got shape "
+                f"{np.shape(theta)}"
+            )
+        if not isinstance(x, jax.core.Tracer):
+            if np.shape(x)[-1:] != (dim,):
+                raise ValueError(
+                    f"x must have {dim} columns (rt, response) for {net.name}, got shape {np.shape(x)}"
+                )
+            resp = np.asarray(x)[..., 1] if check_choice else None
+            if resp is not None and not np.isin(resp, choices).all():
+                bad = sorted(set(resp[~np.isin(resp, choices)].tolist()))[:5]
+                raise ValueError(
+                    f"responses {bad} are not among the choices {choices.tolist()} of {net.name}; recode "
+                    "them (for the DDM family: -1 lower boundary, 1 upper boundary)"
+                )
+        return jitted(theta, x)
+
+    return logp
 
 
 def make_hssm_logp(net: Network, n_params: int):
