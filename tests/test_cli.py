@@ -1,7 +1,12 @@
 import json
+import time
+from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 from typer.testing import CliRunner
 
+import hssm_nre
 from hssm_nre.artifact import load
 from hssm_nre.cli import app
 
@@ -44,7 +49,253 @@ def test_list_shows_registry():
         assert name in res.output
 
 
-def test_unknown_model_is_a_clear_error(tmp_path):
-    res = runner.invoke(app, ["train", "dmd", "--out", str(tmp_path / "x"), "--n", "1000"])
-    assert res.exit_code != 0
-    assert "Did you mean 'ddm'" in str(res.exception)
+# --- bad input: one line on stderr, a non-zero exit, no traceback, nothing simulated ---------
+
+
+@pytest.fixture
+def no_simulation(monkeypatch):
+    """Fail the test if a command gets as far as simulating or training."""
+    import hssm_nre.simulation
+    import hssm_nre.training
+
+    def boom(*args, **kwargs):
+        raise AssertionError("the command simulated / trained before rejecting its input")
+
+    for mod, name in (
+        (hssm_nre.training, "train"),
+        (hssm_nre.training, "simulate"),
+        (hssm_nre.simulation, "simulate"),
+    ):
+        monkeypatch.setattr(mod, name, boom)
+
+
+def one_line_error(res, *fragments: str) -> str:
+    """The one ``error: ...`` line of a failed command (asserting there is nothing else)."""
+    assert res.exit_code not in (0, None), res.output
+    assert isinstance(res.exception, SystemExit), repr(res.exception)  # handled, no traceback
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), res.stderr
+    assert "Traceback" not in res.output
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+SHIPPED = Path(hssm_nre.__file__).parent / "networks"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["train", "dmd"], ["unknown model 'dmd'", "Did you mean 'ddm'"]),
+        (["train", "ddm", "--hidden", "12,abc"], ["--hidden", "'12,abc'"]),
+        (["train", "ddm", "--q-hidden", "64,"], ["--q-hidden", "'64,'"]),
+        (["train", "ddm", "--method", "foo"], ["--method", "'foo'", "nce or cnre"]),
+        (["validate", "ddm", "--reference", "nonsense"], ["'nonsense'", "'none'"]),
+        (["validate", "nosuchmodel"], ["nosuchmodel"]),
+        (
+            ["ensemble", str(SHIPPED / "ddm_sdv"), str(SHIPPED / "ornstein"), "--out", "x", "--version", "1"],
+            ["different models"],
+        ),
+        (["ensemble", "no/such/dir", "no/such/other", "--out", "x", "--version", "1"], ["does not exist"]),
+        (["publish", "no/such/dir", "--out", "x"], ["does not exist"]),
+        (["pull", "nosuchnet@9.9.9", "--offline"], ["nosuchnet"]),
+    ],
+)
+def test_expected_errors_are_one_line(args, fragments, tmp_path, monkeypatch, no_simulation):
+    monkeypatch.chdir(tmp_path)  # anything written by mistake lands here
+    monkeypatch.setenv("HSSM_NRE_CACHE", str(tmp_path / "cache"))
+    one_line_error(runner.invoke(app, args), *fragments)
+    assert not (tmp_path / "x").exists() and not (tmp_path / "networks").exists()
+
+
+@pytest.mark.parametrize(("option", "value"), [("--sets", "0"), ("--calibration", "-1")])
+def test_validate_rejects_bad_budgets_before_running(option, value, tmp_path, monkeypatch):
+    import hssm_nre.report
+
+    def boom(*args, **kwargs):
+        raise AssertionError("validate ran with a bad budget")
+
+    monkeypatch.setattr(hssm_nre.report, "run_validation", boom)
+    monkeypatch.setattr(hssm_nre.report, "run_reference_validation", boom)
+    res = runner.invoke(app, ["validate", "angle", option, value, "--out", str(tmp_path)])
+    one_line_error(res, option, value)
+
+
+def test_train_out_that_is_a_file_fails_before_simulating(tmp_path, no_simulation):
+    (tmp_path / "f").write_text("")
+    one_line_error(runner.invoke(app, ["train", "ddm", "--out", str(tmp_path / "f")]), "is a file")
+
+
+def test_list_error_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("HSSM_NRE_MANIFEST", str(tmp_path / "missing.json"))
+    res = runner.invoke(app, ["list", "--cache-dir", str(tmp_path)])
+    one_line_error(res, "missing.json")
+    assert "ddm" in res.stdout  # the registry rows came first
+
+
+def test_bad_reference_names_every_reference_and_its_models(tmp_path, no_simulation):
+    res = runner.invoke(app, ["validate", "ddm", "--reference", "nonsense", "--out", str(tmp_path)])
+    line = one_line_error(res, "'analytic'", "'blackbox'", "'pyddm'", "'none'")
+    assert "full_ddm" in line and "angle" in line  # which reference covers which model
+
+
+def test_reference_that_does_not_cover_the_model_names_the_right_one(tmp_path):
+    res = runner.invoke(app, ["validate", "angle", "--reference", "analytic", "--out", str(tmp_path)])
+    one_line_error(res, "'analytic'", "'angle'", "--reference pyddm")
+
+
+@pytest.mark.parametrize(
+    ("model", "runner_name", "reference"),
+    [
+        ("ddm", "run_validation", "analytic"),
+        ("angle", "run_reference_validation", "pyddm"),
+        ("full_ddm", "run_reference_validation", "blackbox"),
+        ("levy", "run_reference_validation", "none"),
+    ],
+)
+def test_validate_defaults_to_the_models_own_reference(model, runner_name, reference, tmp_path, monkeypatch):
+    import hssm_nre.report
+
+    calls = []
+
+    def fake(target, *args, **kwargs):
+        calls.append((target, args, kwargs))
+        return tmp_path / f"{model}.md"
+
+    monkeypatch.setattr(hssm_nre.report, "run_validation", lambda *a, **k: fake(*a, **k) and "run_validation")
+    monkeypatch.setattr(
+        hssm_nre.report,
+        "run_reference_validation",
+        lambda *a, **k: fake(*a, **k) and "run_reference_validation",
+    )
+    res = runner.invoke(app, ["validate", model, "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.strip() == f"report written to {runner_name}"
+    ((target, args, kwargs),) = calls
+    assert target == model and (args[0] if args else kwargs["reference"]) == reference
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--members", "0"),
+        ("--members", "-1"),
+        ("--epochs", "0"),
+        ("--n", "0"),
+        ("--max-steps", "0"),
+        ("--time-budget", "0"),
+        ("--max-t", "0"),
+        ("--batch-size", "0"),
+        ("--nu", "0"),
+        ("--q-components", "0"),
+        ("--version", ""),
+        ("--time-features", ""),
+    ],
+)
+def test_train_rejects_non_positive_budgets(option, value, no_simulation):
+    res = runner.invoke(app, ["train", "ddm", option, value])
+    one_line_error(res, value if value else "empty")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["ddm", "--method", "foo"], "'foo'"),
+        (["ddm", "--time-features", "log,cubic"], "'cubic'"),
+        (["ddm", "--time-features", "linear,log"], "'log'"),
+        (["ddm", "--time-features", "log,boundary"], "boundary"),
+        (["ddm", "--method", "cnre", "--base", "ddm"], "base"),
+        (["angle", "--method", "cnre", "--norm-weight", "0", "--time-features", "log,boundary"], "'cnre'"),
+        (["angle", "--method", "cnre"], "--norm-weight 0"),
+        (["ddm", "--base", "wiener"], "'wiener'"),
+        (["ddm", "--n", "1000", "--batch-size", "1024"], "batch"),
+        (["ddm", "--seed", "-1"], "seed"),
+        (["ddm", "--dt", "0.5"], "dt"),
+        (["ddm", "--edge-share", "2"], "edge_share"),
+        (["ddm", "--norm-weight", "-1"], "norm_weight"),
+    ],
+)
+def test_invalid_train_options_fail_before_simulating(args, fragment, no_simulation):
+    t0 = time.perf_counter()
+    res = runner.invoke(app, ["train", *args])
+    one_line_error(res, fragment)
+    assert time.perf_counter() - t0 < 10  # seconds; a simulation would take minutes
+
+
+def test_train_without_options_uses_the_shipped_recipe(tmp_path, monkeypatch):
+    """Defaults are unchanged: `hssm-nre train ddm` is the ddm 0.4.0 recipe (two seeds)."""
+    import hssm_nre.cli as cli
+    import hssm_nre.training
+
+    seen = []
+
+    def fake_train(spec, sim, cfg, *, out=None, version=None, **kw):
+        seen.append((spec.name, sim, cfg, out, version))
+        return SimpleNamespace(member_cards=[], card={"total_seconds": 0}, name=spec.name)
+
+    def fake_save(nets, out, version):
+        return SimpleNamespace(member_cards=[], card={"total_seconds": 0}, name="ddm")
+
+    monkeypatch.setattr(hssm_nre.training, "train", fake_train)
+    monkeypatch.setattr(cli, "_save_ensemble", fake_save)
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, ["train", "ddm"])
+    assert res.exit_code == 0, res.output
+    assert [s.seed for _, s, _, _, _ in seen] == [0, 1] and [c.seed for _, _, c, _, _ in seen] == [0, 1]
+    _, sim, cfg, out, version = seen[0]
+    assert (sim.n, sim.max_t, sim.dt, sim.edge_share) == (2_000_000, 100.0, 1e-3, 0.0)
+    assert cfg.time_features == ("log", "linear", "inverse") and cfg.max_steps == 74_200
+    assert (cfg.max_epochs, cfg.time_budget_s, cfg.method, cfg.base) == (40, 100_000.0, None, "none")
+    assert cfg.hidden == (128, 128, 128, 128) and (cfg.norm_weight, cfg.norm_clip) == (0.0, 8.0)
+    assert out is None and version == "0.4.0"
+    seen.clear()
+    assert runner.invoke(app, ["train", "angle", "--members", "1", "--out", "a"]).exit_code == 0
+    ((_, sim, cfg, out, version),) = seen
+    assert (sim.n, sim.max_t, sim.edge_share, cfg.max_steps, cfg.max_epochs) == (
+        2_000_000,
+        100.0,
+        0.25,
+        40_000,
+        100,
+    )
+    assert (cfg.norm_weight, cfg.norm_clip, out, version) == (1.0, 3.0, Path("a"), "0.4.0")
+
+
+def test_configs_reject_what_the_cli_can_set():
+    from hssm_nre.simulation import SimConfig
+    from hssm_nre.training import TrainConfig
+
+    for bad, fragment in (
+        ({"method": "foo"}, "method must be 'nce' or 'cnre'"),
+        ({"hidden": ()}, "hidden"),
+        ({"hidden": (16, 0)}, "hidden"),
+        ({"q_hidden": (-1,)}, "q_hidden"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"max_epochs": 0}, "max_epochs"),
+        ({"max_steps": 0}, "max_steps"),
+        ({"time_budget_s": 0.0}, "time_budget_s"),
+        ({"q_components": 0}, "q_components"),
+        ({"time_features": ("log", "cubic")}, "time_features"),
+        ({"time_features": ()}, "time_features"),
+        ({"seed": -1}, "seed"),
+        ({"norm_weight": float("nan")}, "norm_weight"),
+    ):
+        with pytest.raises(ValueError, match=fragment):
+            TrainConfig(**bad)
+    assert TrainConfig(max_steps=None, time_budget_s=None).max_steps is None
+    for bad, fragment in (({"seed": -1}, "seed"), ({"max_t": float("nan")}, "max_t")):
+        with pytest.raises(ValueError, match=fragment):
+            SimConfig(**bad)
+
+
+def test_help_shows_the_defaults_of_recipe_options():
+    """`[default: ...]` in a help text is rich markup and vanished; the notes are in parentheses now."""
+
+    def help_text(command):
+        res = runner.invoke(app, [command, "--help"])
+        assert res.exit_code == 0, res.output
+        return " ".join(res.output.replace("│", " ").split())  # unwrap the boxes
+
+    assert "(default: the model's recipe, else 1)" in help_text("train")  # --members
+    assert "(default: the first of these that covers the model, else none)" in help_text("validate")

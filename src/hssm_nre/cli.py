@@ -2,13 +2,44 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import replace
 from pathlib import Path
 
 import typer
 
-app = typer.Typer(
-    help="Neural ratio likelihoods for HSSM: train, validate, list networks.", no_args_is_help=True
-)
+# What bad input raises (ArtifactError and DownloadError are ValueErrors): one line, no traceback.
+EXPECTED_ERRORS = (ValueError, TypeError)
+
+
+def _one_line_errors(command):
+    """Turn the expected errors of ``command`` into ``error: <message>`` on stderr and an exit code.
+
+    ``typer.BadParameter`` (a usage error) exits with 2, the others with 1; anything else is a
+    bug and keeps its traceback.
+    """
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (typer.BadParameter, *EXPECTED_ERRORS) as err:
+            text = " ".join(line.strip() for line in str(err).splitlines() if line.strip())
+            typer.echo(f"error: {text or type(err).__name__}", err=True)
+            raise typer.Exit(2 if isinstance(err, typer.BadParameter) else 1) from None
+
+    return run
+
+
+class _App(typer.Typer):
+    """A Typer app whose every command reports expected errors in one line (see above)."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+        return lambda f: register(_one_line_errors(f))
+
+
+app = _App(help="Neural ratio likelihoods for HSSM: train, validate, list networks.", no_args_is_help=True)
 
 # Budgets of the shipped networks: `hssm-nre train MODEL` rebuilds them.
 DEFAULT_BUDGETS = {
@@ -92,98 +123,133 @@ def train(
     model: str = typer.Argument(..., help="Registry model name, e.g. ddm, angle."),
     out: Path = typer.Option(None, help="Output directory (default: networks/<model>)."),
     n: int = typer.Option(
-        None, help="Simulated trials (one per parameter draw) [default: the model's recipe]."
+        None, help="Simulated trials (one per parameter draw) (default: the model's recipe)."
     ),
     seed: int = typer.Option(0, help="Seed of simulation and training."),
     dt: float = typer.Option(1e-3, help="Simulator step (s); bridge-corrected."),
     max_t: float = typer.Option(
-        None, help="Longest simulated decision time (s), slower trials dropped [default: recipe, else 20]."
+        None, help="Longest simulated decision time (s), slower trials dropped (default: recipe, else 20)."
     ),
     method: str = typer.Option(None, help="'nce' (normalized) or 'cnre' (plain ratio)."),
     hidden: str = typer.Option("128,128,128,128", help="Hidden layer widths."),
-    epochs: int = typer.Option(None, help="Maximum epochs [default: the model's recipe, else 40]."),
+    epochs: int = typer.Option(None, help="Maximum epochs (default: the model's recipe, else 40)."),
     nu: int = typer.Option(2, help="NCE reference draws per simulated trial."),
     q_hidden: str = typer.Option("128,128,128", help="Hidden widths of the learned reference head."),
     q_components: int = typer.Option(8, help="Mixture components per choice of the reference head."),
     batch_size: int = typer.Option(1024, help="Batch size."),
     time_features: str = typer.Option(
         None,
-        help="Time features, from log,linear,inverse,boundary [default: recipe, else log].",
+        help="Time features, from log,linear,inverse,boundary (default: recipe, else log).",
     ),
     base: str = typer.Option(
         "none", help="'ddm': learn the correction to the analytic DDM density (models extending the DDM)."
     ),
     time_budget: float = typer.Option(
-        None, help="Training time budget in seconds [default: the model's recipe, else 1600]."
+        None, help="Training time budget in seconds (default: the model's recipe, else 1600)."
     ),
-    max_steps: int = typer.Option(None, help="Budget in optimizer steps (reproducible) [default: recipe]."),
-    version: str = typer.Option(None, help="Version written in the card [default: recipe, else 0.1.0]."),
+    max_steps: int = typer.Option(None, help="Budget in optimizer steps (reproducible) (default: recipe)."),
+    version: str = typer.Option(None, help="Version written in the card (default: recipe, else 0.1.0)."),
     members: int = typer.Option(
-        None, help="Networks averaged (seeds seed, seed + 1, ...) [default: the model's recipe, else 1]."
+        None, help="Networks averaged (seeds seed, seed + 1, ...) (default: the model's recipe, else 1)."
     ),
     edge_share: float = typer.Option(
-        None, help="Share of parameter draws from the box's edge-heavy law [default: recipe, else 0]."
+        None, help="Share of parameter draws from the box's edge-heavy law (default: recipe, else 0)."
     ),
     norm_weight: float = typer.Option(
-        None, help="Weight of the NCE normalization penalty [default: recipe, else 0]."
+        None, help="Weight of the NCE normalization penalty (default: recipe, else 0)."
     ),
     norm_clip: float = typer.Option(
-        None, help="Cap on the log-ratio inside the penalty [default: recipe, else 8]."
+        None, help="Cap on the log-ratio inside the penalty (default: recipe, else 8)."
     ),
 ) -> None:
     """Simulate training data and train a ratio network for a registry MODEL."""
     from .registry import get_model
     from .simulation import SimConfig
-    from .training import TrainConfig
-    from .training import train as _train
 
     spec = get_model(model)
     recipe = RECIPES.get(spec.name, {})
-    n = n or recipe.get("n", DEFAULT_BUDGETS["n"])
-    epochs = epochs or recipe.get("epochs", 40)
-    time_budget = time_budget or recipe.get("time_budget", DEFAULT_BUDGETS["time_budget_s"])
-    max_steps = max_steps or recipe.get("max_steps")
-    version = version or recipe.get("version", "0.1.0")
-    default_features = recipe.get("time_features", TrainConfig.time_features)
-    time_features = tuple(time_features.split(",")) if time_features else default_features
-    out = out or Path("networks") / spec.name
-    members = members or recipe.get("members", 1)
+    # Options left out are None and take the recipe's value; a given 0 is an error, not "unset".
+    for option, value in (
+        ("--n", n),
+        ("--epochs", epochs),
+        ("--max-steps", max_steps),
+        ("--time-budget", time_budget),
+        ("--max-t", max_t),
+        ("--members", members),
+        ("--batch-size", batch_size),
+        ("--nu", nu),
+        ("--q-components", q_components),
+    ):
+        if value is not None and not value > 0:
+            raise typer.BadParameter(f"{option} must be positive, got {value}; leave it out for the default")
+    if version is not None and not version.strip():
+        raise typer.BadParameter(
+            "--version is empty; give one such as 0.1.0, or leave it out for the recipe's"
+        )
+    if time_features is not None and not time_features.strip():
+        raise typer.BadParameter(
+            "--time-features is empty; give a comma-separated list that starts with log, e.g. "
+            "log,linear,inverse, or leave it out for the recipe's"
+        )
+    widths, q_widths = _widths("--hidden", hidden), _widths("--q-hidden", q_hidden)
+    out = Path("networks") / spec.name if out is None else out
+    if out.exists() and not out.is_dir():
+        raise typer.BadParameter(f"--out {str(out)!r} is a file; give a directory")
+    if method not in (None, "nce", "cnre"):  # also TrainConfig's check, made before importing JAX
+        raise typer.BadParameter(
+            f"--method must be nce or cnre, got {method!r}; leave it out for nce where the model allows it"
+        )
+    if method == "cnre" and norm_weight is None and recipe.get("norm_weight", 0.0) > 0:
+        raise typer.BadParameter(
+            f"the {spec.name} recipe's normalization penalty (norm_weight {recipe['norm_weight']}) needs "
+            "method 'nce'; add --norm-weight 0 to train a plain ratio (--method cnre)"
+        )
+
+    from .training import TrainConfig  # imports JAX: after the checks above, which fail faster
+    from .training import train as _train
+
+    n = recipe.get("n", DEFAULT_BUDGETS["n"]) if n is None else n
+    epochs = recipe.get("epochs", 40) if epochs is None else epochs
+    time_budget = (
+        recipe.get("time_budget", DEFAULT_BUDGETS["time_budget_s"]) if time_budget is None else time_budget
+    )
+    max_steps = recipe.get("max_steps") if max_steps is None else max_steps
+    max_t = recipe.get("max_t", SimConfig.max_t) if max_t is None else max_t
+    version = recipe.get("version", "0.1.0") if version is None else version
+    members = recipe.get("members", 1) if members is None else members
+    if time_features is None:
+        time_features = recipe.get("time_features", TrainConfig.time_features)
+    else:
+        time_features = tuple(f.strip() for f in time_features.split(","))
     if norm_weight is None:  # 0 is a valid weight, so not `or`
         norm_weight = recipe.get("norm_weight", TrainConfig.norm_weight)
     if norm_clip is None:
         norm_clip = recipe.get("norm_clip", TrainConfig.norm_clip)
-    if members < 1:
-        raise typer.BadParameter(f"--members must be at least 1, got {members}")
+    if edge_share is None:
+        edge_share = recipe.get("edge_share", 0.0)
+
+    # Every setting is checked here, before the (long) simulation of the first member.
+    sim = SimConfig(n=n, seed=seed, dt=dt, max_t=max_t, edge_share=edge_share)
+    cfg = TrainConfig(
+        method=method,
+        hidden=widths,
+        max_epochs=epochs,
+        nu=nu,
+        q_hidden=q_widths,
+        q_components=q_components,
+        batch_size=batch_size,
+        base=base,
+        time_features=time_features,
+        seed=seed,
+        time_budget_s=time_budget,
+        max_steps=max_steps,
+        norm_weight=norm_weight,
+        norm_clip=norm_clip,
+    )
+    _check_fits_model(spec, sim, cfg)
 
     def one(s: int, where: Path | None):
-        return _train(
-            spec,
-            SimConfig(
-                n=n,
-                seed=s,
-                dt=dt,
-                max_t=max_t or recipe.get("max_t", SimConfig.max_t),
-                edge_share=recipe.get("edge_share", 0.0) if edge_share is None else edge_share,
-            ),
-            TrainConfig(
-                method=method,
-                hidden=tuple(int(h) for h in hidden.split(",")),
-                max_epochs=epochs,
-                nu=nu,
-                q_hidden=tuple(int(h) for h in q_hidden.split(",")),
-                q_components=q_components,
-                batch_size=batch_size,
-                base=base,
-                time_features=time_features,
-                seed=s,
-                time_budget_s=time_budget,
-                max_steps=max_steps,
-                norm_weight=norm_weight,
-                norm_clip=norm_clip,
-            ),
-            out=where,
-            version=version,
-        )
+        return _train(spec, replace(sim, seed=s), replace(cfg, seed=s), out=where, version=version)
 
     if members == 1:
         net = one(seed, out)
@@ -195,6 +261,38 @@ def train(
             f"member {k}: {t['steps']} steps, best val loss {t['best_val_loss']:.4f} ({t['stop_reason']})"
         )
     typer.echo(f"saved {net.name} to {out}: total {net.card['total_seconds']} s")
+
+
+def _widths(option: str, text: str) -> tuple[int, ...]:
+    """Hidden layer widths from ``"128,128"``."""
+    try:
+        widths = tuple(int(h) for h in text.split(","))
+    except ValueError:
+        widths = ()
+    if not widths or min(widths) < 1:
+        raise typer.BadParameter(
+            f"{option} must be comma-separated positive layer widths such as 128,128; got {text!r}"
+        )
+    return widths
+
+
+def _check_fits_model(spec, sim, cfg) -> None:
+    """Make up front the checks that training makes only after simulating."""
+    from .training import _resolve_method
+
+    method = _resolve_method(spec, cfg)  # method and base against the model
+    if "boundary" in cfg.time_features and (spec.boundary is None or method != "nce"):
+        raise typer.BadParameter(
+            f"the 'boundary' time feature needs a model with a collapsing boundary (angle, weibull) "
+            f"and method 'nce'; {spec.name!r} has boundary {spec.boundary!r}, method {method!r}. "
+            "Drop boundary from --time-features"
+        )
+    n_train = sim.n - max(int(cfg.val_fraction * sim.n), 1)
+    if n_train < cfg.batch_size:
+        raise typer.BadParameter(
+            f"--n {sim.n} leaves {n_train} training simulations, fewer than one batch "
+            f"(--batch-size {cfg.batch_size}); raise --n or lower --batch-size"
+        )
 
 
 def _save_ensemble(nets, out: Path, version: str):
@@ -216,11 +314,7 @@ def ensemble_(
     """Combine trained networks of one model into an equal-weight mixture of their densities."""
     from .artifact import load
 
-    try:
-        net = _save_ensemble([load(p) for p in networks], out, version)
-    except ValueError as err:  # includes ArtifactError
-        typer.echo(f"cannot combine these networks: {err}", err=True)
-        raise typer.Exit(1) from err
+    net = _save_ensemble([load(p) for p in networks], out, version)
     typer.echo(f"saved {net.name} ({net.n_members} members) to {out}: total {net.card['total_seconds']} s")
 
 
@@ -229,7 +323,7 @@ def list_(
     cache_dir: Path = typer.Option(None, help="Cache directory (default: $HSSM_NRE_CACHE or user cache)."),
 ) -> None:
     """List the registry models, then the shipped, cached and published networks."""
-    from .download import DownloadError, list_networks
+    from .download import list_networks
     from .hub import shipped_networks
     from .registry import MODELS
 
@@ -238,11 +332,7 @@ def list_(
         net = shipped.get(name)
         tag = f"shipped {net}" if net else "no network yet"
         typer.echo(f"{name:10s} {','.join(spec.params):28s} {tag}")
-    try:
-        rows = list_networks(cache_dir)
-    except DownloadError as err:
-        typer.echo(f"cannot list cached / published networks: {err}", err=True)
-        raise typer.Exit(1) from err
+    rows = list_networks(cache_dir)
     typer.echo("\nnetworks:" if rows else "\nnetworks: none shipped, cached or published")
     for row in rows:
         metrics = ", ".join(f"{k}={_fmt(v)}" for k, v in sorted(row["metrics"].items()))
@@ -263,14 +353,9 @@ def pull(
     timeout: float = typer.Option(30.0, help="Seconds to wait for the server."),
 ) -> None:
     """Download a published network into the cache (verified by sha256) and print its directory."""
-    from .artifact import ArtifactError
     from .download import pull as _pull
 
-    try:
-        path = _pull(name, cache_dir=cache_dir, base_url=base_url, offline=offline, timeout=timeout)
-    except (ArtifactError, ValueError, TypeError) as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(1) from err
+    path = _pull(name, cache_dir=cache_dir, base_url=base_url, offline=offline, timeout=timeout)
     typer.echo(str(path))
 
 
@@ -281,14 +366,9 @@ def publish(
     base_url: str = typer.Option(None, help="Where <out> will be served (default: the manifest's)."),
 ) -> None:
     """Lay out a trained network for upload and write its manifest entry (sha256, size, metrics)."""
-    from .artifact import ArtifactError
     from .download import publish as _publish
 
-    try:
-        entry = _publish(directory, out, base_url=base_url)
-    except (ArtifactError, ValueError, TypeError) as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(1) from err
+    entry = _publish(directory, out, base_url=base_url)
     for name, versions in entry["networks"].items():
         for version in versions:
             typer.echo(f"published {name}@{version} to {out / name / version}")
@@ -299,9 +379,10 @@ def publish(
 def validate(
     model: str = typer.Argument(..., help="Model name (uses its shipped network) or a network dir."),
     reference: str = typer.Option(
-        "analytic",
+        None,
         help="Reference likelihood: 'analytic' (ddm, ddm_sdv), 'blackbox' (full_ddm), "
-        "'pyddm' (ddm, angle, weibull, ornstein) or 'none' (recovery and calibration only).",
+        "'pyddm' (ddm, angle, weibull, ornstein) or 'none' (recovery and calibration only) "
+        "(default: the first of these that covers the model, else none).",
     ),
     out: Path = typer.Option(Path("docs/validation"), help="Report directory."),
     quick: bool = typer.Option(False, help="Small budgets (a smoke run)."),
@@ -315,10 +396,33 @@ def validate(
     write_card: bool = typer.Option(False, help="Record the metrics in the network's card (re-saved)."),
 ) -> None:
     """Validate a network against a reference likelihood and write a Markdown report."""
-    from .hub import load_network
+    from .references import REFERENCES
+
+    covers = "; ".join(f"{k!r} covers {', '.join(ms)}" for k, ms in REFERENCES.items())
+    if reference is not None and reference not in (*REFERENCES, "none"):
+        kinds = ", ".join(repr(k) for k in (*REFERENCES, "none"))
+        raise typer.BadParameter(
+            f"--reference must be one of {kinds}, got {reference!r} ({covers}; 'none': any model, "
+            "recovery and calibration only)"
+        )
+    if calibration < 0 or sets < 1:
+        raise typer.BadParameter(f"need --calibration >= 0 and --sets >= 1, got {calibration} and {sets}")
+    from .hub import load_network  # the heavy imports (hssm, PyMC) after the checks above
     from .report import record_in_card, run_reference_validation, run_validation
 
-    if load_network(model).model == "ddm" and reference == "analytic":
+    name = load_network(model).model
+    fits = [k for k, ms in REFERENCES.items() if name in ms]
+    if reference is None:
+        reference = fits[0] if fits else "none"
+    elif reference != "none" and name not in REFERENCES[reference]:
+        use = " or ".join(f"--reference {k}" for k in fits)
+        raise typer.BadParameter(
+            f"reference {reference!r} does not cover model {name!r} (it covers "
+            f"{', '.join(REFERENCES[reference])}); use "
+            + (f"{use}, or --reference none" if fits else "--reference none")
+            + " (recovery and calibration only)"
+        )
+    if name == "ddm" and reference == "analytic":
         path = run_validation(
             model, reference=reference, out=out, quick=quick, reuse=reuse, n_calibration=calibration
         )

@@ -84,8 +84,10 @@ class SimConfig:
             raise ValueError(f"n and chunk must be positive, got n={self.n}, chunk={self.chunk}")
         if not 0 < self.dt <= 0.01:
             raise ValueError(f"dt must be in (0, 0.01] seconds, got {self.dt}")
-        if self.max_t <= 0:
+        if not self.max_t > 0:
             raise ValueError(f"max_t must be positive, got {self.max_t}")
+        if self.seed < 0:
+            raise ValueError(f"seed must be >= 0, got {self.seed}")
         if not 0.0 <= self.edge_share <= 1.0:
             raise ValueError(f"edge_share must be in [0, 1], got {self.edge_share}")
 

@@ -30,6 +30,7 @@ import optax
 from .artifact import Network, save
 from .losses import cnre_loss, nce_loss, normalization_penalty
 from .network import (
+    TIME_FEATURES,
     Transform,
     featurize,
     init_mlp,
@@ -148,7 +149,37 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if self.method not in (None, "nce", "cnre"):
-            raise ValueError(f"method must be 'nce' or 'cnre', got {self.method!r}")
+            raise ValueError(
+                f"method must be 'nce' or 'cnre', got {self.method!r}; or leave it unset (None) for "
+                "'nce' where the model allows it"
+            )
+        for field in ("hidden", "q_hidden"):
+            widths = getattr(self, field)
+            if not widths or any(not isinstance(h, (int, np.integer)) or h < 1 for h in widths):
+                raise ValueError(
+                    f"{field} must be positive integer layer widths such as (128, 128), got {widths}"
+                )
+        for field in ("batch_size", "max_epochs", "q_components", "n_components"):
+            if not getattr(self, field) >= 1:
+                raise ValueError(f"{field} must be at least 1, got {getattr(self, field)}")
+        if self.max_steps is not None and not self.max_steps >= 1:
+            raise ValueError(f"max_steps must be at least 1 (or None: no step budget), got {self.max_steps}")
+        if self.time_budget_s is not None and not self.time_budget_s > 0:
+            raise ValueError(f"time_budget_s must be > 0 (or None: no time budget), got {self.time_budget_s}")
+        if self.patience is not None and not self.patience >= 1:
+            raise ValueError(f"patience must be at least 1 (or None: no early stopping), got {self.patience}")
+        if not self.learning_rate > 0:
+            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate}")
+        if self.seed < 0:
+            raise ValueError(f"seed must be >= 0, got {self.seed}")
+        unknown = [f for f in self.time_features if f not in TIME_FEATURES]
+        if unknown or not self.time_features or self.time_features[0] != "log":
+            raise ValueError(
+                f"time_features must start with 'log' and come from {TIME_FEATURES}, got "
+                f"{tuple(self.time_features)}"
+                + (f" (unknown: {', '.join(map(repr, unknown))})" if unknown else "")
+                + "; e.g. ('log', 'linear', 'inverse')"
+            )
         if self.K < 1 or self.nu < 1 or self.gamma <= 0:
             raise ValueError(f"need K >= 1, nu >= 1, gamma > 0; got {self.K}, {self.nu}, {self.gamma}")
         if self.reference not in ("learned", "marginal"):
@@ -157,7 +188,7 @@ class TrainConfig:
             raise ValueError(f"base must be one of {BASES}, got {self.base!r}")
         if self.base != "none" and (self.method == "cnre" or self.reference != "learned"):
             raise ValueError("a base density needs method='nce' with reference='learned'")
-        if self.norm_weight < 0 or (self.norm_weight > 0 and (self.method == "cnre" or self.nu < 2)):
+        if not self.norm_weight >= 0 or (self.norm_weight > 0 and (self.method == "cnre" or self.nu < 2)):
             raise ValueError(
                 f"norm_weight must be >= 0, and > 0 only with method 'nce' and nu >= 2; got "
                 f"{self.norm_weight}, method {self.method!r}, nu {self.nu}"
