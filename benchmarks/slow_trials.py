@@ -290,7 +290,10 @@ def main():
     net = load_network(args.network)
     if net.params[:4] != ("v", "a", "z", "t") or not net.normalized:
         raise SystemExit(f"{net.name}: need a normalized network whose first parameters are v, a, z, t")
-    extra = [float(np.mean(net.box[p])) for p in net.params[4:]]  # the DDM only if these are 0
+    # extra parameters (sv, sz, st, ...) at their lower bound (the DDM when that is about 0)
+    extra = [float(net.box[p][0]) for p in net.params[4:]]
+    if any(abs(e) > 0.01 for e in extra):
+        raise SystemExit(f"{net.name}: {net.params[4:]} cannot be set to about 0, where the model is the DDM")
     th = grid()
     th_net = np.concatenate([th, np.tile(extra, (len(th), 1))], axis=1) if extra else th
     T, X, G, C, K = rows(th)
@@ -318,7 +321,7 @@ def main():
         f"`{cmd}` (see the script's docstring): {len(th)} parameter sets, v in -3..3 (5 values), "
         f"a in 0.3..2.5 (5), z in 0.1, 0.5, 0.9, t = {T0}; both responses; rt = t + u."
         + (
-            f" Other parameters at the box centre: {dict(zip(net.params[4:], extra, strict=True))}."
+            f" Other parameters at their lower bound: {dict(zip(net.params[4:], extra, strict=True))}."
             if extra
             else ""
         )
