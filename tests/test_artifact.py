@@ -128,7 +128,7 @@ def test_card_that_is_a_list(copy):
         (lambda c: {**c, "model": {**c["model"], "box": [[0, 1]]}}, "model.box"),
         (lambda c: {**c, "model": {**c["model"], "box": [[1, 0]] * 4}}, "model.box"),
         (lambda c: {**c, "model": {**c["model"], "params": "vazt"}}, "model.params"),
-        (lambda c: {**c, "model": {**c["model"], "choices": []}}, "model.choices"),
+        (lambda c: {**c, "model": {**c["model"], "choices": ["up"]}}, "model.choices"),
         (lambda c: {**c, "model": {**c["model"], "ndt": "tau"}}, "model.ndt 'tau'"),
         (lambda c: {**c, "name": "angle"}, "another model's"),
     ],

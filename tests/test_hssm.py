@@ -83,7 +83,10 @@ def test_plain_ratio_refuses_explicit_lapse(data, tiny_cnre):
         hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_cnre, p_outlier=0.05)
 
 
+@pytest.mark.filterwarnings("ignore:chain.*never moved:hssm_nre.hssm_ext.RatioLikelihoodWarning")
 def test_plain_ratio_gives_no_log_likelihood(data, tiny_cnre):
+    # the one-epoch fixture network's posterior sits in a corner of the box, where 20 tuning
+    # steps leave the chain stuck; this test is about the log_likelihood group
     model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_cnre, p_outlier=None)
     with pytest.warns(RatioLikelihoodWarning, match="log_likelihood group is left out"):
         idata = model.sample(draws=20, tune=20, chains=1, progressbar=False)
@@ -153,7 +156,7 @@ def test_default_priors_and_initvals_inside_box(data, tiny_nce):
 
 
 def test_wrong_network_for_model(data, tiny_nce):
-    with pytest.raises(ValueError, match="takes parameters"):
+    with pytest.raises(ValueError, match="network for model .ddm., not .angle."):
         hssm.HSSM(data.assign(theta=0.1), model="angle", loglik_kind="ratio", loglik=tiny_nce)
 
 
@@ -213,3 +216,123 @@ def test_posterior_predictive_through_ssm_simulators(data, tiny_nce):
     sims = np.asarray(next(iter(group.data_vars.values())))
     assert sims.shape[-2:] == (len(data), 2)
     assert set(np.unique(sims[..., 1])) <= {-1.0, 1.0} and np.all(sims[..., 0] > 0)
+
+
+@pytest.mark.parametrize(
+    ("prior", "name"),
+    [
+        ({"name": "Uniform", "lower": 0.5, "upper": 2.0}, "v"),
+        ({"name": "Uniform", "lower": 0.1, "upper": 0.2}, "t"),
+    ],
+)
+@pytest.mark.filterwarnings("ignore:Numba will use object mode:UserWarning")
+def test_initvals_lie_inside_the_prior(data, tiny_nce, prior, name):
+    model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce, **{name: prior})
+    val = float(np.asarray(model.initvals[name]).ravel()[0])
+    assert prior["lower"] < val < prior["upper"]
+    assert np.isfinite(model.pymc_model.compile_logp()(model.pymc_model.initial_point()))
+
+
+def test_prior_without_room_below_fastest_rt_is_an_error(data, tiny_nce):
+    low = float(data.rt.min()) + 0.05
+    with pytest.raises(ValueError, match="leaves no value inside the network's training box"):
+        hssm.HSSM(
+            data,
+            model="ddm",
+            loglik_kind="ratio",
+            loglik=tiny_nce,
+            t={"name": "Uniform", "lower": low, "upper": 1.9},
+        )
+
+
+def test_samples_move_with_a_narrow_prior(data, tiny_nce):
+    model = hssm.HSSM(
+        data,
+        model="ddm",
+        loglik_kind="ratio",
+        loglik=tiny_nce,
+        v={"name": "Uniform", "lower": 0.5, "upper": 2.0},
+    )
+    idata = model.sample(draws=20, tune=20, chains=1, progressbar=False)
+    v = np.asarray(idata["posterior"]["v"])
+    assert np.unique(v).size > 1 and (v > 0.5).all()
+
+
+def test_a_chain_that_never_moves_warns(data):
+    model = hssm.HSSM(
+        data, model="ddm", loglik_kind="ratio", v={"name": "Uniform", "lower": 0.5, "upper": 2.0}
+    )
+    model._initvals["v"] = np.asarray(0.0)  # hssm's default, outside the prior: the chain cannot move
+    with pytest.warns(RatioLikelihoodWarning, match=r"chain\(s\) \[0\] never moved"):
+        model.sample(draws=10, tune=10, chains=1, progressbar=False)
+
+
+@pytest.mark.filterwarnings("ignore:Numba will use object mode:UserWarning")
+@pytest.mark.parametrize("lapse", [None, 0.05])
+def test_regression_trial_outside_the_box_is_minus_inf(data, tiny_nce, lapse):
+    # hssm's own bounds handling would give a finite -66.1 for these trials
+    import pytensor
+    import pytensor.tensor as pt
+
+    model = hssm.HSSM(
+        data,
+        model="ddm",
+        loglik_kind="ratio",
+        loglik=tiny_nce,
+        p_outlier=lapse,
+        include=[{"name": "v", "formula": "v ~ 1 + x"}],
+    )
+    out = np.arange(len(data)) % 3 == 0
+    v = pt.dvector("v")
+    obs = pt.as_tensor(data[["rt", "response"]].to_numpy(float))
+    rest = [pt.as_tensor(1.0), pt.as_tensor(0.5), pt.as_tensor(0.1)] + (
+        [pt.as_tensor(lapse)] if lapse else []
+    )
+    logp = model.model_distribution.logp(obs, v, *rest)
+    f = pytensor.function([v], [logp, pytensor.grad(pt.sum(pt.where(pt.isinf(logp), 0.0, logp)), v)])
+    val, grad = f(np.where(out, 3.2, 0.5))  # box for v: [-3, 3]
+    assert np.isneginf(val[out]).all()
+    assert np.isfinite(val[~out]).all() and np.isfinite(grad).all()
+    val, grad = f(np.where(out, -3.01, 0.5))
+    assert np.isneginf(val[out]).all()
+    assert np.isfinite(f(np.full(len(data), 0.5))[0]).all()
+
+
+def test_one_trial_is_a_clear_error(data, tiny_nce):
+    with pytest.raises(ValueError, match=r"data has 1 trial\(s\); hssm \(bambi\) needs at least 2"):
+        hssm.HSSM(data.iloc[:1], model="ddm", loglik_kind="ratio", loglik=tiny_nce)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "match"),
+    [
+        (lambda d: d.assign(rt=d.rt.astype(str)), "rt must be numeric"),
+        (lambda d: d.assign(response=d.response.astype(str)), "response must be numeric"),
+    ],
+)
+def test_string_columns_are_a_clear_error(data, tiny_nce, mutate, match):
+    with pytest.raises(TypeError, match=match):
+        hssm.HSSM(mutate(data), model="ddm", loglik_kind="ratio", loglik=tiny_nce)
+
+
+def test_card_for_another_model_is_refused(data, tiny_nce):
+    import copy
+
+    from hssm_nre.artifact import Network
+
+    card = copy.deepcopy(tiny_nce.card)
+    card["model"]["name"] = card["name"] = "ddm_custom"
+    net = Network(weights=tiny_nce.weights, card=card)
+    with pytest.raises(ValueError, match="is a network for model 'ddm_custom', not 'ddm'"):
+        hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=net)
+
+
+def test_very_slow_trials_without_a_lapse_warn(data, tiny_nce):
+    slow = data.assign(rt=np.where(data.index == 3, 15.0, data.rt))
+    with pytest.warns(
+        RatioLikelihoodWarning, match=r"1 trial\(s\) are more than 10x slower.*no lapse covers"
+    ):
+        hssm.HSSM(slow, model="ddm", loglik_kind="ratio", loglik=tiny_nce, p_outlier=None)
+    with warnings.catch_warnings():  # hssm's default lapse, Uniform(0, 20), covers 15 s
+        warnings.simplefilter("error", RatioLikelihoodWarning)
+        hssm.HSSM(slow, model="ddm", loglik_kind="ratio", loglik=tiny_nce)

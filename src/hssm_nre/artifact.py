@@ -294,8 +294,10 @@ def check_card(card: object, where: Path) -> dict:
         raise _card_error(
             where, f"model.box must hold one finite [low, high] (low < high) per parameter, got {box!r}"
         )
-    if not (isinstance(choices, list) and choices and all(isinstance(c, int) for c in choices)):
-        raise _card_error(where, f"model.choices must be a non-empty list of integers, got {choices!r}")
+    if not (isinstance(choices, list) and all(isinstance(c, int) for c in choices)):
+        raise _card_error(
+            where, f"model.choices must be a list of integers (empty: no choice), got {choices!r}"
+        )
     for key in ("ndt", "ndt_spread"):
         if model.get(key) is not None and model[key] not in params:
             raise _card_error(where, f"model.{key} {model[key]!r} is not one of the parameters {params}")

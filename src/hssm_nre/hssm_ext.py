@@ -71,6 +71,17 @@ def _check_data(data, choices) -> None:
     missing = [c for c in ("rt", "response") if c not in data.columns]
     if missing:
         raise ValueError(f"data has no column(s) {missing}; loglik_kind='ratio' needs 'rt' and 'response'")
+    if len(data) < 2:
+        raise ValueError(
+            f"data has {len(data)} trial(s); hssm (bambi) needs at least 2 rows to build a model "
+            "(with one row it fails deep inside pytensor, for every likelihood kind). Add trials."
+        )
+    for col in ("rt", "response"):
+        if not pd.api.types.is_numeric_dtype(data[col]) or pd.api.types.is_bool_dtype(data[col]):
+            raise TypeError(
+                f"data column {col} must be numeric, got dtype {data[col].dtype} (e.g. "
+                f"{data[col].iloc[0]!r}); convert it with data[{col!r}] = pd.to_numeric(data[{col!r}])."
+            )
     rt = np.asarray(data["rt"], dtype=float)
     bad = ~np.isfinite(rt) | (rt <= 0)
     if bad.any():
@@ -89,22 +100,65 @@ def _check_data(data, choices) -> None:
         )
 
 
-def _warn_slow_trials(data, net) -> None:
-    """Warn when trials are slower than anything the network was trained on (it extrapolates)."""
+def _beyond_training(rt, net):
+    """``(mask, limit)``: trials slower than any decision time in the training simulations."""
     max_t = (net.card.get("simulation") or {}).get("max_t")
     if not max_t or net.card["model"].get("ndt") is None:
-        return
+        return np.zeros(np.shape(rt), bool), None
     box = net.box
     earliest = box[net.card["model"]["ndt"]][0]  # decision time = rt - t <= rt - lowest t
     if net.card["model"].get("ndt_spread"):
         earliest -= box[net.card["model"]["ndt_spread"]][1]
-    slow = np.asarray(data["rt"], dtype=float) - earliest > max_t
+    return np.asarray(rt, dtype=float) - earliest > max_t, max_t + earliest
+
+
+def _warn_slow_trials(data, net) -> None:
+    """Warn when trials are slower than anything the network was trained on (it extrapolates)."""
+    slow, limit = _beyond_training(np.asarray(data["rt"], dtype=float), net)
     if slow.any():
+        max_t = net.card["simulation"]["max_t"]
         warnings.warn(
-            f"{int(slow.sum())} trial(s) have rt above {max_t + earliest:g} s: {net.name} was trained "
+            f"{int(slow.sum())} trial(s) have rt above {limit:g} s: {net.name} was trained "
             f"on decision times up to {max_t:g} s (simulation max_t in its card), so its likelihood "
             "extrapolates for them. Check those trials, or use a network trained with a larger "
             "max_t (`hssm-nre train MODEL --max-t ...`).",
+            RatioLikelihoodWarning,
+            stacklevel=3,
+        )
+
+
+TAIL_FACTOR = 10.0  # a trial this many times slower than the median one is flagged (see below)
+
+
+def _warn_uncovered_tail(model, net) -> None:
+    """Warn about very slow trials that no lapse covers: the networks' tails decay too slowly.
+
+    Under parameters that fit the rest of the data, a trial ``TAIL_FACTOR`` times slower than
+    the median one lies far in the tail, where a network's density falls off more slowly
+    than the true one (``benchmarks/results/slow_trials.md``: within 1.1 nats wherever
+    ``P(U > u) > 1e-6``, but up to +16 nats by ``1e-20`` and far more beyond), so the
+    posterior underweights what the trial says. hssm's lapse mixture bounds that, up to the
+    lapse's upper end.
+    """
+    rt = np.asarray(model.data["rt"], dtype=float)
+    slow = (rt > TAIL_FACTOR * np.median(rt)) & ~_beyond_training(rt, net)[0]  # those have a warning
+    lapse = getattr(model, "lapse", None) if getattr(model, "has_lapse", False) else None
+    upper = getattr(lapse, "args", {}).get("upper") if lapse is not None else None
+    if lapse is not None and upper is not None:
+        slow &= rt > float(upper)
+    elif lapse is not None:
+        return  # a lapse without an upper end (or a constant one) covers every trial
+    if slow.any():
+        cover = (
+            "no lapse covers them" if lapse is None else f"they are beyond the lapse's upper end {upper:g} s"
+        )
+        warnings.warn(
+            f"{int(slow.sum())} trial(s) are more than {TAIL_FACTOR:g}x slower than the median trial "
+            f"(rt > {TAIL_FACTOR * np.median(rt):.3g} s) and {cover}: in the far tail the density of "
+            f"{net.name} decays more slowly than the true one (within about 1 nat while P(U > u) > "
+            "1e-6, tens of nats beyond: benchmarks/results/slow_trials.md), so such trials pull the "
+            "posterior too little. Keep hssm's lapse mixture (p_outlier with a lapse covering them) "
+            "or check those trials.",
             RatioLikelihoodWarning,
             stacklevel=3,
         )
@@ -138,6 +192,11 @@ def _check_network_matches(net, bound_args: dict) -> None:
     spec = _spec_defaults(model)
     if expected is None and spec is not None:
         expected = list(spec.params)
+    if isinstance(model, str) and net.model != model:
+        raise ValueError(
+            f"{net.name} is a network for model {net.model!r}, not {model!r} (its card's model.name); "
+            f"pass model={net.model!r} or a network trained for {model!r}"
+        )
     if expected is not None and list(net.params) != expected:
         raise ValueError(
             f"network {net.name} takes parameters {list(net.params)} but model {model!r} has "
@@ -183,21 +242,80 @@ def _check_priors_in_box(model, net) -> None:
             )
 
 
+def _prior_logp(rv, value) -> float:
+    import pymc as pm
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return float(np.sum(pm.logp(rv, np.asarray(value, dtype=rv.dtype)).eval()))
+
+
 def _initvals_in_box(model, net) -> None:
-    """Move hssm's default initial values inside the training box (and below the fastest rt for t)."""
+    """Start every box parameter inside its prior's support, the training box and (t) below the fastest rt.
+
+    hssm's default initial values (e.g. ``v = 0``) need not lie in a prior such as
+    ``Uniform(0.5, 2)``; a chain started there never moves. The candidates, in order: hssm's
+    value moved into the box, the prior's own support point, then a grid over the box.
+    """
+    from pymc.distributions.distribution import support_point
+
     ndt = net.card["model"].get("ndt")
     rt_min = float(np.min(model.data["rt"]))
+    pm_model = model.pymc_model
     for name, (lo, hi) in net.box.items():
         if name not in model._initvals:
             continue
         val = np.asarray(model._initvals[name], dtype=float)
+        top = min(hi, rt_min) if name == ndt else hi
         if name == ndt:
-            top = min(hi, rt_min)
             ok = (val > lo) & (val < top)
-            model._initvals[name] = np.where(ok, val, lo + 0.5 * (top - lo))
+            val = np.where(ok, val, lo + 0.5 * (top - lo))
         else:
             margin = 0.05 * (hi - lo)
-            model._initvals[name] = np.clip(val, lo + margin, hi - margin)
+            val = np.clip(val, lo + margin, hi - margin)
+        rv = pm_model.named_vars.get(name)
+        if rv is None or rv not in pm_model.free_RVs:
+            model._initvals[name] = val
+            continue
+        candidates = [val, np.broadcast_to(support_point(rv).eval(), val.shape)]
+        candidates += [np.full(val.shape, x) for x in lo + (top - lo) * np.linspace(0.02, 0.98, 49)]
+        for cand in candidates:
+            inside = np.all((cand >= lo) & (cand <= hi)) and (name != ndt or np.all(cand < top))
+            if inside and np.isfinite(_prior_logp(rv, cand)):
+                model._initvals[name] = np.asarray(cand, dtype=float)
+                break
+        else:
+            where = f" and below the fastest rt {rt_min:g} s" if name == ndt else ""
+            raise ValueError(
+                f"the prior of {name!r} ({model.params[name].prior}) leaves no value inside the "
+                f"network's training box [{lo}, {hi}]{where} for {net.name}; give {name!r} a prior "
+                "that overlaps it."
+            )
+
+
+def _warn_frozen_chains(idata) -> None:
+    """Warn loudly when a chain never left its starting point (every draw the same)."""
+    post = getattr(idata, "posterior", None)
+    if post is None:
+        return
+    still = None
+    for arr in post.data_vars.values():
+        values = np.asarray(arr)
+        if values.ndim < 2 or values.shape[1] < 2 or not np.issubdtype(values.dtype, np.floating):
+            continue
+        flat = values.reshape(values.shape[0], values.shape[1], -1)
+        same = np.all(flat == flat[:, :1], axis=(1, 2))
+        still = same if still is None else still & same
+    frozen = [] if still is None else np.flatnonzero(still).tolist()
+    if frozen:
+        warnings.warn(
+            f"chain(s) {frozen} never moved: every draw equals the first one, so these "
+            "draws are not a posterior sample. The sampler most likely started where the "
+            "log-likelihood or a prior is -inf (outside a prior's support or the training box, or "
+            "t above the fastest rt). Pass initvals= inside every prior, or widen the priors.",
+            RatioLikelihoodWarning,
+            stacklevel=3,
+        )
 
 
 def _patch_init(HSSM) -> None:
@@ -237,6 +355,8 @@ def _patch_init(HSSM) -> None:
         orig(*bound.args, **bound.kwargs)
         _check_priors_in_box(self, net)
         _initvals_in_box(self, net)
+        if net.normalized:
+            _warn_uncovered_tail(self, net)
 
     HSSM.__init__ = __init__
 
@@ -275,6 +395,14 @@ def make_logp_op(net):
 
 
 def _ratio_distribution(model):
+    """Build hssm's distribution around the network's op, with the network's support kept exact.
+
+    hssm's own bounds handling would replace the log-likelihood of a trial whose
+    parameter leaves the bounds by a finite floor (-66.1); the ratio kind gives hssm no
+    bounds here and sets such trials to ``-inf`` itself, after the lapse mixture, so a
+    proposal outside the training box is always rejected. Without a lapse, ``rt <= t``
+    is ``-inf`` too (hssm's floor for it would be finite).
+    """
     import pytensor.tensor as pt
     from hssm.distribution_utils import make_distribution
 
@@ -287,28 +415,32 @@ def _ratio_distribution(model):
         rv=model.model_name,
         loglik=op,
         list_params=model.list_params,
-        bounds=model.bounds,
+        bounds=None,
         lapse=model.lapse,
         fixed_vector_params=fixed or None,
         params_is_trialwise=trialwise,
     )
-    if model.lapse is not None:
-        return base
+    names = list(model.list_params)
+    box = [(names.index(p), lo, hi) for p, (lo, hi) in net.box.items() if p in names and p not in fixed]
     ndt = net.card["model"].get("ndt")
-    ndt_i = list(model.list_params).index(ndt) if ndt else None
+    ndt_i = names.index(ndt) if ndt and model.lapse is None and ndt not in fixed else None
     base_logp = base.logp
 
     class RatioDistribution(base):
-        """hssm's distribution with exact support: ``-inf`` (not a floor value) for rt <= t."""
+        """hssm's distribution with exact support: ``-inf`` outside the box and (no lapse) for rt <= t."""
 
         rv_op = base.rv_op
         _params = base._params
 
         def logp(data, *dist_params):  # noqa: N805 - pymc calls it on the class
             out = base_logp(data, *dist_params)
-            if ndt_i is None:
-                return out
-            return pt.where(data[:, 0] <= dist_params[ndt_i], -np.inf, out)
+            outside = pt.zeros_like(out, dtype=bool)
+            for i, lo, hi in box:
+                p = dist_params[i]
+                outside = outside | pt.lt(p, lo) | pt.gt(p, hi)
+            if ndt_i is not None:
+                outside = outside | pt.le(data[:, 0], dist_params[ndt_i])
+            return pt.where(outside, -np.inf, out)
 
     return RatioDistribution
 
@@ -348,7 +480,7 @@ def _patch_sample(HSSMBase) -> None:
                 idata_kwargs["log_likelihood"] = False
                 kwargs["idata_kwargs"] = idata_kwargs
         try:
-            return orig(self, sampler, *args, **kwargs)
+            out = orig(self, sampler, *args, **kwargs)
         except TypeError as err:
             if sampler == "blackjax" and "progress_bar" in str(err):
                 import importlib.metadata as md
@@ -359,6 +491,9 @@ def _patch_sample(HSSMBase) -> None:
                     "likelihood). Use sampler='numpyro' (the default), 'nutpie' or 'pymc'."
                 ) from err
             raise
+        if self.loglik_kind == KIND:
+            _warn_frozen_chains(out)
+        return out
 
     @functools.wraps(orig_ll)
     def log_likelihood(self, *args, **kwargs):
