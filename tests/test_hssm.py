@@ -233,6 +233,18 @@ def test_initvals_lie_inside_the_prior(data, tiny_nce, prior, name):
     assert np.isfinite(model.pymc_model.compile_logp()(model.pymc_model.initial_point()))
 
 
+def test_regression_initvals_lie_inside_the_prior(data, tiny_nce):
+    prior = {"Intercept": {"name": "Uniform", "lower": 0.5, "upper": 2.0}}
+    model = hssm.HSSM(
+        data,
+        model="ddm",
+        loglik_kind="ratio",
+        loglik=tiny_nce,
+        include=[{"name": "v", "formula": "v ~ 1 + x", "prior": prior}],
+    )
+    assert 0.5 < float(model.initvals["v_Intercept"]) < 2.0
+
+
 def test_prior_without_room_below_fastest_rt_is_an_error(data, tiny_nce):
     low = float(data.rt.min()) + 0.05
     with pytest.raises(ValueError, match="leaves no value inside the network's training box"):

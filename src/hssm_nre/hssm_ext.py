@@ -251,11 +251,13 @@ def _prior_logp(rv, value) -> float:
 
 
 def _initvals_in_box(model, net) -> None:
-    """Start every box parameter inside its prior's support, the training box and (t) below the fastest rt.
+    """Start every parameter inside its prior's support, the training box and (t) below the fastest rt.
 
     hssm's default initial values (e.g. ``v = 0``) need not lie in a prior such as
-    ``Uniform(0.5, 2)``; a chain started there never moves. The candidates, in order: hssm's
-    value moved into the box, the prior's own support point, then a grid over the box.
+    ``Uniform(0.5, 2)``; a chain started there never moves. For a box parameter the
+    candidates, in order: hssm's value moved into the box, the prior's own support point, then
+    a grid over the box; any other parameter outside its prior starts at the prior's support
+    point.
     """
     from pymc.distributions.distribution import support_point
 
@@ -291,6 +293,12 @@ def _initvals_in_box(model, net) -> None:
                 f"network's training box [{lo}, {hi}]{where} for {net.name}; give {name!r} a prior "
                 "that overlaps it."
             )
+    for name, val in model._initvals.items():  # regression coefficients, group SDs, ...
+        rv = pm_model.named_vars.get(name)
+        if name in net.box or rv is None or rv not in pm_model.free_RVs:
+            continue
+        if not np.isfinite(_prior_logp(rv, val)):
+            model._initvals[name] = np.asarray(support_point(rv).eval(), dtype=float)
 
 
 def _warn_frozen_chains(idata) -> None:
