@@ -15,10 +15,10 @@ import argparse
 
 import numpy as np
 
-from hssm_nre.hub import load_network
-from hssm_nre.registry import get_model
+from hssm_nre.models import get_model
 from hssm_nre.simulation import simulate_trials
-from hssm_nre.validate import decision_densities
+from hssm_nre.store.hub import load_network
+from hssm_nre.validation.metrics import decision_densities
 
 EDGES = np.array([0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.7, 1, 2, 5, 100])
 

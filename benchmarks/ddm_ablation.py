@@ -1,7 +1,7 @@
 """DDM ablation: what each estimator choice buys, on the same simulations and time budget.
 
 Every configuration trains on the same 10^6 simulations (seed 0) for the same wall-clock
-budget, then :func:`hssm_nre.validate.score_bias` measures the shift of the network's
+budget, then :func:`hssm_nre.validation.metrics.score_bias` measures the shift of the network's
 maximum-likelihood estimate from the exact one, in posterior SDs at 2000 trials, on 12
 parameter vectors drawn from the calibration prior (the same 12 for every configuration).
 
@@ -18,10 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from hssm_nre import validate
-from hssm_nre.report import PARAMETER_SETS
+import hssm_nre.validation.metrics as metrics
 from hssm_nre.simulation import SimConfig, SimData, simulate
-from hssm_nre.training import TrainConfig, fit
+from hssm_nre.training.config import TrainConfig
+from hssm_nre.training.loop import fit
+from hssm_nre.validation.cases import PARAMETER_SETS
 
 HERE = Path(__file__).parent
 # The settings before the ablation: a 64x64 reference head with 4 components, nu = 8, no mirror.
@@ -56,10 +57,10 @@ def run(name: str, budget: float, n_sims: int) -> dict:
     data = load_sims(n_sims, settings.pop("max_t", 20.0))
     cfg = TrainConfig(**{"max_epochs": 1000, "time_budget_s": budget, **settings})
     net = fit("ddm", data, cfg, progress=False)
-    df = validate.score_bias(net, n_sets=12)
+    df = metrics.score_bias(net, n_sets=12)
     a = df.bias_over_sd.abs()
     # the report's six posterior-comparison sets (set 3: slow, a = 2, v = 0, t = 1)
-    rep = validate.score_bias(net, thetas=PARAMETER_SETS["ddm"]).bias_over_sd.abs()
+    rep = metrics.score_bias(net, thetas=PARAMETER_SETS["ddm"]).bias_over_sd.abs()
     return {
         "config": name,
         "settings": {k: v for k, v in CONFIGS[name].items()},

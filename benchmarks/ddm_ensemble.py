@@ -4,7 +4,7 @@
     python benchmarks/ddm_ensemble.py DIR1 DIR2 ...                   # or separately trained networks
 
 For every member and for their equal-weight mixture (:func:`hssm_nre.ensemble`),
-:func:`hssm_nre.validate.score_bias` gives the shift of the network's maximum-likelihood
+:func:`hssm_nre.validation.metrics.score_bias` gives the shift of the network's maximum-likelihood
 estimate from the exact one, in posterior SDs at 2000 trials, on the 24 random parameter
 vectors of the validation report (seed 1) and on the report's six posterior sets. The same
 simulated trials are used for every network, so differences are not Monte Carlo noise of the
@@ -18,17 +18,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from hssm_nre import validate
-from hssm_nre.artifact import ensemble, load, members
-from hssm_nre.report import PARAMETER_SETS
+import hssm_nre.validation.metrics as metrics
+from hssm_nre.store.artifact import ensemble, load, members
+from hssm_nre.validation.cases import PARAMETER_SETS
 
 HERE = Path(__file__).parent
 
 
 def summary(label: str, net) -> dict:
     t0 = time.perf_counter()
-    rnd = validate.score_bias(net, n_sets=24, n_mc=40_000, seed=1)
-    rep = validate.score_bias(net, thetas=PARAMETER_SETS["ddm"], n_mc=40_000, seed=1)
+    rnd = metrics.score_bias(net, n_sets=24, n_mc=40_000, seed=1)
+    rep = metrics.score_bias(net, thetas=PARAMETER_SETS["ddm"], n_mc=40_000, seed=1)
     a, r = rnd.bias_over_sd.abs(), rep.bias_over_sd.abs()
     worst = rep.loc[r.idxmax()]
     return {
@@ -59,10 +59,10 @@ def main():
         "",
         f"`python benchmarks/ddm_ensemble.py {' '.join(str(p) for p in args.networks)}` "
         f"({time.strftime('%Y-%m-%d')}). Shift of the maximum-likelihood estimate from the exact one "
-        "(`validate.score_bias`, 40,000 simulated trials per parameter vector, the same for every "
+        "(`metrics.score_bias`, 40,000 simulated trials per parameter vector, the same for every "
         "network): 24 random vectors of the calibration prior and the validation report's six sets.",
         "",
-        validate.markdown_table(df),
+        metrics.markdown_table(df),
         "",
     ]
     out = HERE / "results" / "ddm_ensemble.md"

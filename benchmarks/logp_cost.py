@@ -15,9 +15,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from hssm_nre.hub import load_network
-from hssm_nre.likelihood import make_hssm_logp
+from hssm_nre.net.logp import make_hssm_logp
 from hssm_nre.simulation import simulate_trials
+from hssm_nre.store.hub import load_network
 
 LAN = Path(__file__).resolve().parents[2] / "shared" / "peers" / "ddm_lan.onnx"
 

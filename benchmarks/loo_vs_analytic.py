@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 import hssm_nre  # noqa: F401
-from hssm_nre.demo import regression_include
-from hssm_nre.hub import load_network
 from hssm_nre.simulation import simulate_trials
-from hssm_nre.validate import box_priors
+from hssm_nre.store.hub import load_network
+from hssm_nre.validation.cases import regression_include
+from hssm_nre.validation.sampling import box_priors
 
 FORMULAS = {"v ~ 1": None, "v ~ 1 + x": "v ~ 1 + x"}
 

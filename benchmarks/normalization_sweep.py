@@ -18,8 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hssm_nre.hub import load_network, shipped_networks
-from hssm_nre.validate import markdown_table, normalization_error
+from hssm_nre.store.hub import load_network
+from hssm_nre.store.shipped import shipped_networks
+from hssm_nre.validation.metrics import markdown_table, normalization_error
 
 OUT = Path(__file__).parent / "results" / "normalization.md"
 

@@ -5,7 +5,7 @@ the same number of optimizer steps (a step budget, so the comparison does not de
 machine's load), with the package's defaults otherwise (the plain network: K = 5, gamma = 1,
 mirror). Then, for each:
 
-* posterior agreement without sampling: :func:`hssm_nre.validate.score_bias`, the shift of the
+* posterior agreement without sampling: :func:`hssm_nre.validation.metrics.score_bias`, the shift of the
   maximum-likelihood estimate from the exact one in posterior SDs at 2000 trials, on 12 random
   parameter vectors of the calibration prior and on the validation report's six sets;
 * calibration: simulation-based calibration on ``--datasets`` data sets of 200 trials
@@ -28,11 +28,13 @@ import numpy as np
 from ddm_ablation import load_sims
 from logp_cost import timeit
 
-from hssm_nre import validate
-from hssm_nre.likelihood import build_logp
-from hssm_nre.report import PARAMETER_SETS
+import hssm_nre.validation.metrics as metrics
+import hssm_nre.validation.sampling as sampling
+from hssm_nre.net.logp import build_logp
 from hssm_nre.simulation import simulate_trials
-from hssm_nre.training import TrainConfig, fit
+from hssm_nre.training.config import TrainConfig
+from hssm_nre.training.loop import fit
+from hssm_nre.validation.cases import PARAMETER_SETS
 
 HERE = Path(__file__).parent
 METHODS = {"plain CNRE": {"method": "cnre"}, "normalized NCE": {"method": "nce"}}
@@ -54,12 +56,12 @@ def evaluate(name: str, data, steps: int, n_datasets: int) -> dict:
     t0 = time.perf_counter()
     net = fit("ddm", data, cfg, progress=False)
     train_s = time.perf_counter() - t0
-    rand = validate.score_bias(net, n_sets=12).bias_over_sd.abs()
-    rep = validate.score_bias(net, thetas=PARAMETER_SETS["ddm"]).bias_over_sd.abs()
+    rand = metrics.score_bias(net, n_sets=12).bias_over_sd.abs()
+    rep = metrics.score_bias(net, thetas=PARAMETER_SETS["ddm"]).bias_over_sd.abs()
     t0 = time.perf_counter()
-    cal = validate.calibration(net, n_datasets=n_datasets, n_trials=200, draws=300, progress=False)
+    cal = sampling.calibration(net, n_datasets=n_datasets, n_trials=200, draws=300, progress=False)
     cal_s = time.perf_counter() - t0
-    cov = validate.coverage_table(cal)
+    cov = metrics.coverage_table(cal)
     fitted = int(cal[cal.param != "failed"].dataset.nunique())
     return {
         "method": name,
@@ -93,7 +95,7 @@ def main():
         f"`python benchmarks/plain_vs_normalized.py --steps {args.steps} --datasets {args.datasets}` "
         f"(measured {time.strftime('%Y-%m-%d')}, one core while other jobs ran; see the script's "
         f"docstring). {args.n_sims:,} simulations, {args.steps:,} steps of batch 1024 each. "
-        "Shift: |MLE shift| / posterior SD at 2000 trials (`validate.score_bias`; Monte Carlo SE "
+        "Shift: |MLE shift| / posterior SD at 2000 trials (`metrics.score_bias`; Monte Carlo SE "
         "about 0.02), on 12 random vectors of the calibration prior and on the report's six sets. "
         f"Calibration: {args.datasets} data sets of 200 trials, range over (v, a, z, t). Speed ratios "
         "are to the normalized network, measured in the same run.",

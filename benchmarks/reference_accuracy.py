@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from hssm_nre.references import _pyddm, get_reference
 from hssm_nre.simulation import simulate_trials
+from hssm_nre.validation.references import _pyddm, get_reference
 
 ANGLE_SETS = [
     [-1.5, 1.5, 0.35, 0.5, 0.7],

@@ -11,8 +11,8 @@ import argparse
 import arviz as az
 import numpy as np
 
-from hssm_nre.hub import load_network
-from hssm_nre.validate import fit_hssm, simulate_dataset
+from hssm_nre.store.hub import load_network
+from hssm_nre.validation.sampling import fit_hssm, simulate_dataset
 
 
 def min_ess(idata, names):

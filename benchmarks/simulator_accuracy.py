@@ -14,7 +14,7 @@ import numpy as np
 from scipy import stats
 
 from hssm_nre.simulation import simulate_trials
-from hssm_nre.validate import analytic_ddm_logp
+from hssm_nre.validation.metrics import analytic_ddm_logp
 
 SETS = [(-1.5, 0.6, 0.7, 0.5), (0.5, 0.3, 0.5, 0.2), (1.0, 1.5, 0.4, 0.3), (2.5, 0.4, 0.6, 0.1)]
 

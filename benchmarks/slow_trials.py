@@ -35,11 +35,10 @@ from jax.scipy.special import log_ndtr, logsumexp
 jax.config.update("jax_enable_x64", True)
 
 from hssm_nre import load_network  # noqa: E402
-from hssm_nre.artifact import member_parts  # noqa: E402
-from hssm_nre.likelihood import _build_raw  # noqa: E402
-from hssm_nre.network import Transform, choice_index, onset  # noqa: E402
-from hssm_nre.reference import Q_PREFIX, q_head_params  # noqa: E402
-from hssm_nre.references import ddm_logp_jax  # noqa: E402
+from hssm_nre.net.ddm_density import ddm_logp_jax  # noqa: E402
+from hssm_nre.net.features import Transform, choice_index, onset  # noqa: E402
+from hssm_nre.net.logp import _build_raw, member_parts  # noqa: E402
+from hssm_nre.net.noise import Q_PREFIX, q_head_params  # noqa: E402
 
 TIMES = (5.0, 10.0, 20.0, 50.0)
 T0 = 0.3

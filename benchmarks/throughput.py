@@ -27,7 +27,7 @@ def _ssms_chunk(args):
     n, dt, seed = args
     from ssms import Simulator
 
-    from hssm_nre.registry import get_model
+    from hssm_nre.models import get_model
 
     th = get_model("ddm").sample_box(n, np.random.default_rng(seed)).astype(np.float32)
     Simulator("ddm").simulate(
@@ -40,7 +40,8 @@ def main():
     ap.add_argument("--n", type=int, default=400_000)
     args = ap.parse_args()
     from hssm_nre.simulation import SimConfig, simulate
-    from hssm_nre.training import TrainConfig, fit
+    from hssm_nre.training.config import TrainConfig
+    from hssm_nre.training.loop import fit
 
     t0 = time.perf_counter()
     data = simulate("ddm", SimConfig(n=args.n, chunk=50_000), progress=False)

@@ -16,9 +16,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from hssm_nre.references import ddm_logp_jax
-from hssm_nre.report import PARAMETER_SETS
+from hssm_nre.net.ddm_density import ddm_logp_jax
 from hssm_nre.simulation import simulate_trials
+from hssm_nre.validation.cases import PARAMETER_SETS
 
 jax.config.update("jax_enable_x64", True)
 

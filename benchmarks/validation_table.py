@@ -9,7 +9,8 @@ Each report is produced by the command in its first lines (also in the card:
 import json
 from pathlib import Path
 
-from hssm_nre.hub import load_network, shipped_networks
+from hssm_nre.store.hub import load_network
+from hssm_nre.store.shipped import shipped_networks
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "validation" / "index.md"

@@ -22,5 +22,5 @@ cmd="hssm-nre validate $m --reference $ref"
 [ "$cal" != 0 ] && cmd+=" --calibration $cal"
 grep -q "Reproduce: \`$cmd\`" "docs/validation/$m.md" || { echo "report does not say: $cmd" >&2; exit 1; }
 .tools/bin/uv run --frozen --no-sync python -c "
-from hssm_nre.report import record_in_card
+from hssm_nre.validation.report import record_in_card
 print(record_in_card('$m', 'docs/validation/$m.md', '$ref', '$cmd'))"

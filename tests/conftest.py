@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from hssm_nre.simulation import SimConfig, simulate
-from hssm_nre.training import TrainConfig, fit
+from hssm_nre.training.config import TrainConfig
+from hssm_nre.training.loop import fit
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 import hssm_nre
-from hssm_nre.artifact import load
 from hssm_nre.cli import app
+from hssm_nre.store.artifact import load
 
 runner = CliRunner()
 
@@ -56,14 +56,14 @@ def test_list_shows_registry():
 def no_simulation(monkeypatch):
     """Fail the test if a command gets as far as simulating or training."""
     import hssm_nre.simulation
-    import hssm_nre.training
+    import hssm_nre.training.loop
 
     def boom(*args, **kwargs):
         raise AssertionError("the command simulated / trained before rejecting its input")
 
     for mod, name in (
-        (hssm_nre.training, "train"),
-        (hssm_nre.training, "simulate"),
+        (hssm_nre.training.loop, "train"),
+        (hssm_nre.training.loop, "simulate"),
         (hssm_nre.simulation, "simulate"),
     ):
         monkeypatch.setattr(mod, name, boom)
@@ -111,13 +111,13 @@ def test_expected_errors_are_one_line(args, fragments, tmp_path, monkeypatch, no
 
 @pytest.mark.parametrize(("option", "value"), [("--sets", "0"), ("--calibration", "-1")])
 def test_validate_rejects_bad_budgets_before_running(option, value, tmp_path, monkeypatch):
-    import hssm_nre.report
+    import hssm_nre.validation.report
 
     def boom(*args, **kwargs):
         raise AssertionError("validate ran with a bad budget")
 
-    monkeypatch.setattr(hssm_nre.report, "run_validation", boom)
-    monkeypatch.setattr(hssm_nre.report, "run_reference_validation", boom)
+    monkeypatch.setattr(hssm_nre.validation.report, "run_validation", boom)
+    monkeypatch.setattr(hssm_nre.validation.report, "run_reference_validation", boom)
     res = runner.invoke(app, ["validate", "angle", option, value, "--out", str(tmp_path)])
     one_line_error(res, option, value)
 
@@ -155,7 +155,7 @@ def test_reference_that_does_not_cover_the_model_names_the_right_one(tmp_path):
     ],
 )
 def test_validate_defaults_to_the_models_own_reference(model, runner_name, reference, tmp_path, monkeypatch):
-    import hssm_nre.report
+    import hssm_nre.validation.report
 
     calls = []
 
@@ -163,9 +163,11 @@ def test_validate_defaults_to_the_models_own_reference(model, runner_name, refer
         calls.append((target, args, kwargs))
         return tmp_path / f"{model}.md"
 
-    monkeypatch.setattr(hssm_nre.report, "run_validation", lambda *a, **k: fake(*a, **k) and "run_validation")
     monkeypatch.setattr(
-        hssm_nre.report,
+        hssm_nre.validation.report, "run_validation", lambda *a, **k: fake(*a, **k) and "run_validation"
+    )
+    monkeypatch.setattr(
+        hssm_nre.validation.report,
         "run_reference_validation",
         lambda *a, **k: fake(*a, **k) and "run_reference_validation",
     )
@@ -223,22 +225,47 @@ def test_invalid_train_options_fail_before_simulating(args, fragment, no_simulat
     assert time.perf_counter() - t0 < 10  # seconds; a simulation would take minutes
 
 
-def test_train_without_options_uses_the_shipped_recipe(tmp_path, monkeypatch):
-    """Defaults are unchanged: `hssm-nre train ddm` is the ddm 0.4.0 recipe (two seeds)."""
-    import hssm_nre.cli as cli
-    import hssm_nre.training
+def fake_training(monkeypatch) -> list:
+    """Record ``[model, sim, cfg, out, version]`` per member instead of simulating and training."""
+    import hssm_nre.training.loop as loop
 
     seen = []
 
-    def fake_train(spec, sim, cfg, *, out=None, version=None, **kw):
-        seen.append((spec.name, sim, cfg, out, version))
+    def fake_one(spec, sim, cfg, *, name=None, version=None, progress=True):
+        seen.append([spec.name, sim, cfg, None, version])
         return SimpleNamespace(member_cards=[], card={"total_seconds": 0}, name=spec.name)
 
-    def fake_save(nets, out, version):
-        return SimpleNamespace(member_cards=[], card={"total_seconds": 0}, name="ddm")
+    def fake_save(net, out):
+        seen[-1][3] = Path(out)
 
-    monkeypatch.setattr(hssm_nre.training, "train", fake_train)
-    monkeypatch.setattr(cli, "_save_ensemble", fake_save)
+    monkeypatch.setattr(loop, "_train_one", fake_one)
+    monkeypatch.setattr(loop, "ensemble", lambda nets, **kw: nets[0])
+    monkeypatch.setattr(loop, "save", fake_save)
+    monkeypatch.setattr(loop, "plot_history", lambda net, path: path)
+    return seen
+
+
+def test_python_train_and_cli_train_resolve_the_same_recipe(tmp_path, monkeypatch):
+    """`hssm_nre.train(MODEL)` rebuilds the shipped network exactly as `hssm-nre train MODEL` does."""
+    import hssm_nre
+
+    seen = fake_training(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    for model in ("ddm", "angle", "levy"):
+        assert runner.invoke(app, ["train", model]).exit_code == 0
+        from_cli = [(m, sim, cfg, version) for m, sim, cfg, _, version in seen]
+        seen.clear()
+        hssm_nre.train(model, progress=False)
+        from_python = [(m, sim, cfg, version) for m, sim, cfg, _, version in seen]
+        seen.clear()
+        assert from_cli == from_python, model
+        assert len(from_cli) == hssm_nre.training.recipes.recipe(model).members
+
+
+def test_train_without_options_uses_the_shipped_recipe(tmp_path, monkeypatch):
+    """Defaults are unchanged: `hssm-nre train ddm` is the ddm 0.4.0 recipe (two seeds)."""
+
+    seen = fake_training(monkeypatch)
     monkeypatch.chdir(tmp_path)
     res = runner.invoke(app, ["train", "ddm"])
     assert res.exit_code == 0, res.output
@@ -264,7 +291,7 @@ def test_train_without_options_uses_the_shipped_recipe(tmp_path, monkeypatch):
 
 def test_configs_reject_what_the_cli_can_set():
     from hssm_nre.simulation import SimConfig
-    from hssm_nre.training import TrainConfig
+    from hssm_nre.training.config import TrainConfig
 
     for bad, fragment in (
         ({"method": "foo"}, "method must be 'nce' or 'cnre'"),

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from hssm_nre import load_network
-from hssm_nre.hub import shipped_networks
+from hssm_nre.store.shipped import shipped_networks
 
 GOLDEN = np.load(Path(__file__).parent / "golden" / "shipped_logp.npz")
 NAMES = sorted({k.split("/")[0] for k in GOLDEN.files})

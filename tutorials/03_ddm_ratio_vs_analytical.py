@@ -14,10 +14,11 @@ import sys
 from pathlib import Path
 
 import hssm_nre  # noqa: F401  (registers loglik_kind="ratio")
-from hssm_nre.demo import TRUE, regression_include, simulate_regression_data
-from hssm_nre.hub import load_network
-from hssm_nre.report import plot_overlay
-from hssm_nre.validate import compare_posteriors, fit_hssm, markdown_table
+from hssm_nre.store.hub import load_network
+from hssm_nre.validation.cases import TRUE, regression_include, simulate_regression_data
+from hssm_nre.validation.metrics import markdown_table
+from hssm_nre.validation.plots import plot_overlay
+from hssm_nre.validation.sampling import compare_posteriors, fit_hssm
 
 
 def main(argv=None):

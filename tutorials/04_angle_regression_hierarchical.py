@@ -19,7 +19,7 @@ import pandas as pd
 
 import hssm_nre  # noqa: F401
 from hssm_nre import SimConfig, TrainConfig, simulate_trials, train
-from hssm_nre.hub import shipped_networks
+from hssm_nre.store.shipped import shipped_networks
 
 
 def simulate_hierarchical(n_subjects=6, n_trials=100, seed=0):

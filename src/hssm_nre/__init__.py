@@ -22,26 +22,26 @@ import sys
 __version__ = "0.1.0.dev0"
 
 _LAZY = {
-    "ModelSpec": "registry",
-    "get_model": "registry",
-    "list_models": "registry",
+    "ModelSpec": "models",
+    "get_model": "models",
+    "list_models": "models",
     "SimConfig": "simulation",
     "simulate": "simulation",
     "simulate_trials": "simulation",
-    "TrainConfig": "training",
-    "train": "training",
-    "fit": "training",
-    "Network": "artifact",
-    "ensemble": "artifact",
-    "save": "artifact",
-    "load": "artifact",
-    "load_network": "hub",
-    "pull": "download",
-    "list_networks": "download",
-    "publish": "download",
-    "make_logp": "likelihood",
-    "RatioDistribution": "pymc",
-    "register": "hssm_ext",
+    "TrainConfig": "training.config",
+    "train": "training.loop",
+    "fit": "training.loop",
+    "Network": "store.artifact",
+    "ensemble": "store.artifact",
+    "save": "store.artifact",
+    "load": "store.artifact",
+    "load_network": "store.hub",
+    "pull": "store.download",
+    "list_networks": "store.download",
+    "publish": "store.download",
+    "make_logp": "net.logp",
+    "RatioDistribution": "integrations.pymc",
+    "register": "integrations.hssm",
 }
 
 __all__ = ["__version__", *_LAZY]
@@ -72,7 +72,7 @@ class _RegisterWhenHssmLoads(importlib.abc.MetaPathFinder):
 
         def exec_and_register(module):
             exec_module(module)
-            from .hssm_ext import register
+            from hssm_nre.integrations.hssm import register
 
             register()
 
@@ -81,7 +81,7 @@ class _RegisterWhenHssmLoads(importlib.abc.MetaPathFinder):
 
 
 if "hssm" in sys.modules:
-    from .hssm_ext import register as _register
+    from hssm_nre.integrations.hssm import register as _register
 
     _register()
 elif not any(isinstance(f, _RegisterWhenHssmLoads) for f in sys.meta_path):

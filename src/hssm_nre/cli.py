@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
 from pathlib import Path
 
 import typer
+
+from hssm_nre.training.recipes import RECIPES
 
 # What bad input raises (ArtifactError and DownloadError are ValueErrors): one line, no traceback.
 EXPECTED_ERRORS = (ValueError, TypeError)
@@ -40,82 +41,6 @@ class _App(typer.Typer):
 
 
 app = _App(help="Neural ratio likelihoods for HSSM: train, validate, list networks.", no_args_is_help=True)
-
-# Budgets of the shipped networks: `hssm-nre train MODEL` rebuilds them.
-DEFAULT_BUDGETS = {
-    "n": 2_000_000,
-    "time_budget_s": 1600.0,
-}
-# The budgets each shipped network was trained with: `hssm-nre train MODEL` without options
-# rebuilds it. Budgets are in optimizer steps, so the learning-rate schedule does not depend
-# on the machine's speed.
-RECIPE_020 = {
-    "n": 2_000_000,
-    "max_t": 100.0,
-    "time_features": ("log", "linear", "inverse"),
-    "max_steps": 40_000,
-    "epochs": 100,
-    "time_budget": 100_000.0,
-    "version": "0.2.0",
-}
-RECIPES: dict[str, dict] = {
-    # ddm 0.3.0: decision times to 100 s (at 20 s, 2.4 % of the trials at a = 2.5, v = 0 were
-    # dropped, which biased a and t in slow data), linear and inverse time features, and a step
-    # budget (the 74,200 steps of 0.2.0) instead of a time budget.
-    # ddm 0.4.0: two such networks (seeds 0 and 1) averaged as a mixture of densities, which
-    # cut the MLE shift's p90 from 0.40 to 0.29 SD (benchmarks/ddm_ensemble.py).
-    "ddm": {
-        "max_t": 100.0,
-        "time_features": ("log", "linear", "inverse"),
-        "max_steps": 74_200,
-        "epochs": 40,
-        "time_budget": 100_000.0,
-        "members": 2,
-        "version": "0.4.0",
-    },
-    **{m: {"n": 1_500_000, "max_steps": 20_000, "epochs": 100, "time_budget": 100_000.0} for m in ("levy",)},
-    # 0.2.0 of the extended models: the DDM 0.3.0 changes (decision times to 100 s, time
-    # features) and twice the steps. ornstein first: at 20 s its slow corner (a strong pull to
-    # the middle, g near 1, and a wide boundary) lost 96 % of its trials and integrated to 0.92
-    # there; by 100 s 16 % of them finish.
-    # ornstein 0.3.0: the same with the normalization penalty (weight 1); against PyDDM the
-    # posterior error fell from median 0.108 / max 0.492 SD to 0.103 / 0.324, SD ratios from
-    # 0.77-1.11 to 0.85-1.05.
-    "ornstein": {**RECIPE_020, "norm_weight": 1.0, "version": "0.3.0"},
-    # angle and weibull 0.2.0 add the edge-heavy proposal (a quarter of the draws): the worst
-    # vertex of the box integrates to 0.0075 (angle 0.1.0: 0.046) and 0.112 (weibull 0.1.0: 0.208)
-    # from one.
-    # angle and weibull 0.3.0: the same with the normalization penalty (weight 1, as full_ddm
-    # 0.2.0). Against PyDDM the posterior error's median fell from 0.266 to 0.179 (angle) and
-    # 0.201 to 0.178 (weibull); weibull's worst vertex from 0.112 to 0.086 from one. With seed 1
-    # and the penalty's default cap both diverged (docs/method.md); seed 0 is the recipe.
-    # angle and weibull 0.4.0: two such networks (seeds 0 and 1) with the penalty capped at
-    # f <= 3, where seed 1 trains (with the default cap of 8 it diverged), averaged as a mixture
-    # of densities. Against PyDDM angle's posterior error fell from median 0.179 / max 0.702 SD
-    # (0.3.0) to 0.159 / 0.479, SD ratios 0.89-1.09 to 0.86-1.06; weibull's worst vertex from
-    # 0.086 to 0.044 from one, its posterior error's median from 0.178 to 0.159.
-    **{
-        m: {
-            **RECIPE_020,
-            "edge_share": 0.25,
-            "norm_weight": 1.0,
-            "norm_clip": 3.0,
-            "members": 2,
-            "version": "0.4.0",
-        }
-        for m in ("angle", "weibull")
-    },
-    # ddm_sdv 0.2.0: the same recipe as angle 0.2.0; against the analytic density its
-    # posterior error fell from median 0.226 / max 0.566 SD (0.1.0) to 0.188 / 0.269.
-    "ddm_sdv": {**RECIPE_020, "edge_share": 0.25},
-    # full_ddm 0.2.0: the same with the normalization penalty (weight 1); against hssm's
-    # blackbox likelihood its posterior error fell from median 0.323 / max 0.874 SD (0.1.0) to
-    # 0.183 / 0.597.
-    # full_ddm 0.3.0: two such networks (seeds 0 and 1; seed 0 is 0.2.0) as a mixture of
-    # densities; the posterior error fell to median 0.116 / max 0.359 SD, SD ratios from
-    # 0.86-1.42 to 0.92-1.18.
-    "full_ddm": {**RECIPE_020, "edge_share": 0.25, "norm_weight": 1.0, "members": 2, "version": "0.3.0"},
-}
 
 
 @app.command()
@@ -163,8 +88,7 @@ def train(
     ),
 ) -> None:
     """Simulate training data and train a ratio network for a registry MODEL."""
-    from .registry import get_model
-    from .simulation import SimConfig
+    from hssm_nre.models import get_model
 
     spec = get_model(model)
     recipe = RECIPES.get(spec.name, {})
@@ -205,56 +129,39 @@ def train(
             "method 'nce'; add --norm-weight 0 to train a plain ratio (--method cnre)"
         )
 
-    from .training import TrainConfig  # imports JAX: after the checks above, which fail faster
-    from .training import train as _train
+    from hssm_nre.training.loop import train as _train
+    from hssm_nre.training.recipes import recipe as resolve_recipe
 
-    n = recipe.get("n", DEFAULT_BUDGETS["n"]) if n is None else n
-    epochs = recipe.get("epochs", 40) if epochs is None else epochs
-    time_budget = (
-        recipe.get("time_budget", DEFAULT_BUDGETS["time_budget_s"]) if time_budget is None else time_budget
-    )
-    max_steps = recipe.get("max_steps") if max_steps is None else max_steps
-    max_t = recipe.get("max_t", SimConfig.max_t) if max_t is None else max_t
-    version = recipe.get("version", "0.1.0") if version is None else version
-    members = recipe.get("members", 1) if members is None else members
-    if time_features is None:
-        time_features = recipe.get("time_features", TrainConfig.time_features)
-    else:
+    if time_features is not None:
         time_features = tuple(f.strip() for f in time_features.split(","))
-    if norm_weight is None:  # 0 is a valid weight, so not `or`
-        norm_weight = recipe.get("norm_weight", TrainConfig.norm_weight)
-    if norm_clip is None:
-        norm_clip = recipe.get("norm_clip", TrainConfig.norm_clip)
-    if edge_share is None:
-        edge_share = recipe.get("edge_share", 0.0)
-
     # Every setting is checked here, before the (long) simulation of the first member.
-    sim = SimConfig(n=n, seed=seed, dt=dt, max_t=max_t, edge_share=edge_share)
-    cfg = TrainConfig(
+    rec = resolve_recipe(
+        spec.name,
+        seed=seed,
+        n=n,
+        dt=dt,
+        max_t=max_t,
+        edge_share=edge_share,
+        version=version,
+        members=members,
         method=method,
         hidden=widths,
-        max_epochs=epochs,
+        epochs=epochs,
         nu=nu,
         q_hidden=q_widths,
         q_components=q_components,
         batch_size=batch_size,
         base=base,
         time_features=time_features,
-        seed=seed,
-        time_budget_s=time_budget,
+        time_budget=time_budget,
         max_steps=max_steps,
         norm_weight=norm_weight,
         norm_clip=norm_clip,
     )
+    sim, cfg, version, members = rec.sim, rec.train, rec.version, rec.members
     _check_fits_model(spec, sim, cfg)
 
-    def one(s: int, where: Path | None):
-        return _train(spec, replace(sim, seed=s), replace(cfg, seed=s), out=where, version=version)
-
-    if members == 1:
-        net = one(seed, out)
-    else:  # seeds seed, seed + 1, ...: each member has its own simulations and initialization
-        net = _save_ensemble([one(seed + k, None) for k in range(members)], out, version)
+    net = _train(spec, sim, cfg, out=out, version=version, members=members)
     for k, part in enumerate(net.member_cards):
         t = part["training"]
         typer.echo(
@@ -278,7 +185,7 @@ def _widths(option: str, text: str) -> tuple[int, ...]:
 
 def _check_fits_model(spec, sim, cfg) -> None:
     """Make up front the checks that training makes only after simulating."""
-    from .training import _resolve_method
+    from hssm_nre.training.config import _resolve_method
 
     method = _resolve_method(spec, cfg)  # method and base against the model
     if "boundary" in cfg.time_features and (spec.boundary is None or method != "nce"):
@@ -296,8 +203,8 @@ def _check_fits_model(spec, sim, cfg) -> None:
 
 
 def _save_ensemble(nets, out: Path, version: str):
-    from .artifact import ensemble, save
-    from .training import plot_history
+    from hssm_nre.store.artifact import ensemble, save
+    from hssm_nre.training.loop import plot_history
 
     net = ensemble(nets, version=version)
     save(net, out)
@@ -312,7 +219,7 @@ def ensemble_(
     version: str = typer.Option(..., help="Version written in the card."),
 ) -> None:
     """Combine trained networks of one model into an equal-weight mixture of their densities."""
-    from .artifact import load
+    from hssm_nre.store.artifact import load
 
     net = _save_ensemble([load(p) for p in networks], out, version)
     typer.echo(f"saved {net.name} ({net.n_members} members) to {out}: total {net.card['total_seconds']} s")
@@ -323,9 +230,9 @@ def list_(
     cache_dir: Path = typer.Option(None, help="Cache directory (default: $HSSM_NRE_CACHE or user cache)."),
 ) -> None:
     """List the registry models, then the shipped, cached and published networks."""
-    from .download import list_networks
-    from .hub import shipped_networks
-    from .registry import MODELS
+    from hssm_nre.models import MODELS
+    from hssm_nre.store.download import list_networks
+    from hssm_nre.store.shipped import shipped_networks
 
     shipped = shipped_networks()
     for name, spec in sorted(MODELS.items()):
@@ -353,7 +260,7 @@ def pull(
     timeout: float = typer.Option(30.0, help="Seconds to wait for the server."),
 ) -> None:
     """Download a published network into the cache (verified by sha256) and print its directory."""
-    from .download import pull as _pull
+    from hssm_nre.store.download import pull as _pull
 
     path = _pull(name, cache_dir=cache_dir, base_url=base_url, offline=offline, timeout=timeout)
     typer.echo(str(path))
@@ -366,7 +273,7 @@ def publish(
     base_url: str = typer.Option(None, help="Where <out> will be served (default: the manifest's)."),
 ) -> None:
     """Lay out a trained network for upload and write its manifest entry (sha256, size, metrics)."""
-    from .download import publish as _publish
+    from hssm_nre.store.download import publish as _publish
 
     entry = _publish(directory, out, base_url=base_url)
     for name, versions in entry["networks"].items():
@@ -396,7 +303,7 @@ def validate(
     write_card: bool = typer.Option(False, help="Record the metrics in the network's card (re-saved)."),
 ) -> None:
     """Validate a network against a reference likelihood and write a Markdown report."""
-    from .references import REFERENCES
+    from hssm_nre.validation.references import REFERENCES
 
     covers = "; ".join(f"{k!r} covers {', '.join(ms)}" for k, ms in REFERENCES.items())
     if reference is not None and reference not in (*REFERENCES, "none"):
@@ -407,8 +314,8 @@ def validate(
         )
     if calibration < 0 or sets < 1:
         raise typer.BadParameter(f"need --calibration >= 0 and --sets >= 1, got {calibration} and {sets}")
-    from .hub import load_network  # the heavy imports (hssm, PyMC) after the checks above
-    from .report import record_in_card, run_reference_validation, run_validation
+    from hssm_nre.store.hub import load_network
+    from hssm_nre.validation.report import record_in_card, run_reference_validation, run_validation
 
     name = load_network(model).model
     fits = [k for k, ms in REFERENCES.items() if name in ms]

@@ -10,43 +10,9 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
 import pandas as pd
 
-TRUE = {"v_Intercept": 0.5, "v_x": 0.8, "a": 1.0, "z": 0.45, "t": 0.3}
-
-
-def simulate_regression_data(n_trials: int, seed: int = 1) -> pd.DataFrame:
-    """DDM trials whose drift depends on a covariate: v = 0.5 + 0.8 x."""
-    from .simulation import simulate_trials
-
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(-1, 1, n_trials)
-    v = TRUE["v_Intercept"] + TRUE["v_x"] * x
-    theta = np.column_stack(
-        [
-            v,
-            np.full(n_trials, TRUE["a"]),
-            np.full(n_trials, TRUE["z"]),
-            np.full(n_trials, TRUE["t"]),
-        ]
-    )
-    obs, ok = simulate_trials("ddm", theta, rng)
-    return pd.DataFrame({"rt": obs[ok, 0], "response": obs[ok, 1].astype(int), "x": x[ok]})
-
-
-def regression_include() -> list[dict]:
-    """Return the demo's regression on v, with uniform priors on its coefficients."""
-    return [
-        {
-            "name": "v",
-            "formula": "v ~ 1 + x",
-            "prior": {
-                "Intercept": {"name": "Uniform", "lower": -1.5, "upper": 1.5},
-                "x": {"name": "Uniform", "lower": -1.5, "upper": 1.5},
-            },
-        }
-    ]
+from hssm_nre.validation.cases import TRUE, regression_include, simulate_regression_data
 
 
 def main(argv: list[str] | None = None) -> pd.DataFrame:
@@ -60,8 +26,9 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     import hssm
 
     import hssm_nre  # noqa: F401  (registers loglik_kind="ratio")
-    from hssm_nre.hub import load_network
-    from hssm_nre.validate import compare_posteriors, fit_hssm, markdown_table
+    from hssm_nre.store.hub import load_network
+    from hssm_nre.validation.metrics import markdown_table
+    from hssm_nre.validation.sampling import compare_posteriors, fit_hssm
 
     net = load_network("ddm")
     print(f"network: {net!r}")

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .registry import BOUNDARIES, ModelSpec, boundary_at, get_model
+from hssm_nre.models import BOUNDARIES, ModelSpec, boundary_at, get_model
 
 __all__ = ["SimConfig", "SimData", "simulate", "simulate_trials"]
 
@@ -328,7 +328,7 @@ def simulate(spec: ModelSpec | str, config: SimConfig | None = None, progress: b
     >>> data.theta.shape[0] + data.n_dropped
     2000
     """
-    from .progress import progress_bar
+    from hssm_nre.progress import progress_bar
 
     spec = get_model(spec)
     config = config or SimConfig()

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from hssm_nre import load_network
-from hssm_nre.hub import shipped_networks
+from hssm_nre.store.shipped import shipped_networks
 
 HERE = Path(__file__).parent
 

@@ -1,0 +1,343 @@
+"""Model registry: one frozen :class:`ModelSpec` per supported simulator model.
+
+Parameters mean exactly what they mean in ssm-simulators, which is also what they
+mean in hssm: ``a`` is the distance from the midpoint to each boundary (the
+boundaries sit at ``+a`` and ``-a``, so the boundary *separation* is ``2a``; hssm's
+analytic DDM doubles ``a`` before calling the Navarro-Fuss density), ``z`` is the
+relative starting point in ``(0, 1)``, ``t`` the non-decision time in seconds, the
+diffusion noise SD is 1 and response ``+1`` is the upper boundary.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["BOUNDARIES", "MODELS", "ModelSpec", "boundary_at", "get_model", "list_models"]
+
+
+# Collapsing boundaries b(u) of the diffusion models, by name: the shape parameters that
+# follow the initial half-width ``a`` (see :func:`boundary_at`).
+BOUNDARIES = {"angle": ("theta",), "weibull": ("alpha", "beta")}
+
+
+def boundary_at(kind: str, u, a, shape, xp=np):
+    """Half-width ``b(u)`` of a collapsing boundary at decision time ``u``.
+
+    ``"angle"``: ``max(a - u tan(theta), 0)``; ``"weibull"``: ``a exp(-(u / beta)^alpha)``.
+    ``shape`` holds the parameters of :data:`BOUNDARIES` ``[kind]``; ``xp`` is ``numpy``
+    in the simulator and ``jax.numpy`` in the network.
+
+    Examples
+    --------
+    >>> float(boundary_at("weibull", 0.5, 2.0, (1.0, 0.5), np))  # a / e
+    0.7357588823428847
+    """
+    if kind == "angle":
+        (theta,) = shape
+        return xp.maximum(a - u * xp.tan(theta), 0.0)
+    if kind == "weibull":
+        alpha, beta = shape
+        return a * xp.exp(-xp.power(u / beta, alpha))
+    raise ValueError(f"unknown boundary {kind!r}; known: {sorted(BOUNDARIES)}")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything the package needs to know about one simulator model.
+
+    Parameters
+    ----------
+    name
+        Model name, as in ssm-simulators and hssm.
+    params
+        Parameter names, in the order the simulator and hssm use.
+    box
+        Training box: ``(low, high)`` per parameter, same order as ``params``.
+    choices
+        Possible responses.
+    simulator
+        ``"bridge"`` for the package's own bias-corrected diffusion simulator,
+        ``"stable"`` for its alpha-stable Levy-flight simulator (``levy``),
+        ``"ssms"`` for ssm-simulators, or a callable ``f(theta, rng) -> x`` that maps
+        an ``(n, n_params)`` array to ``(n, obs_dim)`` observations.
+    ndt
+        Name of the non-decision-time parameter (``rt = t + decision time``), or
+        ``None`` when the model has none.
+    obs_dim
+        Number of columns of one observation (2 for ``(rt, response)``).
+    default_network
+        Name of the pretrained network used when none is given.
+    description
+        One line for listings.
+    mirror
+        ``(drift, start)`` parameter names when the model is symmetric under swapping
+        the two choices: ``p(rt, lower | v, z, ...) = p(rt, upper | -v, 1 - z, ...)``
+        (true of every registry model: the boundaries and the noise are symmetric about
+        the midpoint). A network then learns one boundary and gets the other by the
+        reflection, which halves what it must learn. Needs a box symmetric under it.
+    ndt_spread
+        Name of a parameter that spreads the non-decision time uniformly,
+        ``t ~ U(t - st, t + st)`` as in ssm-simulators' ``full_ddm`` (hssm's analytic and
+        blackbox ``st`` is the full width, ``2 st``). Reaction times then start at
+        ``t - st``, and normalized networks count decision time from there.
+    boundary
+        Name of the model's collapsing boundary in :data:`hssm_nre.net.features.BOUNDARIES`
+        (``"angle"``, ``"weibull"``), which the ``"boundary"`` time feature of a network
+        evaluates; ``None`` for constant boundaries.
+
+    Examples
+    --------
+    >>> from hssm_nre.models import get_model
+    >>> get_model("ddm").params
+    ('v', 'a', 'z', 't')
+    """
+
+    name: str
+    params: tuple[str, ...]
+    box: tuple[tuple[float, float], ...]
+    choices: tuple[int, ...] = (-1, 1)
+    simulator: str | Callable[[np.ndarray, np.random.Generator], np.ndarray] = "bridge"
+    ndt: str | None = "t"
+    obs_dim: int = 2
+    default_network: str | None = None
+    description: str = ""
+    mirror: tuple[str, str] | None = ("v", "z")
+    ndt_spread: str | None = None
+    boundary: str | None = None
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if len(self.params) != len(self.box):
+            raise ValueError(
+                f"model {self.name!r}: {len(self.params)} params but {len(self.box)} box "
+                "entries; give one (low, high) pair per parameter"
+            )
+        for p, (lo, hi) in zip(self.params, self.box, strict=True):
+            if not lo < hi:
+                raise ValueError(f"model {self.name!r}: box of {p!r} is ({lo}, {hi}); need low < high")
+        if self.ndt is not None and self.ndt not in self.params:
+            raise ValueError(f"model {self.name!r}: ndt {self.ndt!r} is not one of {self.params}")
+        if self.ndt_spread is not None and (self.ndt is None or self.ndt_spread not in self.params):
+            raise ValueError(f"model {self.name!r}: ndt_spread {self.ndt_spread!r} needs ndt and a parameter")
+        if self.boundary is not None and (
+            self.boundary not in BOUNDARIES or not {"a", *BOUNDARIES[self.boundary]} <= set(self.params)
+        ):
+            raise ValueError(
+                f"model {self.name!r}: boundary {self.boundary!r} needs to be one of {sorted(BOUNDARIES)} "
+                f"and its parameters ('a', {', '.join(map(repr, BOUNDARIES.get(self.boundary, ())))}) "
+                f"to be among {self.params}"
+            )
+        if self.mirror is not None:
+            v, z = self.mirror
+            box = dict(zip(self.params, self.box, strict=True))
+            if v not in box or z not in box or len(self.choices) != 2:
+                raise ValueError(
+                    f"model {self.name!r}: mirror {self.mirror} needs both parameters in {self.params} "
+                    f"and two choices (has {self.choices}); pass mirror=None"
+                )
+            if not (np.isclose(box[v][0], -box[v][1]) and np.isclose(box[z][0] + box[z][1], 1.0)):
+                raise ValueError(
+                    f"model {self.name!r}: mirror {self.mirror} needs a box symmetric under "
+                    f"{v} -> -{v}, {z} -> 1 - {z}; got {v} {box[v]}, {z} {box[z]}"
+                )
+
+    @property
+    def n_params(self) -> int:
+        """Number of parameters."""
+        return len(self.params)
+
+    @property
+    def lower(self) -> np.ndarray:
+        """Lower corners of the training box."""
+        return np.array([b[0] for b in self.box], dtype=np.float64)
+
+    @property
+    def upper(self) -> np.ndarray:
+        """Upper corners of the training box."""
+        return np.array([b[1] for b in self.box], dtype=np.float64)
+
+    def box_dict(self) -> dict[str, tuple[float, float]]:
+        """Return the training box as ``{param: (low, high)}``."""
+        return dict(zip(self.params, self.box, strict=True))
+
+    def sample_box(self, n: int, rng: np.random.Generator, edge_share: float = 0.0) -> np.ndarray:
+        """Draw ``n`` parameter vectors from the training box.
+
+        A share ``edge_share`` of the rows (each row by a coin flip) has every coordinate
+        drawn from Beta(1/2, 1/2) scaled to the box instead of uniformly. That arcsine law
+        piles its mass near both bounds of each parameter, so the box's faces, edges and
+        corners, where a uniform draw in d dimensions puts a share ``0.1^d`` of the rows
+        within 5 % of a vertex, are trained on too. The network is a conditional density
+        in ``x`` given ``theta``, so the proposal over ``theta`` changes where it is
+        accurate, not what it estimates.
+        """
+        if not 0.0 <= edge_share <= 1.0:
+            raise ValueError(f"edge_share must be in [0, 1], got {edge_share}")
+        u = rng.uniform(size=(n, self.n_params))
+        if edge_share > 0.0:
+            edge = rng.uniform(size=n) < edge_share
+            u[edge] = rng.beta(0.5, 0.5, size=(int(edge.sum()), self.n_params))
+        return self.lower + (self.upper - self.lower) * u
+
+    @classmethod
+    def custom(
+        cls,
+        name: str,
+        params: list[str] | tuple[str, ...],
+        box: dict[str, tuple[float, float]],
+        simulator: Callable[[np.ndarray, np.random.Generator], np.ndarray],
+        *,
+        obs_dim: int = 1,
+        choices: tuple[int, ...] = (),
+        ndt: str | None = None,
+        description: str = "",
+        mirror: tuple[str, str] | None = None,
+    ) -> ModelSpec:
+        """Build a spec for a user's own simulator.
+
+        Parameters
+        ----------
+        name
+            A name for the model.
+        params
+            Parameter names, in the order the simulator expects the columns.
+        box
+            ``{param: (low, high)}`` for every parameter.
+        simulator
+            ``f(theta, rng) -> x``: ``theta`` has shape ``(n, len(params))``; ``x``
+            must have shape ``(n, obs_dim)`` (one observation per parameter row).
+        obs_dim
+            Columns of one observation.
+        choices
+            Discrete responses, if the last column of ``x`` is a choice.
+        ndt
+            Non-decision-time parameter, if ``x[:, 0]`` is a reaction time.
+        description
+            One line for listings.
+        mirror
+            ``(drift, start)`` names if swapping the choices equals ``drift -> -drift``,
+            ``start -> 1 - start`` (see :class:`ModelSpec`); off by default.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> spec = ModelSpec.custom(
+        ...     "normal", ["mu", "sigma"], {"mu": (-5, 5), "sigma": (0.1, 5)},
+        ...     lambda th, rng: th[:, :1] + th[:, 1:] * rng.standard_normal((len(th), 1)))
+        >>> spec.n_params
+        2
+        """
+        missing = [p for p in params if p not in box]
+        if missing:
+            raise ValueError(f"box has no entry for {missing}; give (low, high) for every parameter")
+        if not callable(simulator):
+            raise TypeError(f"simulator must be callable f(theta, rng) -> x, got {type(simulator)}")
+        return cls(
+            name=name,
+            params=tuple(params),
+            box=tuple((float(box[p][0]), float(box[p][1])) for p in params),
+            choices=tuple(choices),
+            simulator=simulator,
+            ndt=ndt,
+            obs_dim=obs_dim,
+            description=description,
+            mirror=mirror,
+        )
+
+
+MODELS: dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in [
+        ModelSpec(
+            "ddm",
+            ("v", "a", "z", "t"),
+            ((-3.0, 3.0), (0.3, 2.5), (0.1, 0.9), (0.0, 2.0)),
+            default_network="ddm",
+            description="Drift diffusion model (constant boundaries at +-a)",
+        ),
+        ModelSpec(
+            "angle",
+            ("v", "a", "z", "t", "theta"),
+            ((-3.0, 3.0), (0.3, 3.0), (0.1, 0.9), (0.001, 2.0), (-0.1, 1.3)),
+            description="DDM with linearly collapsing boundaries a - t tan(theta)",
+            boundary="angle",
+        ),
+        ModelSpec(
+            "weibull",
+            ("v", "a", "z", "t", "alpha", "beta"),
+            ((-2.5, 2.5), (0.3, 2.5), (0.2, 0.8), (0.001, 2.0), (0.31, 4.99), (0.31, 6.99)),
+            description="DDM with Weibull-collapsing boundaries a exp(-(t/beta)^alpha)",
+            boundary="weibull",
+        ),
+        ModelSpec(
+            "ornstein",
+            ("v", "a", "z", "g", "t"),
+            ((-2.0, 2.0), (0.3, 3.0), (0.1, 0.9), (-1.0, 1.0), (0.001, 2.0)),
+            description="Ornstein-Uhlenbeck diffusion: drift v - g x",
+        ),
+        ModelSpec(
+            "levy",
+            ("v", "a", "z", "alpha", "t"),
+            ((-3.0, 3.0), (0.3, 3.0), (0.1, 0.9), (1.0, 2.0), (0.001, 2.0)),
+            simulator="stable",
+            description="Levy flight with alpha-stable noise (ssm-simulators' model, own simulator)",
+        ),
+        ModelSpec(
+            "ddm_sdv",
+            ("v", "a", "z", "t", "sv"),
+            ((-3.0, 3.0), (0.3, 2.5), (0.1, 0.9), (0.001, 2.0), (0.001, 2.5)),
+            description="DDM with trial-to-trial drift variability sv",
+        ),
+        ModelSpec(
+            "full_ddm",
+            ("v", "a", "z", "t", "sz", "sv", "st"),
+            (
+                (-3.0, 3.0),
+                (0.3, 2.5),
+                (0.3, 0.7),
+                (0.25, 2.25),
+                (0.001, 0.2),
+                (0.001, 2.0),
+                (0.001, 0.25),
+            ),
+            ndt_spread="st",
+            description="DDM with variability in start point (sz), drift (sv) and ndt (st)",
+        ),
+    ]
+}
+
+
+def list_models() -> list[str]:
+    """Names of the registry models.
+
+    Examples
+    --------
+    >>> "ddm" in list_models()
+    True
+    """
+    return sorted(MODELS)
+
+
+def get_model(name: str | ModelSpec) -> ModelSpec:
+    """Look up a model by name (a :class:`ModelSpec` passes through).
+
+    Examples
+    --------
+    >>> get_model("angle").params[-1]
+    'theta'
+    """
+    if isinstance(name, ModelSpec):
+        return name
+    try:
+        return MODELS[name]
+    except KeyError:
+        close = difflib.get_close_matches(str(name), MODELS, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(
+            f"unknown model {name!r}; the registry has {list_models()}.{hint} "
+            "For your own simulator use ModelSpec.custom(...)."
+        ) from None

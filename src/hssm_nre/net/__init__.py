@@ -1,0 +1,1 @@
+"""The network as pure JAX functions: features, the NCE noise density, base densities and logp."""

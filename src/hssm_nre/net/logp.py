@@ -1,0 +1,180 @@
+"""Per-trial log-likelihoods from a network, as pure jitted JAX functions.
+
+``make_logp(net)`` gives ``logp(theta, x) -> (n,)``. For a normalized network this is
+``f(theta_without_t, rt - t, c) + log q(rt - t, c)``, a true log-density (``q`` the learned
+mixture, or with ``base = "ddm"`` in the card the analytic DDM density at the model's
+``v, a, z``); for a plain
+ratio network it is the log-ratio ``f(theta, x)``, which differs from the
+log-likelihood by a term that does not depend on ``theta``. In both cases:
+
+* a parameter outside the network's training box gives ``-inf``;
+* for models with a non-decision time, ``rt <= t`` gives ``-inf``;
+* a response that is not one of the model's choices gives ``-inf`` (and
+  :func:`make_logp` called with concrete arrays raises a ``ValueError`` for it);
+* nothing is clipped or replaced by a made-up finite value.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from hssm_nre.net.base import base_logpdf
+from hssm_nre.net.features import Transform, choice_index, featurize, mlp, obs_to_y, time_of
+from hssm_nre.net.noise import Q_PREFIX, q_head_params, q_logpdf_y, reference_logpdf
+
+if TYPE_CHECKING:  # the artifact layer sits above this one: no runtime import
+    from hssm_nre.store.artifact import Network
+
+__all__ = ["make_hssm_logp", "make_logp", "member_parts"]
+
+
+def _build_raw(weights: dict, card: dict):
+    """Unmasked ``logp(theta, x)`` of one network (no box or onset check)."""
+    tr = Transform.from_dict(card["transform"])
+    normalized = bool(card["method"]["normalized"])
+    net_w = {k: jnp.asarray(v) for k, v in weights.items() if not k.startswith("ref_")}
+    ref = {k: jnp.asarray(v) for k, v in weights.items() if k.startswith("ref_")}
+    learned = f"{Q_PREFIX}W0" in weights
+    q_m = int(card["method"].get("q_components") or 0)
+    base = card["method"].get("base") or "none"
+    base_index = tuple(card["method"].get("base_index") or ())
+
+    def raw(theta, x):
+        out = mlp(net_w, featurize(tr, theta, x))
+        if base != "none":
+            out = out + base_logpdf(base, tr, base_index, theta, x)
+        elif learned:
+            qp = q_head_params(net_w, tr, theta, q_m)
+            y, ci, log_jac = obs_to_y(tr, theta, x)
+            out = out + q_logpdf_y(qp, y, ci) + log_jac
+        elif normalized:
+            u = time_of(tr, theta, x)
+            out = out + reference_logpdf(ref, u, choice_index(tr, x[..., 1]))
+        return out
+
+    return raw
+
+
+def build_logp(weights: dict, card: dict):
+    """Un-jitted ``logp(theta, x)`` closed over ``weights`` (arrays) and ``card``.
+
+    An ensemble (``members`` in the card) is the equal-weight mixture of its members'
+    densities, ``log mean_k exp(logp_k)``: a mixture of normalized densities is normalized.
+    """
+    model = card["model"]
+    lower = jnp.asarray([b[0] for b in model["box"]], jnp.float32)
+    upper = jnp.asarray([b[1] for b in model["box"]], jnp.float32)
+    ndt = model.get("ndt")
+    ndt_index = model["params"].index(ndt) if ndt else None
+    spread = model.get("ndt_spread")
+    spread_index = model["params"].index(spread) if spread else None
+    raws = [_build_raw(w, c) for w, c in member_parts(weights, card)]
+    log_k = float(np.log(len(raws)))
+    has_choice = Transform.from_dict(card["transform"]).x_kind == "rt_choice"
+    choices = jnp.asarray(model["choices"], jnp.float32)
+
+    def logp(theta, x):
+        theta = jnp.asarray(theta, jnp.float32)
+        x = jnp.asarray(x, jnp.float32)
+        if len(raws) == 1:
+            out = raws[0](theta, x)
+        else:
+            out = jax.nn.logsumexp(jnp.stack([r(theta, x) for r in raws]), axis=0) - log_k
+        ok = jnp.all((theta >= lower) & (theta <= upper), axis=-1)
+        if ndt_index is not None:
+            first = theta[..., ndt_index] - (0.0 if spread_index is None else theta[..., spread_index])
+            ok = ok & (x[..., 0] > first)
+        if has_choice:
+            ok = ok & jnp.any(x[..., 1:2] == choices, axis=-1)
+        return jnp.where(ok, out, -jnp.inf)
+
+    return logp
+
+
+def make_logp(net: Network):
+    """Jitted per-trial ``logp(theta (n, P), x (n, D)) -> (n,)`` for a network.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hssm_nre import load_network
+    >>> logp = make_logp(load_network("ddm"))  # doctest: +SKIP
+    >>> logp(np.array([[0.5, 1.0, 0.5, 0.3]]), np.array([[0.9, 1.0]]))  # doctest: +SKIP
+
+    Raises
+    ------
+    ValueError
+        (when called with concrete arrays) for inputs of the wrong width or responses
+        that are not among the network's choices.
+    """
+    jitted = jax.jit(build_logp(net.weights, net.card))
+    n_params, dim = len(net.params), int(net.card["model"].get("obs_dim") or 2)
+    check_choice = net.transform.x_kind == "rt_choice"
+    choices = np.asarray(net.choices)
+
+    def logp(theta, x):
+        if not isinstance(theta, jax.core.Tracer) and np.shape(theta)[-1:] != (n_params,):
+            raise ValueError(
+                f"theta must have {n_params} columns {list(net.params)} for {net.name}, got shape "
+                f"{np.shape(theta)}"
+            )
+        if not isinstance(x, jax.core.Tracer):
+            if np.shape(x)[-1:] != (dim,):
+                raise ValueError(
+                    f"x must have {dim} columns (rt, response) for {net.name}, got shape {np.shape(x)}"
+                )
+            resp = np.asarray(x)[..., 1] if check_choice else None
+            if resp is not None and not np.isin(resp, choices).all():
+                bad = sorted(set(resp[~np.isin(resp, choices)].tolist()))[:5]
+                raise ValueError(
+                    f"responses {bad} are not among the choices {choices.tolist()} of {net.name}; recode "
+                    "them (for the DDM family: -1 lower boundary, 1 upper boundary)"
+                )
+        return jitted(theta, x)
+
+    return logp
+
+
+def make_hssm_logp(net: Network, n_params: int):
+    """``logp(data, *params)`` in hssm's convention: data ``(n, 2)``, each param a scalar or ``(n,)``.
+
+    Parameters are broadcast to the number of trials and stacked, so per-trial
+    regression parameters go through the network in one vectorized call.
+    """
+    inner = build_logp(net.weights, net.card)
+
+    def logp(data, *params):
+        data = jnp.asarray(data, jnp.float32)
+        n = data.shape[0]
+        cols = [
+            jnp.broadcast_to(jnp.reshape(jnp.asarray(p, jnp.float32), (-1,)), (n,)) for p in params[:n_params]
+        ]
+        return inner(jnp.stack(cols, axis=-1), data)
+
+    return logp
+
+
+# Card entries that may differ between the members of an ensemble.
+MEMBER_KEYS = ("transform", "method", "architecture", "training", "simulation", "history", "created")
+
+
+def member_parts(weights: dict, card: dict) -> list[tuple[dict, dict]]:
+    """``(weights, card)`` of each member: the card itself, then its ``members`` (an ensemble).
+
+    An ensemble card describes its first member at the top level (unprefixed weights); every
+    further member lists the card entries it overrides and the prefix of its weights.
+    """
+    extra = card.get("members") or []
+    prefixes = [m["weights_prefix"] for m in extra]
+    first = {k: v for k, v in weights.items() if not any(k.startswith(p) for p in prefixes)}
+    parts = [(first, {k: v for k, v in card.items() if k != "members"})]
+    for m in extra:
+        p = m["weights_prefix"]
+        sub = {k[len(p) :]: v for k, v in weights.items() if k.startswith(p)}
+        own = {k: v for k, v in m.items() if k != "weights_prefix"}
+        parts.append((sub, {**parts[0][1], **own, "validation": {}}))
+    return parts

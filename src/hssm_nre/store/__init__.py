@@ -1,0 +1,1 @@
+"""Network artifacts: the card and weights on disk, shipped networks, the cache and downloads."""

@@ -1,0 +1,1 @@
+"""Training: configuration, the shipped recipes, losses and the training loop."""

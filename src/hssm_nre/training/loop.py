@@ -1,0 +1,470 @@
+"""Training loop: simulator -> ratio network artifact (optax on JAX).
+
+Two methods, selected by :attr:`TrainConfig.method`:
+
+``"nce"`` (normalized, default for reaction-time models with a non-decision time)
+    The network sees ``(theta without t, log(rt - t), choice)`` and learns
+    ``log p(u, c | theta) - log q(u, c)`` against a fitted closed-form reference ``q``
+    (see :mod:`hssm_nre.net.noise`) with the NCE loss. ``f + log q`` is a normalized
+    log-density with exact support ``rt > t``.
+``"cnre"`` (plain ratio)
+    Contrastive NRE with ``K`` classes and weight ``gamma`` on ``(theta, x)``; the output
+    is a log-ratio defined up to a function of ``x``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib.metadata as md
+import math
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from hssm_nre.models import BOUNDARIES, ModelSpec, get_model
+from hssm_nre.net.base import BASE_PARAMS, base_logpdf
+from hssm_nre.net.features import (
+    Transform,
+    featurize,
+    init_mlp,
+    mlp,
+    n_choices,
+    obs_dim_continuous,
+    obs_to_y,
+    onset,
+    y_to_obs,
+)
+from hssm_nre.net.noise import (
+    Q_PREFIX,
+    fit_reference,
+    n_q_outputs,
+    q_head_params,
+    q_logpdf_y,
+    q_sample_y,
+    reference_sample,
+)
+from hssm_nre.simulation import SimConfig, SimData, simulate
+from hssm_nre.store.artifact import Network, ensemble, save
+from hssm_nre.training.config import TrainConfig, _resolve_method
+from hssm_nre.training.losses import cnre_loss, nce_loss, normalization_penalty
+
+__all__ = ["fit", "train"]
+
+
+def _make_transform(
+    spec: ModelSpec,
+    method: str,
+    x: np.ndarray,
+    theta: np.ndarray,
+    mirror: bool = True,
+    time_features: tuple[str, ...] = ("log",),
+) -> Transform:
+    ndt_index = spec.params.index(spec.ndt) if spec.ndt else None
+    use_ndt = method == "nce"
+    keep = tuple(i for i in range(spec.n_params) if not (use_ndt and i == ndt_index))
+    center = tuple(float((spec.lower[i] + spec.upper[i]) / 2) for i in keep)
+    scale = tuple(float((spec.upper[i] - spec.lower[i]) / 2) for i in keep)
+    if spec.obs_dim == 2 and spec.ndt is not None and len(spec.choices) >= 2:
+        spread_index = spec.params.index(spec.ndt_spread) if (use_ndt and spec.ndt_spread) else None
+        time_ = x[:, 0] - theta[:, ndt_index] if use_ndt else x[:, 0]
+        if spread_index is not None:
+            time_ = time_ + theta[:, spread_index]
+        lt = np.log(np.maximum(time_, 1e-6))
+        boundary, boundary_index = None, None
+        if "boundary" in time_features:
+            if spec.boundary is None or not use_ndt:
+                raise ValueError(
+                    f"the 'boundary' time feature needs a model with a collapsing boundary and method "
+                    f"'nce'; {spec.name!r} has boundary {spec.boundary!r}, method {method!r}"
+                )
+            boundary = spec.boundary
+            boundary_index = tuple(spec.params.index(p) for p in ("a", *BOUNDARIES[boundary]))
+        return Transform(
+            keep,
+            center,
+            scale,
+            "rt_choice",
+            ndt_index if use_ndt else None,
+            (float(lt.mean()),),
+            (float(lt.std()),),
+            tuple(spec.choices),
+            tuple(spec.params.index(p) for p in spec.mirror) if (mirror and spec.mirror) else None,
+            spread_index,
+            tuple(time_features),
+            boundary,
+            boundary_index,
+        )
+    return Transform(
+        keep,
+        center,
+        scale,
+        "standard",
+        None,
+        tuple(float(m) for m in x.mean(0)),
+        tuple(float(s) + 1e-8 for s in x.std(0)),
+        tuple(spec.choices) or (-1, 1),
+    )
+
+
+def lr_at(progress: float, peak: float, warmup: float = 0.02, floor: float = 0.01) -> float:
+    """Learning rate at a share ``progress`` of the budget: linear warm-up, cosine decay.
+
+    Examples
+    --------
+    >>> lr_at(0.0, 1e-3), lr_at(0.02, 1e-3), round(lr_at(1.0, 1e-3), 8)
+    (0.0, 0.001, 1e-05)
+    """
+    progress = min(max(progress, 0.0), 1.0)
+    if progress < warmup:
+        return peak * progress / warmup
+    c = 0.5 * (1 + math.cos(math.pi * (progress - warmup) / (1 - warmup)))
+    return peak * (floor + (1 - floor) * c)
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for pkg in ("hssm-nre", "ssm-simulators", "jax", "optax", "numpy", "hssm"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def _loss_fn(method: str, tr: Transform, cfg: TrainConfig, ref: dict | None, base_index=None):
+    choices = jnp.asarray(tr.choices, jnp.float32)
+
+    def f(w, theta, x):
+        return mlp(w, featurize(tr, theta, x))
+
+    def penalty(f_neg):  # f_neg is log(model / noise) at noise draws, so E[e^f] is the mass
+        return cfg.norm_weight * normalization_penalty(f_neg, clip=cfg.norm_clip) if cfg.norm_weight else 0.0
+
+    def loss(w, theta, x, key):
+        if method == "nce" and cfg.reference == "learned":
+            qp = q_head_params(w, tr, theta, cfg.q_components)
+            y, ci, jac = obs_to_y(tr, theta, x)
+            lq = q_logpdf_y(qp, y, ci)
+            mle = -jnp.mean(lq)
+            qs = jax.tree.map(jax.lax.stop_gradient, qp)
+            y_neg, c_neg = q_sample_y(qs, key, cfg.nu)
+            th_neg = jnp.broadcast_to(theta[:, None, :], (*c_neg.shape, theta.shape[-1]))
+            x_neg = y_to_obs(tr, th_neg, y_neg, c_neg)
+            f_pos, f_neg = f(w, theta, x), f(w, th_neg, x_neg)
+            if cfg.base != "none":  # the model is p_0 e^f; the noise is the mixture q
+                jac_neg = obs_to_y(tr, th_neg, x_neg)[2]
+                q_neg = q_logpdf_y(jax.tree.map(lambda a: a[:, None], qs), y_neg, c_neg) + jac_neg
+                f_pos = (
+                    f_pos
+                    + base_logpdf(cfg.base, tr, base_index, theta, x)
+                    - (jax.lax.stop_gradient(lq) + jac)
+                )
+                f_neg = f_neg + base_logpdf(cfg.base, tr, base_index, th_neg, x_neg) - q_neg
+            return mle + nce_loss(f_pos, f_neg) + penalty(f_neg)
+        if method == "cnre":
+            shifts = jnp.arange(2 * cfg.K)
+            thetas = jax.vmap(lambda s: jnp.roll(theta, s, axis=0))(shifts)  # (2K, B, P)
+            out = jax.vmap(lambda th: f(w, th, x))(thetas)  # (2K, B)
+            return cnre_loss(out[: cfg.K].T, out[cfg.K :].T, cfg.gamma)
+        u, ci = reference_sample(ref, key, (theta.shape[0], cfg.nu))
+        x_neg = jnp.stack([u + onset(tr, theta)[:, None], choices[ci]], axis=-1)  # (B, nu, 2)
+        f_pos = f(w, theta, x)
+        f_neg = f(w, jnp.broadcast_to(theta[:, None, :], (*u.shape, theta.shape[-1])), x_neg)
+        return nce_loss(f_pos, f_neg) + penalty(f_neg)
+
+    return loss
+
+
+def fit(
+    spec: ModelSpec | str,
+    data: SimData,
+    cfg: TrainConfig | None = None,
+    *,
+    sim_config: SimConfig | None = None,
+    out: str | Path | None = None,
+    name: str | None = None,
+    version: str = "0.1.0",
+    progress: bool = True,
+) -> Network:
+    """Train a network on simulated pairs already in memory (see :func:`train`)."""
+    from hssm_nre.progress import progress_bar
+
+    spec = get_model(spec)
+    cfg = cfg or TrainConfig()
+    method = _resolve_method(spec, cfg)
+    t_start = time.perf_counter()
+    rng = np.random.default_rng(cfg.seed)
+    theta_all = np.asarray(data.theta, np.float32)
+    x_all = np.asarray(data.x, np.float32)
+    n = len(theta_all)
+    n_val = max(int(cfg.val_fraction * n), 1)
+    if n - n_val < cfg.batch_size:
+        raise ValueError(
+            f"{n} simulations leave fewer than one batch ({cfg.batch_size}) for training; "
+            "simulate more or lower batch_size"
+        )
+    perm = rng.permutation(n)
+    val_idx, tr_idx = perm[:n_val], perm[n_val:]
+    tr = _make_transform(spec, method, x_all[tr_idx], theta_all[tr_idx], cfg.mirror, cfg.time_features)
+    ref = None
+    if method == "nce" and cfg.reference == "marginal":
+        sub = tr_idx[: min(len(tr_idx), 200_000)]
+        u = x_all[sub, 0] - np.asarray(onset(tr, theta_all[sub]))
+        ref_np = fit_reference(u, x_all[sub, 1], tr.choices, cfg.n_components, tr.mirror is not None)
+        ref = {k: jnp.asarray(v) for k, v in ref_np.items()}
+    key = jax.random.key(cfg.seed)
+    key, k_init = jax.random.split(key)
+    weights = init_mlp(k_init, tr.n_inputs, cfg.hidden)
+    if method == "nce" and cfg.reference == "learned":
+        n_out = n_q_outputs(n_choices(tr), cfg.q_components, obs_dim_continuous(tr), tr.mirror is not None)
+        weights |= init_mlp(jax.random.fold_in(k_init, 1), len(tr.param_index), cfg.q_hidden, n_out, Q_PREFIX)
+    steps_per_epoch = (n - n_val) // cfg.batch_size
+    total = steps_per_epoch * cfg.max_epochs
+    if cfg.max_steps:
+        total = min(total, cfg.max_steps)
+    opt = optax.chain(optax.clip_by_global_norm(5.0), optax.inject_hyperparams(optax.adam)(learning_rate=0.0))
+    opt_state = opt.init(weights)
+
+    def progress_of(step_i: int) -> float:
+        """Share of the budget used: steps, or wall time when a time budget is set."""
+        p = step_i / total
+        if cfg.time_budget_s:
+            p = max(p, (time.perf_counter() - t_start) / cfg.time_budget_s)
+        return p
+
+    base_index = tuple(spec.params.index(p) for p in BASE_PARAMS) if cfg.base != "none" else None
+    loss = _loss_fn(method, tr, cfg, ref, base_index)
+
+    @jax.jit
+    def step(w, s, th, x, k):
+        val, grads = jax.value_and_grad(loss)(w, th, x, k)
+        updates, s = opt.update(grads, s, w)
+        return optax.apply_updates(w, updates), s, val
+
+    val_theta, val_x = jnp.asarray(theta_all[val_idx]), jnp.asarray(x_all[val_idx])
+    val_key = jax.random.key(cfg.seed + 1)
+    eval_bs = 8192
+
+    @jax.jit
+    def val_batch(w, th, x, k):
+        return loss(w, th, x, k)
+
+    def val_loss(w):
+        vals = []
+        for i in range(0, n_val - eval_bs + 1, eval_bs) if n_val >= eval_bs else [0]:
+            sl = slice(i, i + eval_bs)
+            vals.append(float(val_batch(w, val_theta[sl], val_x[sl], jax.random.fold_in(val_key, i))))
+        return float(np.mean(vals))
+
+    history = {"step": [], "train_loss": [], "val_loss": [], "epoch": []}
+    best = (math.inf, weights, 0)
+    stale, step_i, stop_reason = 0, 0, "max_epochs"
+    with progress_bar(progress) as bar:
+        task = bar.add_task(f"train {spec.name} ({method})", total=total)
+        for epoch in range(cfg.max_epochs):
+            order = rng.permutation(tr_idx)
+            running = []
+            for b in range(steps_per_epoch):
+                idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
+                key, k = jax.random.split(key)
+                opt_state[1].hyperparams["learning_rate"] = jnp.asarray(
+                    lr_at(progress_of(step_i), cfg.learning_rate), jnp.float32
+                )
+                weights, opt_state, lv = step(weights, opt_state, theta_all[idx], x_all[idx], k)
+                step_i += 1
+                if b % 50 == 0:
+                    running.append(float(lv))
+                    bar.update(task, completed=step_i, info=f"loss {running[-1]:.4f}")
+                if progress_of(step_i) >= 1.0:
+                    stop_reason = "time_budget" if step_i < total else "budget"
+                    break
+            vl = val_loss(weights)
+            history["step"].append(step_i)
+            history["epoch"].append(epoch + 1)
+            history["train_loss"].append(float(np.mean(running)) if running else float("nan"))
+            history["val_loss"].append(vl)
+            bar.update(task, info=f"loss {history['train_loss'][-1]:.4f} val {vl:.4f}")
+            if progress:
+                bar.console.print(
+                    f"epoch {epoch + 1}: step {step_i}, train {history['train_loss'][-1]:.4f}, "
+                    f"val {vl:.4f}, {time.perf_counter() - t_start:.0f} s"
+                )
+            if vl < best[0]:
+                best, stale = (vl, weights, epoch + 1), 0
+            else:
+                stale += 1
+            if stop_reason in ("time_budget", "budget"):
+                break
+            if cfg.patience is not None and stale >= cfg.patience:
+                stop_reason = "early_stopping"
+                break
+    wall = time.perf_counter() - t_start
+    weights_np = {k: np.asarray(v) for k, v in best[1].items()}
+    if ref is not None:
+        weights_np.update({k: np.asarray(v) for k, v in ref.items()})
+    card = {
+        "name": name or spec.name,
+        "version": version,
+        "created": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "model": {
+            "name": spec.name,
+            "params": list(spec.params),
+            "box": [list(b) for b in spec.box],
+            "choices": list(spec.choices),
+            "ndt": spec.ndt,
+            "ndt_spread": spec.ndt_spread,
+            "obs_dim": spec.obs_dim,
+        },
+        "method": {
+            "name": method,
+            "normalized": method == "nce",
+            "reference": cfg.reference if method == "nce" else None,
+            "q_components": cfg.q_components,
+            "base": cfg.base,
+            "base_index": list(base_index) if base_index else None,
+            "loss": {
+                ("nce", "learned", "none"): "MLE of a conditional mixture reference + NCE correction",
+                ("nce", "learned", "ddm"): "NCE correction to the analytic DDM density "
+                "(noise: a conditional mixture fitted by MLE)",
+                ("nce", "marginal", "none"): "NCE against a fixed log-normal-mixture reference",
+            }.get((method, cfg.reference, cfg.base), "CNRE"),
+        },
+        "transform": tr.to_dict(),
+        "architecture": {"kind": "mlp", "hidden": list(cfg.hidden), "activation": "silu"},
+        "training": {
+            **{k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()},
+            "method": method,
+            "n_train": int(len(tr_idx)),
+            "n_val": int(n_val),
+            "steps": step_i,
+            "best_epoch": best[2],
+            "best_val_loss": best[0],
+            "stop_reason": stop_reason,
+            "train_seconds": round(wall, 1),
+        },
+        "simulation": {
+            **(asdict(sim_config) if sim_config else {}),
+            "n_requested": data.n_requested,
+            "n_dropped_max_t": data.n_dropped,
+            "simulator": spec.simulator if isinstance(spec.simulator, str) else "custom",
+        },
+        "history": history,
+        "versions": _versions(),
+        "validation": {},
+    }
+    net = Network(weights=weights_np, card=card)
+    if out is not None:
+        save(net, out)
+        plot_history(net, Path(out) / "loss.png")
+    return net
+
+
+def train(
+    spec: ModelSpec | str,
+    sim_config: SimConfig | None = None,
+    cfg: TrainConfig | None = None,
+    *,
+    out: str | Path | None = None,
+    name: str | None = None,
+    version: str | None = None,
+    members: int | None = None,
+    progress: bool = True,
+) -> Network:
+    """Simulate training data and train a ratio network (by default: rebuild the shipped one).
+
+    Parameters
+    ----------
+    spec
+        Registry model name or a :class:`~hssm_nre.models.ModelSpec` (custom simulator).
+    sim_config, cfg
+        Simulation and training settings. When both are left out, the model's recipe
+        (:func:`hssm_nre.training.recipes.recipe`, the shipped network's; also its version
+        and members unless given), as ``hssm-nre train MODEL`` without options.
+    out
+        Directory to save the artifact (and ``loss.png``) into.
+    name, version
+        Name and version written in the card (version default: the recipe's, else 0.1.0).
+    members
+        Networks trained with the seeds ``seed, seed + 1, ...`` of both configs and averaged
+        as a mixture of densities (default: the recipe's, else 1).
+    progress
+        Progress bars.
+
+    Returns
+    -------
+    Network
+
+    Examples
+    --------
+    >>> net = train("ddm", SimConfig(n=20_000, n_jobs=1),
+    ...             TrainConfig(hidden=(32, 32), max_epochs=1), progress=False)  # doctest: +SKIP
+    >>> shipped_again = train("ddm", out="networks/ddm")  # the ddm recipe: about 70 min  # doctest: +SKIP
+    """
+    from hssm_nre.training.recipes import recipe
+
+    spec = get_model(spec)
+    if sim_config is None and cfg is None:
+        rec = recipe(spec.name)
+        sim_config, cfg = rec.sim, rec.train
+        version = rec.version if version is None else version
+        members = rec.members if members is None else members
+    sim_config = sim_config or SimConfig()
+    cfg = cfg or TrainConfig()
+    version = "0.1.0" if version is None else version
+    members = 1 if members is None else members
+    if members < 1:
+        raise ValueError(f"members must be at least 1, got {members}")
+    nets = [
+        _train_one(
+            spec,
+            replace(sim_config, seed=sim_config.seed + k),
+            replace(cfg, seed=cfg.seed + k),
+            name=name,
+            version=version,
+            progress=progress,
+        )
+        for k in range(members)
+    ]
+    net = nets[0] if members == 1 else ensemble(nets, version=version, name=name)
+    if out is not None:
+        save(net, out)
+        plot_history(net, Path(out) / "loss.png")
+    return net
+
+
+def _train_one(
+    spec: ModelSpec, sim_config: SimConfig, cfg: TrainConfig, *, name, version, progress
+) -> Network:
+    t0 = time.perf_counter()
+    data = simulate(spec, sim_config, progress=progress)
+    sim_s = time.perf_counter() - t0
+    net = fit(spec, data, cfg, sim_config=sim_config, out=None, name=name, version=version, progress=progress)
+    net.card["simulation"]["simulate_seconds"] = round(sim_s, 1)
+    net.card["total_seconds"] = round(sim_s + net.card["training"]["train_seconds"], 1)
+    return net
+
+
+def plot_history(net: Network, path: str | Path) -> Path:
+    """Save the training / validation loss curve of a network as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    h = net.card["history"]
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    ax.plot(h["epoch"], h["train_loss"], "o-", label="train")
+    ax.plot(h["epoch"], h["val_loss"], "s-", label="validation")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(f"{net.card['method']['name']} loss")
+    ax.set_title(f"{net.name}")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)

@@ -1,0 +1,1 @@
+"""Validation: reference likelihoods, metrics, sampling, parameter sets, the report and its figures."""

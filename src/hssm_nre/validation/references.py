@@ -1,0 +1,219 @@
+"""Reference likelihoods that networks are validated against (never used in training).
+
+``get_reference(model, kind)`` returns a :class:`Reference` whose ``logp(theta, x)`` gives
+per-trial log-densities for one parameter vector ``theta`` (in the package's, i.e.
+ssm-simulators', parametrization) and observations ``x = [[rt, response], ...]``:
+
+* ``analytic``: closed forms. ``ddm``: Navarro & Fuss (JAX); ``ddm_sdv``: the same with the
+  drift integrated over ``N(v, sv^2)`` (hssm's ``logp_ddm_sdv`` formula, in JAX).
+* ``blackbox``: hssm's HDDM-derived ``full_ddm`` likelihood (numerical integration over
+  ``sz``, ``st``, closed form over ``sv``). Conventions differ: ssm-simulators draws the start
+  point as ``-a + 2 a z + U(-sz, sz)`` (absolute units) and the non-decision time as
+  ``t + U(-st, st)``, while HDDM's ``sz`` and ``st`` are the full widths, ``sz`` relative to
+  the boundary separation ``2a``; so hssm is called with ``sz / a`` and ``2 st``.
+* ``pyddm``: PyDDM (a test / benchmark dependency) with the boundaries and drift of
+  ssm-simulators. Constant boundaries (``ddm``, ``ornstein``): its Crank-Nicolson
+  Fokker-Planck solver, which PyDDM supports only for boundaries that do not move.
+  ``angle`` (a linearly collapsing boundary): PyDDM's closed-form series (Anderson 1960).
+  ``weibull``: PyDDM's implicit (backward Euler) solver on a fine grid (dx = dt = 0.001),
+  whose error is measured against the closed-form ``angle`` in
+  ``benchmarks/reference_accuracy.py``. ``pyddm`` on ``ddm`` checks the solver itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from hssm_nre.models import get_model
+from hssm_nre.net.ddm_density import ddm_logp_jax
+
+__all__ = ["REFERENCES", "Reference", "get_reference"]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference likelihood for one model.
+
+    ``logp(theta (P,), x (n, 2)) -> (n,)`` log-densities, ``-inf`` where impossible.
+    """
+
+    model: str
+    kind: str
+    description: str
+    logp: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def _analytic(model: str) -> Reference:
+    import jax
+    import jax.numpy as jnp
+
+    if model == "ddm":
+        fn = jax.jit(lambda th, x: ddm_logp_jax(jnp.broadcast_to(th, (x.shape[0], 4)), x))
+        desc = "analytic DDM density (Navarro & Fuss series, JAX, float64 in NumPy out)"
+    else:
+        fn = jax.jit(
+            lambda th, x: ddm_logp_jax(jnp.broadcast_to(th[:4], (x.shape[0], 4)), x, sv=th[4]),
+        )
+        desc = "analytic DDM density with the drift integrated over N(v, sv^2) (as hssm's logp_ddm_sdv)"
+
+    def logp(theta, x):
+        return np.asarray(fn(jnp.asarray(theta, jnp.float32), jnp.asarray(x, jnp.float32)), np.float64)
+
+    return Reference(model, "analytic", desc, logp)
+
+
+def _blackbox_full_ddm() -> Reference:
+    from hssm.likelihoods.blackbox import logp_full_ddm
+
+    def logp(theta, x):
+        v, a, z, t, sz, sv, st = (float(p) for p in theta)
+        x = np.asarray(x, np.float64)
+        out = np.asarray(logp_full_ddm(x, v, a, z, t, sz / a, sv, 2.0 * st), np.float64)
+        # hssm replaces impossible trials by -66.1; keep them impossible
+        return np.where(x[:, 0] > t - st, out, -np.inf)
+
+    return Reference(
+        "full_ddm",
+        "blackbox",
+        "hssm's blackbox full_ddm likelihood (HDDM wfpt), called with sz / a and 2 st",
+        logp,
+    )
+
+
+def _log_density(grid: np.ndarray, pdf: np.ndarray, u: np.ndarray, tail: int = 20) -> np.ndarray:
+    """Log of a gridded first-passage density at ``u``, with an exponential tail.
+
+    PyDDM stops propagating once almost no probability is left undecided and reports zeros
+    from there on (the last non-zero step is partial); beyond the last full step the density
+    is continued log-linearly, as the slowest eigenmode of the diffusion decays.
+    """
+    nz = np.nonzero(pdf > 0)[0]
+    with np.errstate(divide="ignore"):
+        out = np.log(np.maximum(np.interp(u, grid, pdf), 0.0))
+    if len(nz) < tail + 2:
+        return out
+    last = nz[-1] - 1
+    slope = (np.log(pdf[last]) - np.log(pdf[last - tail])) / (grid[last] - grid[last - tail])
+    far = u > grid[last]
+    out[far] = np.log(pdf[last]) + min(slope, 0.0) * (u[far] - grid[last])
+    return out
+
+
+def _pyddm(
+    model: str, dx: float, dt: float, fine: float = 0.001, angle_closed_form: bool = True
+) -> Reference:
+    try:
+        import pyddm
+    except ImportError as e:  # pragma: no cover - dev dependency
+        raise ImportError("the pyddm reference needs PyDDM: pip install pyddm") from e
+
+    class _Bound(pyddm.Bound):
+        name = "ssm-simulators boundary"
+        required_parameters = ["a", "kind", "p1", "p2"]
+
+        def get_bound(self, t, conditions=None, **kwargs):
+            if self.kind == "angle":
+                return max(self.a - t * np.tan(self.p1), 0.0)
+            if self.kind == "weibull":  # a exp(-(t / beta)^alpha), p1 = alpha, p2 = beta
+                return self.a * np.exp(-((t / self.p2) ** self.p1))
+            return self.a
+
+    import jax
+
+    spec = get_model(model)
+    collapsing = model in ("angle", "weibull")
+    # Crank-Nicolson is only valid for fixed boundaries; moving ones take the implicit
+    # solver, first order in dt, hence the finer grid (or the closed form for angle).
+    step = fine if collapsing else dt
+    early = 2 * step
+    _short = jax.jit(lambda th, xs: ddm_logp_jax(jax.numpy.broadcast_to(th, (xs.shape[0], 4)), xs))
+
+    def solve(theta, t_max):
+        p = dict(zip(spec.params, (float(v) for v in theta), strict=True))
+        kind, p1, p2 = "const", 0.0, 1.0
+        if model == "angle":
+            kind, p1 = "angle", p["theta"]
+        elif model == "weibull":
+            kind, p1, p2 = "weibull", p["alpha"], p["beta"]
+        closed = kind == "angle" and angle_closed_form and p1 >= 0  # PyDDM's series: collapse only
+        if closed:
+            bound = pyddm.BoundCollapsingLinear(B=p["a"], t=float(np.tan(p1)))
+        elif kind != "const":
+            bound = _Bound(a=p["a"], kind=kind, p1=p1, p2=p2)
+        else:
+            bound = pyddm.BoundConstant(B=p["a"])
+        drift = pyddm.DriftLinear(drift=p["v"], x=-p["g"], t=0.0) if model == "ornstein" else None
+        m = pyddm.Model(
+            drift=drift or pyddm.DriftConstant(drift=p["v"]),
+            noise=pyddm.NoiseConstant(noise=1.0),
+            bound=bound,
+            IC=pyddm.ICPointRatio(x0=2.0 * p["z"] - 1.0),
+            dx=step if collapsing else dx,
+            dt=step,
+            T_dur=t_max,
+        )
+        if closed:
+            return p, m.solve_analytical()
+        return p, (m.solve_numerical_implicit() if collapsing else m.solve_numerical_cn())
+
+    def logp(theta, x):
+        x = np.asarray(x, np.float64)
+        u = x[:, 0] - float(theta[spec.params.index("t")])
+        t_max = float(np.ceil((max(u.max(), 0.0) + 0.05) / step) * step) + step
+        _, sol = solve(theta, t_max)
+        out = np.full(len(x), -np.inf)
+        for c, name in ((1, "correct"), (-1, "error")):
+            sel = (x[:, 1] == c) & (u >= early)
+            out[sel] = _log_density(sol.t_domain, sol.pdf(name), u[sel])
+        # Below two time steps the grid has no resolution; there the boundary has not moved
+        # and the drift not acted, so the constant-boundary DDM density is exact to O(u).
+        sel = (u > 0) & (u < early)
+        if sel.any():
+            p = dict(zip(spec.params, (float(v) for v in theta), strict=True))
+            th4 = np.array([p["v"], p["a"], p["z"], 0.0], np.float32)
+            xs = np.stack([u[sel], x[sel, 1]], 1).astype(np.float32)
+            out[sel] = np.asarray(_short(th4, xs), np.float64)
+        return out
+
+    if model == "angle" and angle_closed_form:
+        how = f"PyDDM's closed form for a linearly collapsing boundary (Anderson 1960), dt = {step}"
+    elif collapsing:
+        how = f"PyDDM implicit Fokker-Planck solution (dx = dt = {step}), ssm-simulators boundary"
+    else:
+        how = f"PyDDM Crank-Nicolson Fokker-Planck solution (dx = {dx}, dt = {dt})"
+    return Reference(model, "pyddm", how, logp)
+
+
+REFERENCES = {
+    "analytic": ("ddm", "ddm_sdv"),
+    "blackbox": ("full_ddm",),
+    "pyddm": ("ddm", "angle", "weibull", "ornstein"),
+}
+
+
+def get_reference(model: str, kind: str, dx: float = 0.005, dt: float = 0.005) -> Reference:
+    """Return the reference likelihood ``kind`` for ``model`` (see the module docstring).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ref = get_reference("ddm", "analytic")
+    >>> bool(np.isfinite(ref.logp(np.array([0.5, 1.0, 0.5, 0.3]), np.array([[0.9, 1.0]]))).all())
+    True
+    """
+    if kind not in REFERENCES:
+        raise ValueError(f"unknown reference {kind!r}; choose from {sorted(REFERENCES)}")
+    if model not in REFERENCES[kind]:
+        have = [k for k, ms in REFERENCES.items() if model in ms]
+        raise ValueError(
+            f"reference {kind!r} does not cover model {model!r} (it covers {REFERENCES[kind]}); "
+            + (f"{model!r} has {have}" if have else f"{model!r} has no reference likelihood")
+        )
+    if kind == "analytic":
+        return _analytic(model)
+    if kind == "blackbox":
+        return _blackbox_full_ddm()
+    return _pyddm(model, dx, dt)

@@ -1,0 +1,87 @@
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from hssm_nre.net.logp import make_hssm_logp, make_logp
+
+
+@pytest.fixture(params=["tiny_nce", "tiny_marginal", "tiny_cnre"])
+def net(request):
+    return request.getfixturevalue(request.param)
+
+
+def test_finite_inside_inf_outside(net):
+    logp = make_logp(net)
+    x = np.array([[0.9, 1.0], [0.9, -1.0]])
+    inside = np.array([[0.5, 1.0, 0.5, 0.3]] * 2)
+    assert np.isfinite(np.asarray(logp(inside, x))).all()
+    for col, val in [(0, 3.5), (1, 0.2), (2, 0.95), (3, -0.1)]:
+        th = inside.copy()
+        th[:, col] = val
+        assert np.all(np.asarray(logp(th, x)) == -np.inf), (col, val)
+    th = inside.copy()
+    th[:, 3] = 0.95  # rt <= t
+    assert np.all(np.asarray(logp(th, x)) == -np.inf)
+
+
+def test_gradients_finite(net):
+    f = make_hssm_logp(net, 4)
+    data = jnp.array([[0.9, 1.0], [1.4, -1.0], [0.6, 1.0]])
+    v = jnp.array([0.3, 0.5, -0.2])
+    g = jax.grad(lambda v, a, z, t: f(data, v, a, z, t).sum(), argnums=(0, 1, 2, 3))(v, 1.0, 0.5, 0.2)
+    assert all(np.isfinite(np.asarray(x)).all() for x in g)
+    assert g[0].shape == (3,) and np.ndim(g[1]) == 0
+
+
+def test_normalized_network_is_close_to_a_density(tiny_nce):
+    from hssm_nre.validation.metrics import normalization_error
+
+    # Loose: a two-epoch toy network. The shipped network's figure is in its card.
+    assert normalization_error(tiny_nce, n_theta=5)["max_abs_error"] < 0.5
+
+
+def test_mirrored_networks_are_exactly_symmetric(net):
+    """Swapping the choice equals v -> -v, z -> 1 - z (the registry DDM's symmetry)."""
+    assert list(net.card["transform"]["mirror"]) == [0, 2]
+    logp = make_logp(net)
+    rng = np.random.default_rng(0)
+    th = rng.uniform([-2, 0.5, 0.2, 0.0], [2, 2, 0.8, 0.3], (50, 4))
+    x = np.stack([rng.uniform(0.4, 3.0, 50), rng.choice([-1.0, 1.0], 50)], axis=1)
+    th_m, x_m = th * [-1, 1, -1, 1] + [0, 0, 1, 0], x * [1, -1]
+    np.testing.assert_allclose(np.asarray(logp(th, x)), np.asarray(logp(th_m, x_m)), rtol=1e-5, atol=1e-5)
+
+
+def test_mirrored_reference_choice_probabilities_sum_to_one(tiny_nce):
+    from hssm_nre.net.features import Transform
+    from hssm_nre.net.noise import q_head_params
+
+    tr = Transform.from_dict(tiny_nce.card["transform"])
+    w = {k: jnp.asarray(v) for k, v in tiny_nce.weights.items()}
+    th = jnp.asarray(
+        np.random.default_rng(1).uniform([-3, 0.3, 0.1, 0], [3, 2.5, 0.9, 2], (20, 4)), jnp.float32
+    )
+    logpi = q_head_params(w, tr, th, tiny_nce.card["method"]["q_components"])[0]
+    np.testing.assert_allclose(np.exp(np.asarray(logpi)).sum(-1), 1.0, rtol=1e-5)
+
+
+def test_ndt_spread_moves_the_support_to_t_minus_st():
+    """full_ddm spreads t uniformly over [t - st, t + st]: trials between t - st and t are possible."""
+    from hssm_nre.simulation import SimConfig, simulate
+    from hssm_nre.training.config import TrainConfig
+    from hssm_nre.training.loop import fit
+
+    data = simulate("full_ddm", SimConfig(n=6000, seed=0), progress=False)
+    t, st = data.theta[:, 3], data.theta[:, 6]
+    assert (data.x[:, 0] > t - st).all() and (data.x[:, 0] < t).any()
+    net = fit(
+        "full_ddm",
+        data,
+        TrainConfig(max_epochs=1, hidden=(8,), q_hidden=(8,), batch_size=512),
+        progress=False,
+    )
+    assert net.card["transform"]["spread_index"] == 6
+    lp = make_logp(net)
+    th = np.array([[0.5, 1.0, 0.5, 1.0, 0.1, 0.5, 0.2]] * 3)
+    out = np.asarray(lp(th, np.array([[0.85, 1.0], [0.79, 1.0], [0.81, -1.0]])))
+    assert np.isfinite(out[0]) and out[1] == -np.inf and np.isfinite(out[2])

@@ -1,0 +1,90 @@
+import numpy as np
+import pytest
+
+from hssm_nre.simulation import SimConfig, simulate, simulate_trials
+
+
+def p_upper_exact(v, a, z):
+    """Probability of the upper boundary for the DDM with boundaries at +-a (separation 2a)."""
+    sep = 2 * a
+    return 1 - (np.exp(-2 * v * sep * z) - np.exp(-2 * v * sep)) / (1 - np.exp(-2 * v * sep))
+
+
+@pytest.mark.parametrize("theta", [(-1.5, 0.6, 0.7, 0.5), (1.0, 0.3, 0.5, 0.2), (0.5, 1.5, 0.3, 0.1)])
+def test_bridge_choice_probability_matches_exact(theta, rng):
+    n = 100_000
+    x, ok = simulate_trials("ddm", np.tile(theta, (n, 1)), rng)
+    assert ok.mean() > 0.999
+    x = x[ok]
+    p = p_upper_exact(*theta[:3])
+    se = np.sqrt(p * (1 - p) / len(x))
+    assert abs((x[:, 1] == 1).mean() - p) < 4 * se
+    assert np.all(x[:, 0] > theta[3])
+
+
+def test_mean_decision_time_matches_exact(rng):
+    # Unbiased drift: E[T] = z(1-z) * sep^2 for unit noise.
+    a, z = 0.5, 0.5
+    n = 100_000
+    x, _ = simulate_trials("ddm", np.tile((0.0, a, z, 0.0), (n, 1)), rng)
+    exact = z * (1 - z) * (2 * a) ** 2
+    se = x[:, 0].std() / np.sqrt(n)
+    assert abs(x[:, 0].mean() - exact) < 4 * se + 5e-4
+
+
+def test_reproducible_and_independent_of_workers():
+    a = simulate("ddm", SimConfig(n=3000, chunk=1000, n_jobs=1, seed=7), progress=False)
+    b = simulate("ddm", SimConfig(n=3000, chunk=1000, n_jobs=2, seed=7), progress=False)
+    np.testing.assert_array_equal(a.x, b.x)
+    np.testing.assert_array_equal(a.theta, b.theta)
+
+
+def test_max_t_trials_are_dropped_and_counted():
+    d = simulate("ddm", SimConfig(n=2000, chunk=2000, n_jobs=1, max_t=0.05), progress=False)
+    assert d.n_dropped > 0
+    assert len(d.theta) + d.n_dropped == 2000
+    assert np.isfinite(d.x).all()
+
+
+@pytest.mark.parametrize("name", ["angle", "weibull", "ornstein", "ddm_sdv", "full_ddm", "levy"])
+def test_other_models_simulate(name, rng):
+    from hssm_nre.models import get_model
+
+    spec = get_model(name)
+    th = spec.sample_box(500, rng)
+    x, ok = simulate_trials(spec, th, rng)
+    assert x.shape == (500, 2) and ok.mean() > 0.9
+    assert set(np.unique(x[ok, 1])) <= {-1.0, 1.0}
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="shape"):
+        simulate_trials("ddm", np.zeros((3, 2)), np.random.default_rng(0))
+    with pytest.raises(ValueError, match="dt"):
+        SimConfig(dt=0.5)
+
+
+def test_levy_trials_use_their_own_alpha(rng):
+    """A batch mixing two alphas equals each alpha simulated alone, and matches ssm-simulators there."""
+    from scipy.stats import ks_2samp
+    from ssms import Simulator
+
+    n = 20_000
+    th = np.tile([1.0, 1.0, 0.5, 1.5, 0.3], (n, 1))
+    th[1::2, 3] = 1.95
+    th[::2, 3] = 1.05
+    x, ok = simulate_trials("levy", th, rng)
+    assert ok.all()
+    for al, rows in ((1.05, x[::2]), (1.95, x[1::2])):
+        one = np.tile([1.0, 1.0, 0.5, al, 0.3], (n // 2, 1))
+        out = Simulator("levy").simulate(
+            one.astype(np.float32),
+            n_samples=1,
+            delta_t=1e-3,
+            max_t=20.0,
+            random_state=1,
+            return_option="minimal",
+        )
+        rts, ch = np.asarray(out["rts"]).reshape(-1), np.asarray(out["choices"]).reshape(-1)
+        assert abs((rows[:, 1] == 1).mean() - (ch == 1).mean()) < 0.02
+        assert ks_2samp(rows[:, 0], rts).pvalue > 1e-3

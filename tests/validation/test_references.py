@@ -1,0 +1,84 @@
+"""Reference likelihoods: each checked against an independent implementation."""
+
+import numpy as np
+import pytest
+
+from hssm_nre.simulation import simulate_trials
+from hssm_nre.validation.references import get_reference
+
+
+def _data(model, theta, n=400, seed=0):
+    x, ok = simulate_trials(model, np.tile(theta, (n, 1)), np.random.default_rng(seed))
+    return x[ok]
+
+
+def test_ddm_sdv_matches_hssm_analytic():
+    import pytensor
+    import pytensor.tensor as pt
+    from hssm.likelihoods.analytical import logp_ddm_sdv
+
+    data = pt.dmatrix("d")
+    v, a, z, t, sv = (pt.dscalar(n) for n in ["v", "a", "z", "t", "sv"])
+    hssm_fn = pytensor.function([data, v, a, z, t, sv], logp_ddm_sdv(data, v, a, z, t, sv))
+    ref = get_reference("ddm_sdv", "analytic")
+    for th in ([0.8, 1.0, 0.4, 0.3, 0.7], [-1.5, 0.6, 0.6, 0.2, 1.5]):
+        x = _data("ddm_sdv", th)
+        np.testing.assert_allclose(ref.logp(np.array(th), x), hssm_fn(x, *th), atol=1e-4)
+
+
+def test_full_ddm_blackbox_reduces_to_ddm_sdv_without_sz_st():
+    th = [0.8, 1.0, 0.4, 0.3, 0.7]
+    x = _data("ddm_sdv", th)
+    full = get_reference("full_ddm", "blackbox").logp(np.array([0.8, 1.0, 0.4, 0.3, 0.0, 0.7, 0.0]), x)
+    np.testing.assert_allclose(full, get_reference("ddm_sdv", "analytic").logp(np.array(th), x), atol=1e-4)
+
+
+def test_full_ddm_blackbox_support_starts_at_t_minus_st():
+    ref = get_reference("full_ddm", "blackbox")
+    lp = ref.logp(np.array([0.5, 1.0, 0.5, 1.0, 0.1, 0.5, 0.2]), np.array([[0.85, 1.0], [0.79, 1.0]]))
+    assert np.isfinite(lp[0]) and lp[1] == -np.inf
+
+
+def test_pyddm_solver_matches_the_analytic_ddm():
+    th = np.array([0.8, 1.0, 0.4, 0.3])
+    x = _data("ddm", th, n=2000)
+    d = get_reference("ddm", "pyddm").logp(th, x) - get_reference("ddm", "analytic").logp(th, x)
+    assert abs(d.mean()) < 0.005 and d.std() < 0.02
+
+
+def test_pyddm_angle_without_collapse_is_the_ddm():
+    th = [0.8, 1.0, 0.4, 0.3]
+    x = _data("ddm", th)
+    angle = get_reference("angle", "pyddm").logp(np.array([*th, 0.0]), x)
+    np.testing.assert_allclose(angle, get_reference("ddm", "analytic").logp(np.array(th), x), atol=2e-3)
+
+
+def test_pyddm_collapsing_solver_matches_the_closed_form_angle():
+    # The implicit solver (used for weibull) against PyDDM's closed form for a linear
+    # collapse, on trials of a fast collapse (boundary at zero after 1.8 s).
+    from hssm_nre.validation.references import _pyddm
+
+    th = np.array([-1.5, 1.5, 0.35, 0.5, 0.7])
+    x = _data("angle", th, n=1000)
+    closed = get_reference("angle", "pyddm").logp(th, x)
+    numeric = _pyddm("angle", 0.005, 0.005, angle_closed_form=False).logp(th, x)
+    d = numeric - closed
+    assert abs(d.mean()) < 0.005 and d.std() < 0.02
+    assert abs(closed.sum() - numeric.sum()) < 2.0
+
+
+def test_pyddm_collapsing_bounds_give_a_density():
+    ref = get_reference("weibull", "pyddm")
+    th = np.array([0.5, 1.2, 0.5, 0.3, 2.0, 1.5])
+    u = np.linspace(1e-3, 6.0, 3000)
+    total = sum(
+        np.trapezoid(np.exp(ref.logp(th, np.stack([u + 0.3, np.full_like(u, c)], 1))), u) for c in (-1.0, 1.0)
+    )
+    assert abs(total - 1.0) < 0.01
+
+
+def test_unknown_or_uncovered_reference_is_a_clear_error():
+    with pytest.raises(ValueError, match="choose from"):
+        get_reference("ddm", "exact")
+    with pytest.raises(ValueError, match="no reference likelihood"):
+        get_reference("levy", "pyddm")
