@@ -19,6 +19,7 @@ import numpy as np
 
 from hssm_nre.net.features import Transform
 from hssm_nre.net.logp import MEMBER_KEYS, member_parts
+from hssm_nre.store.card import SCHEMA_VERSION, ArtifactError, Card
 
 __all__ = [
     "ArtifactError",
@@ -32,13 +33,8 @@ __all__ = [
     "sha256_file",
 ]
 
-SCHEMA_VERSION = 1
 WEIGHTS = "weights.safetensors"
 CARD = "card.json"
-
-
-class ArtifactError(ValueError):
-    """A network file is missing, damaged, tampered with or of another schema."""
 
 
 def sha256_file(path: str | os.PathLike) -> str:
@@ -62,6 +58,11 @@ class Network:
     card: dict
     path: Path | None = field(default=None, compare=False)
     _logp: object = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def info(self) -> Card:
+        """The card, typed and checked (:class:`~hssm_nre.store.card.Card`)."""
+        return Card.from_dict(self.card, self.path / CARD if self.path else f"the card of {self.name}")
 
     @property
     def model(self) -> str:
@@ -226,70 +227,16 @@ def save(net: Network, directory: str | os.PathLike) -> Path:
     return d
 
 
-def _card_error(where: Path, what: str) -> ArtifactError:
-    return ArtifactError(
-        f"{where} is not a valid network card: {what}. Use a card written by `hssm-nre train` "
-        "(or hssm_nre.save), or copy the network again."
-    )
-
-
 def check_card(card: object, where: Path) -> dict:
-    """Check the structure of a card read from ``where``; return it.
+    """Check the structure of a card read from ``where`` (see :meth:`Card.from_dict`); return it.
 
     Raises
     ------
     ArtifactError
-        Naming the first missing or malformed entry.
+        For another schema version, or naming the first missing or malformed entry.
     """
-    if not isinstance(card, dict):
-        raise _card_error(where, f"expected a JSON object, got a JSON {type(card).__name__}")
-    for key, kind in (
-        ("name", str),
-        ("version", str),
-        ("model", dict),
-        ("method", dict),
-        ("transform", dict),
-    ):
-        if not isinstance(card.get(key), kind):
-            got = "nothing" if key not in card else type(card[key]).__name__
-            raise _card_error(where, f"entry {key!r} must be a {kind.__name__}, got {got}")
-    model = card["model"]
-    params, box, choices = model.get("params"), model.get("box"), model.get("choices")
-    if not isinstance(model.get("name"), str):
-        raise _card_error(where, "model.name must be a string")
-    if not (isinstance(params, list) and params and all(isinstance(p, str) for p in params)):
-        raise _card_error(where, f"model.params must be a non-empty list of names, got {params!r}")
-    ok_box = isinstance(box, list) and len(box) == len(params)
-    if ok_box:
-        try:
-            arr = np.asarray(box, dtype=float)
-            ok_box = (
-                arr.shape == (len(params), 2) and np.isfinite(arr).all() and (arr[:, 0] < arr[:, 1]).all()
-            )
-        except (TypeError, ValueError):
-            ok_box = False
-    if not ok_box:
-        raise _card_error(
-            where, f"model.box must hold one finite [low, high] (low < high) per parameter, got {box!r}"
-        )
-    if not (isinstance(choices, list) and all(isinstance(c, int) for c in choices)):
-        raise _card_error(
-            where, f"model.choices must be a list of integers (empty: no choice), got {choices!r}"
-        )
-    for key in ("ndt", "ndt_spread"):
-        if model.get(key) is not None and model[key] not in params:
-            raise _card_error(where, f"model.{key} {model[key]!r} is not one of the parameters {params}")
-    if not isinstance(card["method"].get("normalized"), bool):
-        raise _card_error(where, "method.normalized must be true or false")
-    if not isinstance(card.get("members", []) or [], list):
-        raise _card_error(where, "members must be a list")
-    from hssm_nre.models import MODELS
-
-    if card["name"] in MODELS and card["name"] != model["name"]:
-        raise _card_error(
-            where, f"its name {card['name']!r} is another model's than its model.name {model['name']!r}"
-        )
-    return card
+    Card.from_dict(card, where)
+    return card  # type: ignore[return-value]
 
 
 def _check_weights(weights: dict, card: dict, where: Path) -> None:
@@ -361,12 +308,6 @@ def load(directory: str | os.PathLike) -> Network:
         card = json.loads((d / CARD).read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise ArtifactError(f"{d / CARD} is not valid JSON ({err}); the file is damaged") from err
-    version = card.get("schema_version") if isinstance(card, dict) else None
-    if isinstance(card, dict) and version != SCHEMA_VERSION:
-        raise ArtifactError(
-            f"{d / CARD} has schema_version {version!r}; this hssm-nre reads schema "
-            f"{SCHEMA_VERSION}. Upgrade hssm-nre or retrain the network."
-        )
     check_card(card, d / CARD)
     expected = card.get("weights_sha256")
     actual = sha256_file(d / WEIGHTS)

@@ -50,6 +50,7 @@ from hssm_nre.net.noise import (
 )
 from hssm_nre.simulation import SimConfig, SimData, simulate
 from hssm_nre.store.artifact import Network, ensemble, save
+from hssm_nre.store.card import Card, MethodInfo, ModelInfo
 from hssm_nre.training.config import TrainConfig, _resolve_method
 from hssm_nre.training.losses import cnre_loss, nce_loss, normalization_penalty
 
@@ -307,36 +308,40 @@ def fit(
     weights_np = {k: np.asarray(v) for k, v in best[1].items()}
     if ref is not None:
         weights_np.update({k: np.asarray(v) for k, v in ref.items()})
-    card = {
-        "name": name or spec.name,
-        "version": version,
-        "created": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "model": {
-            "name": spec.name,
-            "params": list(spec.params),
-            "box": [list(b) for b in spec.box],
-            "choices": list(spec.choices),
-            "ndt": spec.ndt,
-            "ndt_spread": spec.ndt_spread,
-            "obs_dim": spec.obs_dim,
-        },
-        "method": {
-            "name": method,
-            "normalized": method == "nce",
-            "reference": cfg.reference if method == "nce" else None,
-            "q_components": cfg.q_components,
-            "base": cfg.base,
-            "base_index": list(base_index) if base_index else None,
-            "loss": {
-                ("nce", "learned", "none"): "MLE of a conditional mixture reference + NCE correction",
-                ("nce", "learned", "ddm"): "NCE correction to the analytic DDM density "
-                "(noise: a conditional mixture fitted by MLE)",
-                ("nce", "marginal", "none"): "NCE against a fixed log-normal-mixture reference",
-            }.get((method, cfg.reference, cfg.base), "CNRE"),
-        },
-        "transform": tr.to_dict(),
-        "architecture": {"kind": "mlp", "hidden": list(cfg.hidden), "activation": "silu"},
-        "training": {
+    losses = {
+        ("nce", "learned", "none"): "MLE of a conditional mixture reference + NCE correction",
+        (
+            "nce",
+            "learned",
+            "ddm",
+        ): "NCE correction to the analytic DDM density (noise: a conditional mixture fitted by MLE)",
+        ("nce", "marginal", "none"): "NCE against a fixed log-normal-mixture reference",
+    }
+    card = Card(
+        name=name or spec.name,
+        version=version,
+        created=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        model=ModelInfo(
+            name=spec.name,
+            params=tuple(spec.params),
+            box=tuple((float(lo), float(hi)) for lo, hi in spec.box),
+            choices=tuple(spec.choices),
+            ndt=spec.ndt,
+            ndt_spread=spec.ndt_spread,
+            obs_dim=spec.obs_dim,
+        ),
+        method=MethodInfo(
+            name=method,
+            normalized=method == "nce",
+            reference=cfg.reference if method == "nce" else None,
+            q_components=cfg.q_components,
+            base=cfg.base,
+            base_index=tuple(base_index) if base_index else None,
+            loss=losses.get((method, cfg.reference, cfg.base), "CNRE"),
+        ),
+        transform=tr,
+        architecture={"kind": "mlp", "hidden": list(cfg.hidden), "activation": "silu"},
+        training={
             **{k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()},
             "method": method,
             "n_train": int(len(tr_idx)),
@@ -347,16 +352,15 @@ def fit(
             "stop_reason": stop_reason,
             "train_seconds": round(wall, 1),
         },
-        "simulation": {
+        simulation={
             **(asdict(sim_config) if sim_config else {}),
             "n_requested": data.n_requested,
             "n_dropped_max_t": data.n_dropped,
             "simulator": spec.simulator if isinstance(spec.simulator, str) else "custom",
         },
-        "history": history,
-        "versions": _versions(),
-        "validation": {},
-    }
+        history=history,
+        versions=_versions(),
+    ).to_dict()
     net = Network(weights=weights_np, card=card)
     if out is not None:
         save(net, out)
