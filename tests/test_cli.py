@@ -326,3 +326,133 @@ def test_help_shows_the_defaults_of_recipe_options():
 
     assert "(default: the model's recipe, else 1)" in help_text("train")  # --members
     assert "(default: the first of these that covers the model, else none)" in help_text("validate")
+
+
+# --- hssm-nre ship: a trained, validated network into the package and its report into the docs ---
+
+
+def fake_report(out: Path, net, model: str = "ddm") -> Path:
+    """What `hssm-nre validate <training dir> --out <out>` writes (without running it)."""
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    report = out / f"{model}.md"
+    report.write_text(
+        f"# Validation of `{net.name}` against hssm's analytic DDM\n\n"
+        f"Reproduce: `hssm-nre validate {net.path} --reference analytic --calibration 5`. Network: tiny.\n\n"
+        f"![overlay](figures/{model}_overlay_500.png)\n"
+    )
+    (out / f"{model}_metrics.json").write_text(json.dumps({"normalization_max_abs_error": 0.25}))
+    (out / f"{model}_posteriors.csv").write_text("param,mean\nv,0.1\n")
+    (out / "figures" / f"{model}_overlay_500.png").write_bytes(b"png")
+    (out / "ddm_sdv_metrics.json").write_text("{}")  # another model's file beside it: not copied
+    return report
+
+
+def ship(network_dir: Path, report: Path, dest: Path):
+    return runner.invoke(
+        app,
+        [
+            "ship",
+            str(network_dir),
+            "--report",
+            str(report),
+            "--networks-dir",
+            str(dest / "networks"),
+            "--docs-dir",
+            str(dest / "docs"),
+        ],
+    )
+
+
+def variant(net, out: Path, version: str | None = None) -> Path:
+    """A copy of ``net`` with other weights (and, given, another version)."""
+    from hssm_nre.store.artifact import Network, save
+
+    weights = dict(net.weights)
+    key = sorted(weights)[0]
+    weights[key] = weights[key] + 0.01
+    card = json.loads(json.dumps(net.card))
+    card["version"] = version or card["version"]
+    return save(Network(weights=weights, card=card), out)
+
+
+def test_ship_copies_network_and_report_and_records_metrics(tiny_nce, tmp_path):
+    from hssm_nre.store.artifact import sha256_file
+
+    before = sha256_file(tiny_nce.path / "card.json")
+    report = fake_report(tmp_path / "val", tiny_nce)
+    res = ship(tiny_nce.path, report, tmp_path / "dest")
+    assert res.exit_code == 0, res.output
+    shipped, docs = tmp_path / "dest" / "networks" / "ddm", tmp_path / "dest" / "docs"
+    net = load(shipped)
+    assert net.name == tiny_nce.name and net == tiny_nce.__class__(tiny_nce.weights, net.card)
+    assert sorted(p.name for p in docs.iterdir()) == [
+        "ddm.md",
+        "ddm_metrics.json",
+        "ddm_posteriors.csv",
+        "figures",
+    ]
+    assert [p.name for p in (docs / "figures").iterdir()] == ["ddm_overlay_500.png"]
+    cmd = "hssm-nre validate ddm --reference analytic --calibration 5"
+    assert f"Reproduce: `{cmd}`" in (docs / "ddm.md").read_text()
+    assert net.card["validation"] == {
+        "normalization_max_abs_error": 0.25,
+        "reference": "hssm analytic DDM",
+        "command": cmd,
+        "report": str((docs / "ddm.md").resolve()),
+    }
+    for path in (shipped / "card.json", shipped / "weights.safetensors", docs / "ddm.md"):
+        assert f"wrote {path}" in res.output
+    assert f"shipped {tiny_nce.name}" in res.output
+    # nothing staged is left behind, and the trained network is untouched
+    assert [p.name for p in (tmp_path / "dest" / "networks").iterdir()] == ["ddm"]
+    assert sha256_file(tiny_nce.path / "card.json") == before
+
+
+def test_ship_refuses_a_reused_version_and_accepts_a_new_one(tiny_nce, tmp_path):
+    from hssm_nre.store.artifact import sha256_file
+
+    dest = tmp_path / "dest"
+    shipped = dest / "networks" / "ddm"
+    assert ship(tiny_nce.path, fake_report(tmp_path / "val", tiny_nce), dest).exit_code == 0
+    weights = sha256_file(shipped / "weights.safetensors")
+    # the same network again (a new report, say): accepted
+    assert ship(tiny_nce.path, fake_report(tmp_path / "val", tiny_nce), dest).exit_code == 0
+
+    other = load(variant(tiny_nce, tmp_path / "other"))
+    res = ship(other.path, fake_report(tmp_path / "val-other", other), dest)
+    one_line_error(
+        res, f"ddm@{tiny_nce.card['version']} is shipped already with other weights", "new version"
+    )
+    assert sha256_file(shipped / "weights.safetensors") == weights
+
+    bumped = load(variant(tiny_nce, tmp_path / "bumped", version="99.0.0"))
+    res = ship(bumped.path, fake_report(tmp_path / "val-bumped", bumped), dest)
+    assert res.exit_code == 0, res.output
+    assert f"shipped ddm@99.0.0 (was ddm@{tiny_nce.card['version']})" in res.output
+    assert load(shipped).card["version"] == "99.0.0"
+    assert sha256_file(shipped / "weights.safetensors") != weights
+    assert "# Validation of `ddm@99.0.0`" in (dest / "docs" / "ddm.md").read_text()
+    assert sorted(p.name for p in (dest / "networks").iterdir()) == ["ddm"]
+
+
+def test_ship_refuses_a_broken_network_and_a_missing_or_wrong_report(tiny_nce, tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    dest = tmp_path / "dest"
+    report = fake_report(tmp_path / "val", tiny_nce)
+    args = ["ship", str(tiny_nce.path), "--networks-dir", str(dest / "n"), "--docs-dir", str(dest / "d")]
+    one_line_error(runner.invoke(app, args), "no validation report", "runs/val/ddm/ddm.md")
+
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_nce.path, broken)
+    (broken / "weights.safetensors").write_bytes(b"not weights")
+    one_line_error(ship(broken, report, dest), "does not match its card")
+
+    other = load(variant(tiny_nce, tmp_path / "other", version="99.0.0"))
+    one_line_error(ship(other.path, report, dest), f"validates {tiny_nce.name}, not ddm@99.0.0")
+
+    quick = fake_report(tmp_path / "quick", tiny_nce)
+    quick.write_text(quick.read_text().replace("--reference analytic", "--reference analytic --quick"))
+    one_line_error(ship(tiny_nce.path, quick, dest), "--quick")
+    assert not dest.exists() or not any(dest.rglob("card.json"))

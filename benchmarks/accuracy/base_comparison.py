@@ -2,7 +2,7 @@
 
     hssm-nre train MODEL --base ddm --out runs/train/MODEL_base
     hssm-nre validate runs/train/MODEL_base --reference REF --calibration N --out docs/validation/base
-    python benchmarks/base_comparison.py   # writes benchmarks/results/base_comparison.md
+    python benchmarks/accuracy/base_comparison.py   # writes benchmarks/results/base_comparison.md
 
 Compares each model's shipped network (learned-mixture reference, `docs/validation/`) with the
 same recipe trained with ``--base ddm`` (`docs/validation/base/`): the same validation (three
@@ -13,9 +13,9 @@ same simulation budget and training steps.
 import json
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED, BASE = ROOT / "docs" / "validation", ROOT / "docs" / "validation" / "base"
-OUT = Path(__file__).parent / "results" / "base_comparison.md"
+OUT = ROOT / "benchmarks" / "results" / "base_comparison.md"
 COLS = [
     ("normalization_max_abs_error", "norm. err", "{:.4f}"),
     ("posterior_abs_diff_over_sd_median", "mean diff/SD med", "{:.3f}"),
@@ -52,7 +52,8 @@ def main() -> None:
         [
             "# Reference density of the normalized networks: learned mixture vs analytic DDM",
             "",
-            "`python benchmarks/base_comparison.py` (commands in its docstring). Same recipe for both "
+            "`python benchmarks/accuracy/base_comparison.py` (commands in its docstring). "
+            "Same recipe for both "
             "(1.5M simulations, seed 0, 20,000 steps); the only difference is what the network corrects. "
             "The reweighting estimate of a posterior mean has its own Monte Carlo error, about "
             "1/sqrt(ESS) reference SDs (last column, at the smallest ESS of the three data sets), so "

@@ -1,13 +1,13 @@
 """Where a network's density goes wrong at one parameter vector: its mass per decision-time bin vs
 the simulator's.
 
-    python benchmarks/corner_density.py weibull runs/train/weibull \\
+    python benchmarks/accuracy/corner_density.py weibull runs/train/weibull \\
         --theta v=-2.5,a=2.5,z=0.8,t=0.001,alpha=4.99,beta=0.31
 
 For each network (a shipped name or a directory), integrates its density over bins of the
 decision time (rt minus the earliest onset) for each choice and prints it beside the share of
 200,000 simulated trials (the package's simulator, dt 0.001, the network's ``max_t``) in the
-same bins. The normalization sweep (``benchmarks/normalization_sweep.py``) says *that* a corner
+same bins. The normalization sweep (``benchmarks/accuracy/normalization_sweep.py``) says *that* a corner
 integrates away from one; this says *where* in time the mass is misplaced.
 """
 

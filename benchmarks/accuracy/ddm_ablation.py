@@ -5,8 +5,8 @@ budget, then :func:`hssm_nre.validation.metrics.score_bias` measures the shift o
 maximum-likelihood estimate from the exact one, in posterior SDs at 2000 trials, on 12
 parameter vectors drawn from the calibration prior (the same 12 for every configuration).
 
-    python benchmarks/ddm_ablation.py CONFIG [CONFIG ...] [--budget 260]
-    python benchmarks/ddm_ablation.py --list
+    python benchmarks/accuracy/ddm_ablation.py CONFIG [CONFIG ...] [--budget 260]
+    python benchmarks/accuracy/ddm_ablation.py --list
 
 Results are appended to ``benchmarks/results/ddm_ablation.jsonl``.
 """
@@ -24,7 +24,7 @@ from hssm_nre.training.config import TrainConfig
 from hssm_nre.training.loop import fit
 from hssm_nre.validation.cases import PARAMETER_SETS
 
-HERE = Path(__file__).parent
+RESULTS = Path(__file__).resolve().parents[1] / "results"
 # The settings before the ablation: a 64x64 reference head with 4 components, nu = 8, no mirror.
 V01 = {"mirror": False, "q_hidden": (64, 64), "q_components": 4, "nu": 8}
 CONFIGS = {
@@ -43,7 +43,7 @@ CONFIGS = {
 
 
 def load_sims(n: int, max_t: float = 20.0) -> SimData:
-    cache = HERE / "results" / (f".ddm_sims_{n}.npz" if max_t == 20.0 else f".ddm_sims_{n}_maxt{max_t:g}.npz")
+    cache = RESULTS / (f".ddm_sims_{n}.npz" if max_t == 20.0 else f".ddm_sims_{n}_maxt{max_t:g}.npz")
     if cache.exists():
         z = np.load(cache)
         return SimData(theta=z["theta"], x=z["x"], n_requested=n, n_dropped=int(z["n_dropped"]))
@@ -95,7 +95,7 @@ def main():
     for name in args.configs:
         res = run(name, args.budget, args.n_sims)
         print(json.dumps(res))
-        with open(HERE / "results" / "ddm_ablation.jsonl", "a") as f:
+        with open(RESULTS / "ddm_ablation.jsonl", "a") as f:
             f.write(json.dumps(res) + "\n")
 
 

@@ -1,7 +1,7 @@
 """Does averaging seeds help? MLE shift of each DDM member and of their mixture.
 
-    python benchmarks/ddm_ensemble.py src/hssm_nre/networks/ddm      # the members of the shipped ensemble
-    python benchmarks/ddm_ensemble.py DIR1 DIR2 ...                   # or separately trained networks
+    python benchmarks/accuracy/ddm_ensemble.py src/hssm_nre/networks/ddm   # the shipped ensemble's members
+    python benchmarks/accuracy/ddm_ensemble.py DIR1 DIR2 ...                # or separately trained networks
 
 For every member and for their equal-weight mixture (:func:`hssm_nre.ensemble`),
 :func:`hssm_nre.validation.metrics.score_bias` gives the shift of the network's maximum-likelihood
@@ -22,7 +22,7 @@ import hssm_nre.validation.metrics as metrics
 from hssm_nre.store.artifact import ensemble, load, members
 from hssm_nre.validation.cases import PARAMETER_SETS
 
-HERE = Path(__file__).parent
+RESULTS = Path(__file__).resolve().parents[1] / "results"
 
 
 def summary(label: str, net) -> dict:
@@ -57,7 +57,7 @@ def main():
     text = [
         "# DDM: members vs their mixture (MLE shift in posterior SDs at 2000 trials)",
         "",
-        f"`python benchmarks/ddm_ensemble.py {' '.join(str(p) for p in args.networks)}` "
+        f"`python benchmarks/accuracy/ddm_ensemble.py {' '.join(str(p) for p in args.networks)}` "
         f"({time.strftime('%Y-%m-%d')}). Shift of the maximum-likelihood estimate from the exact one "
         "(`metrics.score_bias`, 40,000 simulated trials per parameter vector, the same for every "
         "network): 24 random vectors of the calibration prior and the validation report's six sets.",
@@ -65,7 +65,7 @@ def main():
         metrics.markdown_table(df),
         "",
     ]
-    out = HERE / "results" / "ddm_ensemble.md"
+    out = RESULTS / "ddm_ensemble.md"
     out.write_text("\n".join(text))
     print("\n".join(text))
 

@@ -7,7 +7,7 @@ mean what they mean with the analytic likelihood. One 1000-trial data set with a
 mixture (``p_outlier = 0.05``) on both. Prints elpd_loo per fit, the ratio - analytic
 differences and the two ``az.compare`` tables.
 
-    python benchmarks/loo_vs_analytic.py [--trials 1000]
+    python benchmarks/accuracy/loo_vs_analytic.py [--trials 1000]
 """
 
 import argparse

@@ -1,7 +1,7 @@
 """Normalization of every shipped network over its box: random parameters and every vertex.
 
-    python benchmarks/normalization_sweep.py            # writes benchmarks/results/normalization.md
-    python benchmarks/normalization_sweep.py runs/train/weibull ...   # prints, writes nothing
+    python benchmarks/accuracy/normalization_sweep.py            # writes benchmarks/results/normalization.md
+    python benchmarks/accuracy/normalization_sweep.py runs/train/weibull ...   # prints, writes nothing
 
 For each network, ``validate.normalization_error`` integrates the density over the decision
 times it was trained on (earliest onset to the card's ``max_t``), summed over the choices, at
@@ -22,7 +22,7 @@ from hssm_nre.store.hub import load_network
 from hssm_nre.store.shipped import shipped_networks
 from hssm_nre.validation.metrics import markdown_table, normalization_error
 
-OUT = Path(__file__).parent / "results" / "normalization.md"
+OUT = Path(__file__).resolve().parents[1] / "results" / "normalization.md"
 
 
 def main(sources: list[str]):
@@ -55,7 +55,7 @@ def main(sources: list[str]):
     text = [
         "# Normalization over the box: worst |integral - 1|",
         "",
-        f"`python benchmarks/normalization_sweep.py` ({time.strftime('%Y-%m-%d')}). Integral of the "
+        f"`python benchmarks/accuracy/normalization_sweep.py` ({time.strftime('%Y-%m-%d')}). Integral of the "
         "network's density over decision times from the earliest onset to the card's `max_t`, summed "
         "over choices, at 200 random parameter vectors (seed 0) and at every vertex of the box.",
         "",

@@ -13,12 +13,13 @@ mirror). Then, for each:
 * training time (steps and seconds), and speed: seconds per log-likelihood + gradient
   evaluation on 1000 trials and NUTS seconds per calibration fit, as ratios plain / normalized.
 
-    python benchmarks/plain_vs_normalized.py [--steps 10000] [--datasets 40]
+    python benchmarks/accuracy/plain_vs_normalized.py [--steps 10000] [--datasets 40]
 
 Writes ``benchmarks/results/plain_vs_normalized.md``.
 """
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -26,7 +27,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from ddm_ablation import load_sims
-from logp_cost import timeit
 
 import hssm_nre.validation.metrics as metrics
 import hssm_nre.validation.sampling as sampling
@@ -36,7 +36,10 @@ from hssm_nre.training.config import TrainConfig
 from hssm_nre.training.loop import fit
 from hssm_nre.validation.cases import PARAMETER_SETS
 
-HERE = Path(__file__).parent
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
+from common import timeit  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parents[1] / "results"
 METHODS = {"plain CNRE": {"method": "cnre"}, "normalized NCE": {"method": "nce"}}
 
 
@@ -92,7 +95,8 @@ def main():
     lines = [
         "# Plain CNRE vs normalized NCE (DDM): same simulations, same steps",
         "",
-        f"`python benchmarks/plain_vs_normalized.py --steps {args.steps} --datasets {args.datasets}` "
+        f"`python benchmarks/accuracy/plain_vs_normalized.py --steps {args.steps} "
+        f"--datasets {args.datasets}` "
         f"(measured {time.strftime('%Y-%m-%d')}, one core while other jobs ran; see the script's "
         f"docstring). {args.n_sims:,} simulations, {args.steps:,} steps of batch 1024 each. "
         "Shift: |MLE shift| / posterior SD at 2000 trials (`metrics.score_bias`; Monte Carlo SE "
@@ -113,7 +117,7 @@ def main():
             f"{r['nuts_s_per_fit']:.1f} ({r['nuts_s_per_fit'] / base['nuts_s_per_fit']:.2f}) | "
             f"{r['logp_grad_s'] * 1e3:.2f} ms ({r['logp_grad_s'] / base['logp_grad_s']:.2f}) |"
         )
-    out = HERE / "results" / "plain_vs_normalized.md"
+    out = RESULTS / "plain_vs_normalized.md"
     out.write_text("\n".join(lines) + "\n")
     print(out.read_text())
 

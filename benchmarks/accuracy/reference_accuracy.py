@@ -1,6 +1,6 @@
 """Accuracy of the PyDDM reference against the analytic DDM, on simulated trials.
 
-    python benchmarks/reference_accuracy.py   # writes benchmarks/results/reference_accuracy.md
+    python benchmarks/accuracy/reference_accuracy.py   # writes benchmarks/results/reference_accuracy.md
 
 Per parameter set: 5000 trials from the package's simulator; per-trial difference of log
 densities (PyDDM minus analytic): mean, SD, largest absolute value, and the share of trials
@@ -56,7 +56,7 @@ def main():
         [
             "# PyDDM reference vs the analytic DDM",
             "",
-            f"`python benchmarks/reference_accuracy.py`; {pyddm.description}. Per-trial "
+            f"`python benchmarks/accuracy/reference_accuracy.py`; {pyddm.description}. Per-trial "
             "log-density difference (nats) on 5000 simulated trials per set.",
             "",
             "Parameters: v, a, z, t.",
@@ -72,7 +72,7 @@ def main():
             "",
         ]
     )
-    out = Path(__file__).parent / "results" / "reference_accuracy.md"
+    out = Path(__file__).resolve().parents[1] / "results" / "reference_accuracy.md"
     out.write_text(text)
     print(text)
 

@@ -4,7 +4,7 @@ For each parameter set, simulate N trials, bin (choice, rt) into 2 x 40 bins (rt
 the analytic distribution), and compare counts with the analytic probabilities (hssm's
 Navarro-Fuss density integrated over each bin): chi-square, its p-value, and P(upper).
 
-    python benchmarks/simulator_accuracy.py [--n 1000000]
+    python benchmarks/accuracy/simulator_accuracy.py [--n 1000000]
 """
 
 import argparse

@@ -17,7 +17,8 @@ u_c, -1 / u_c)`` (one ``jax.jvp`` of the member at ``u_c``). Variants of ``u_c``
 at the slow times, in the bulk (analytic quantiles 0.1-0.99 of ``u | c``), on the
 normalization and on the cost of one log-likelihood + gradient.
 
-    python benchmarks/slow_trials.py [--network ddm] [--tail] [--out benchmarks/results/slow_trials.md]
+    python benchmarks/accuracy/slow_trials.py [--network ddm] [--tail] \\
+        [--out benchmarks/results/slow_trials.md] [--plot benchmarks/results/slow_trials.png]
 """
 
 from __future__ import annotations
@@ -314,7 +315,7 @@ def main():
         return f"v={T[i, 0]:g}, a={T[i, 1]:g}, z={T[i, 2]:g}, c={X[i, 1]:+.0f} (log10 S={ls10[i]:.0f})"
 
     out = []
-    cmd = ("python benchmarks/slow_trials.py " + " ".join(sys.argv[1:])).strip()
+    cmd = ("python benchmarks/accuracy/slow_trials.py " + " ".join(sys.argv[1:])).strip()
     out.append(f"# Slow trials: {net.name} vs the analytic DDM\n")
     out.append(
         f"`{cmd}` (see the script's docstring): {len(th)} parameter sets, v in -3..3 (5 values), "

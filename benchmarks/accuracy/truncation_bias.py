@@ -7,7 +7,7 @@ data that are not truncated, its maximum-likelihood estimate is shifted by
 is what the validation report's posterior comparison would see even for a network without any
 approximation error. Computed with the analytic DDM (validation only) on the report's six sets.
 
-    python benchmarks/truncation_bias.py [--max-t 20]
+    python benchmarks/accuracy/truncation_bias.py [--max-t 20]
 """
 
 import argparse

@@ -5,10 +5,10 @@ functions of (v, a, z, t) (the analytic DDM through pytensor's JAX backend, the 
 hssm's ONNX-to-JAX path when ``../shared/peers/ddm_lan.onnx`` exists). Reported as ratios to the
 analytic likelihood.
 
-    python benchmarks/logp_cost.py
+    python benchmarks/speed/logp_cost.py
 """
 
-import time
+import sys
 from pathlib import Path
 
 import jax
@@ -19,16 +19,10 @@ from hssm_nre.net.logp import make_hssm_logp
 from hssm_nre.simulation import simulate_trials
 from hssm_nre.store.hub import load_network
 
-LAN = Path(__file__).resolve().parents[2] / "shared" / "peers" / "ddm_lan.onnx"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
+from common import timeit  # noqa: E402
 
-
-def timeit(f, *args, reps=200):
-    jax.block_until_ready(f(*args))
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        out = f(*args)
-    jax.block_until_ready(out)
-    return (time.perf_counter() - t0) / reps
+LAN = Path(__file__).resolve().parents[3] / "shared" / "peers" / "ddm_lan.onnx"
 
 
 def analytic_jax():

@@ -3,7 +3,7 @@
 numpyro NUTS (dense mass matrix), box priors, no lapse; ESS is arviz's bulk ESS, the
 minimum over (v, a, z, t); time is the whole ``model.sample`` call (compilation included).
 
-    python benchmarks/sampling_speed.py [--trials 500 5000] [--draws 500] [--network ddm]
+    python benchmarks/speed/sampling_speed.py [--trials 500 5000] [--draws 500] [--network ddm]
 """
 
 import argparse

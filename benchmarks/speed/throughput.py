@@ -4,7 +4,7 @@
   ssm-simulators at the same dt (parameters drawn from the DDM box);
 * training: optimizer steps and simulated pairs per second for the default DDM network.
 
-    python benchmarks/throughput.py [--n 400000]
+    python benchmarks/speed/throughput.py [--n 400000]
 """
 
 import argparse

@@ -1,6 +1,6 @@
 """Model x metric table of every shipped network, from the cards and the validation reports.
 
-    python benchmarks/validation_table.py        # writes docs/validation/index.md
+    python benchmarks/tables/validation_table.py        # writes docs/validation/index.md
 
 Each report is produced by the command in its first lines (also in the card:
 `validation.command`), e.g. `hssm-nre validate angle --reference pyddm --calibration 30 --write-card`.
@@ -12,7 +12,7 @@ from pathlib import Path
 from hssm_nre.store.hub import load_network
 from hssm_nre.store.shipped import shipped_networks
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "validation" / "index.md"
 BARS = (
     "bars (DDM issue): median <= 0.2, max <= 0.5, SD ratio in [0.8, 1.25]; normalization <= 0.05 (DDM 0.02)"
@@ -73,7 +73,7 @@ def main():
     text = [
         "# Validation summary: every shipped network",
         "",
-        "Produced by `python benchmarks/validation_table.py` from the network cards and the reports "
+        "Produced by `python benchmarks/tables/validation_table.py` from the network cards and the reports "
         "(each report starts with the command that reproduces it). References: `analytic` (closed "
         "forms), `blackbox` (hssm's HDDM full_ddm likelihood), `pyddm` (Fokker-Planck solution), "
         "`none` (levy: recovery and calibration only). Posterior comparisons of the DDM are NUTS "

@@ -343,5 +343,219 @@ def validate(
         typer.echo(f"metrics recorded in {saved / 'card.json'}")
 
 
+def _repo_root() -> Path:
+    """Return the source checkout the package is imported from (``<root>/src/hssm_nre``)."""
+    import hssm_nre
+
+    root = Path(hssm_nre.__file__).resolve().parents[2]
+    if not (root / "pyproject.toml").is_file() or not (root / "src" / "hssm_nre").is_dir():
+        raise ValueError(
+            f"hssm_nre is not imported from a source checkout ({Path(hssm_nre.__file__).parent}); "
+            "pass --networks-dir and --docs-dir"
+        )
+    return root
+
+
+def _report_files(report: Path, model: str) -> list[tuple[Path, Path]]:
+    """``(source, path relative to the docs directory)`` of a report, its ``<model>_*`` files and figures.
+
+    Files of a registry model whose name extends ``model`` (``ddm_sdv_*`` beside ``ddm_*``) are not
+    this report's.
+    """
+    from hssm_nre.models import MODELS
+
+    longer = tuple(f"{m}_" for m in MODELS if m != model and m.startswith(f"{model}_"))
+    longer += tuple(f"{m}." for m in MODELS if m != model and m.startswith(f"{model}_"))
+    files = [(report, Path(report.name))]
+    for folder, rel in ((report.parent, Path()), (report.parent / "figures", Path("figures"))):
+        if folder.is_dir():
+            files += [
+                (p, rel / p.name)
+                for p in sorted(folder.glob(f"{model}_*"))
+                if p.is_file() and not p.name.startswith(longer)
+            ]
+    return files
+
+
+def _same_network(new_dir: Path, old_dir: Path) -> bool:
+    """Whether two network directories hold the same weights and card (validation aside)."""
+    import json
+
+    import numpy as np
+    from safetensors.numpy import load_file
+
+    from hssm_nre.store.artifact import CARD, WEIGHTS, sha256_file
+
+    def card(d: Path) -> dict:
+        c = json.loads((d / CARD).read_text())
+        return {k: v for k, v in c.items() if k not in ("validation", "weights_sha256", "schema_version")}
+
+    if card(new_dir) != card(old_dir):
+        return False
+    if sha256_file(new_dir / WEIGHTS) == sha256_file(old_dir / WEIGHTS):
+        return True
+    new, old = load_file(str(new_dir / WEIGHTS)), load_file(str(old_dir / WEIGHTS))
+    return new.keys() == old.keys() and all(np.array_equal(new[k], old[k]) for k in new)
+
+
+def ship_network(
+    network_dir: Path,
+    report: Path | None = None,
+    networks_dir: Path | None = None,
+    docs_dir: Path | None = None,
+) -> tuple[str, list[Path]]:
+    """Ship a trained, validated network (``hssm-nre ship``).
+
+    The network goes into ``networks_dir/<model>/``, its report into ``docs_dir``, and the
+    report's metrics into the shipped card.
+    Everything is checked and written into temporary directories first, then moved into place.
+    Returns what was shipped (and what to do next) and the paths written.
+
+    Raises
+    ------
+    ValueError
+        When the network does not load, its report is missing or is another network's (or a
+        ``--quick`` smoke run), or the version shipped for the model is this version with other
+        weights (a changed network needs a new version id).
+    """
+    import json
+    import os
+    import re
+    import shutil
+    import tempfile
+
+    from hssm_nre.store.artifact import CARD, WEIGHTS, load, save
+    from hssm_nre.validation.report import record_in_card
+
+    net = load(network_dir)  # ArtifactError (a ValueError) when it does not load
+    model, version = net.model, net.card["version"]
+    if net.card["name"] != model:
+        raise ValueError(
+            f"{network_dir} holds {net.name}, a network of model {model!r}: a shipped network is named "
+            f"after its model; train it with `hssm-nre train {model}`"
+        )
+    root = None if networks_dir and docs_dir else _repo_root()
+    networks_dir = Path(networks_dir or root / "src" / "hssm_nre" / "networks")
+    docs_dir = Path(docs_dir or root / "docs" / "validation")
+    report = Path(report or Path("runs") / "val" / model / f"{model}.md")
+    if not report.is_file():
+        raise ValueError(
+            f"no validation report {str(report)!r}: validate the network first (`hssm-nre validate "
+            f"{network_dir} --out {report.parent}`) or pass --report"
+        )
+    metrics = report.parent / f"{report.stem}_metrics.json"
+    if report.stem != model or not metrics.is_file():
+        raise ValueError(
+            f"{report} is not a report of model {model!r} as `hssm-nre validate` writes it "
+            f"(<out>/{model}.md beside <out>/{model}_metrics.json)"
+        )
+    text = report.read_text()
+    header = re.match(r"# Validation of `([^`]+)`", text)
+    if header is None or header.group(1) != net.name:
+        raise ValueError(
+            f"{report} validates {header.group(1) if header else 'an unnamed network'}, not {net.name} "
+            f"in {network_dir}; validate this network"
+        )
+    found = re.search(r"^Reproduce: `hssm-nre validate (\S+)([^`]*)`", text, re.MULTILINE)
+    reference = re.search(r"--reference (\S+)", found.group(2)) if found else None
+    if reference is None:
+        raise ValueError(f"{report} has no line 'Reproduce: `hssm-nre validate ... --reference ...`'")
+    if "--quick" in found.group(2).split():
+        raise ValueError(f"{report} is a --quick smoke run; validate without --quick before shipping")
+    command = f"hssm-nre validate {model}{found.group(2)}"  # the shipped name, not the training directory
+    text = text[: found.start(1)] + model + text[found.end(1) :]
+
+    dest = networks_dir / model
+    shipped = None
+    if (dest / CARD).is_file():
+        try:
+            shipped = json.loads((dest / CARD).read_text())["version"]
+        except (ValueError, KeyError, TypeError) as err:
+            raise ValueError(f"cannot read the version of the shipped {dest / CARD} ({err}); fix it") from err
+        if shipped == version and not ((dest / WEIGHTS).is_file() and _same_network(Path(network_dir), dest)):
+            raise ValueError(
+                f"{model}@{version} is shipped already with other weights or settings; a changed network "
+                f"needs a new version id (e.g. `hssm-nre train {model} --version NEW`)"
+            )
+    files = _report_files(report, model)
+
+    networks_dir.mkdir(parents=True, exist_ok=True)
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    # Staged one level down, so that no half-written network is ever listed as shipped.
+    stage_root = Path(tempfile.mkdtemp(prefix=f".{model}.ship-", dir=networks_dir))
+    stage_net = stage_root / model
+    stage_net.mkdir()
+    stage_docs = Path(tempfile.mkdtemp(prefix=f".{model}.ship-", dir=docs_dir))
+    written: list[Path] = []
+    try:
+        for name in (CARD, WEIGHTS, "loss.png"):
+            if (Path(network_dir) / name).is_file():
+                shutil.copy2(Path(network_dir) / name, stage_net / name)
+        for src, rel in files:
+            (stage_docs / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, stage_docs / rel)
+        (stage_docs / report.name).write_text(text)
+        staged = load(stage_net)
+        record_in_card(staged, stage_docs / report.name, reference.group(1), command)
+        final_report = (docs_dir / report.name).resolve()
+        label = final_report.relative_to(root) if root and final_report.is_relative_to(root) else final_report
+        staged.card["validation"]["report"] = str(label)
+        save(staged, stage_net)
+        load(stage_net)  # the shipped network loads
+
+        for _, rel in files:
+            (docs_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(stage_docs / rel, docs_dir / rel)
+            written.append(docs_dir / rel)
+        old = None
+        if dest.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{model}.old-", dir=networks_dir))
+            os.replace(dest, old / model)
+        try:
+            os.replace(stage_net, dest)
+        except BaseException:
+            if old is not None:
+                os.replace(old / model, dest)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        written[:0] = sorted(dest.iterdir())
+    finally:
+        shutil.rmtree(stage_root, ignore_errors=True)
+        shutil.rmtree(stage_docs, ignore_errors=True)
+    summary = f"shipped {net.name}" + (f" (was {model}@{shipped})" if shipped not in (None, version) else "")
+    tables = sorted(root.glob("benchmarks/**/validation_table.py")) if root else []
+    if tables and docs_dir.resolve() == (root / "docs" / "validation").resolve():
+        summary += f"; `python {tables[0].relative_to(root)}` rebuilds {docs_dir / 'index.md'}"
+    return summary, written
+
+
+@app.command()
+def ship(
+    network_dir: Path = typer.Argument(
+        ..., help="A trained network directory (card.json, weights.safetensors)."
+    ),
+    report: Path = typer.Option(
+        None,
+        help="Its validation report MODEL.md, beside MODEL_metrics.json "
+        "(default: runs/val/MODEL/MODEL.md, as `hssm-nre validate DIR --out runs/val/MODEL` writes).",
+    ),
+    networks_dir: Path = typer.Option(
+        None, help="Where the package's networks are (default: src/hssm_nre/networks of this checkout)."
+    ),
+    docs_dir: Path = typer.Option(
+        None, help="Where the validation reports are (default: docs/validation of this checkout)."
+    ),
+) -> None:
+    """Ship a trained, validated network: copy it into the package, its report into the docs.
+
+    The report's metrics are recorded in the shipped card. A changed network needs a new version.
+    """
+    summary, written = ship_network(network_dir, report, networks_dir, docs_dir)
+    for path in written:
+        typer.echo(f"wrote {path}")
+    typer.echo(summary)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
