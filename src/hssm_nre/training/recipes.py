@@ -41,7 +41,7 @@ RECIPES: dict[str, dict] = {
     # dropped, which biased a and t in slow data), linear and inverse time features, and a step
     # budget (the 74,200 steps of 0.2.0) instead of a time budget.
     # ddm 0.4.0: two such networks (seeds 0 and 1) averaged as a mixture of densities, which
-    # cut the MLE shift's p90 from 0.40 to 0.29 SD (benchmarks/ddm_ensemble.py).
+    # cut the MLE shift's p90 from 0.40 to 0.29 SD (benchmarks/accuracy/ddm_ensemble.py).
     "ddm": {
         "max_t": 100.0,
         "time_features": ("log", "linear", "inverse"),
