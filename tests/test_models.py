@@ -70,3 +70,101 @@ def test_boundary_is_checked():
     with pytest.raises(ValueError, match="'theta'"):
         ModelSpec("m", ("v", "a", "z", "t"), box, boundary="angle")
     assert MODELS["weibull"].boundary == "weibull" and MODELS["ddm"].boundary is None
+
+
+# What `hssm-nre validate` uses when no --reference is given (the first kind covering the model).
+DEFAULT_REFERENCE = {
+    "ddm": "analytic",
+    "ddm_sdv": "analytic",
+    "full_ddm": "blackbox",
+    "angle": "pyddm",
+    "weibull": "pyddm",
+    "ornstein": "pyddm",
+    "levy": "none",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_registry_entry_is_complete(name):
+    """Each model carries its simulation route, validation sets and references (nothing elsewhere)."""
+    from hssm_nre.simulation import check_route
+    from hssm_nre.validation.references import KINDS, REFERENCES, unsupported
+
+    spec = MODELS[name]
+    # a simulation route the package's simulators accept for this model
+    assert spec.simulator in ("bridge", "stable", "ssms")
+    assert check_route(spec) == spec.simulator
+    # references: implemented kinds able to compute this model, the default first
+    for kind in spec.references:
+        assert kind in KINDS
+        assert unsupported(kind, spec) is None, unsupported(kind, spec)
+    fits = [k for k, ms in REFERENCES.items() if name in ms]
+    assert fits == list(spec.references)
+    assert (fits[0] if fits else "none") == DEFAULT_REFERENCE[name]
+    # validation sets: every parameter, inside the box
+    assert spec.validation_sets
+    for values in spec.validation_sets:
+        assert tuple(values) == spec.params
+        assert all(lo <= values[p] <= hi for p, (lo, hi) in spec.box_dict().items())
+
+
+def test_views_are_derived_from_the_registry():
+    from hssm_nre.simulation import BRIDGE_MODELS, STABLE_MODELS
+    from hssm_nre.validation.cases import EXTENDED_SETS, PARAMETER_SETS
+    from hssm_nre.validation.references import REFERENCES
+
+    assert list(EXTENDED_SETS) == ["angle", "weibull", "ornstein", "ddm_sdv", "full_ddm", "levy"]
+    assert {m: len(s) for m, s in EXTENDED_SETS.items()} == dict.fromkeys(EXTENDED_SETS, 4)
+    assert list(PARAMETER_SETS) == ["ddm"] and len(PARAMETER_SETS["ddm"]) == 6
+    for name, sets in {**PARAMETER_SETS, **EXTENDED_SETS}.items():
+        assert sets == list(MODELS[name].validation_sets)
+    assert REFERENCES == {
+        "analytic": ("ddm", "ddm_sdv"),
+        "blackbox": ("full_ddm",),
+        "pyddm": ("ddm", "angle", "weibull", "ornstein"),
+    }
+    assert BRIDGE_MODELS == ("ddm", "angle", "weibull", "ornstein", "ddm_sdv", "full_ddm")
+    assert STABLE_MODELS == ("levy",)
+    # the views are copies: changing one leaves the registry alone
+    EXTENDED_SETS["angle"][0]["v"] = 99.0
+    try:
+        assert MODELS["angle"].validation_sets[0]["v"] == 1.0
+    finally:
+        EXTENDED_SETS["angle"][0]["v"] = 1.0
+
+
+def test_custom_spec_works_with_the_defaults(rng):
+    from hssm_nre.simulation import check_route, simulate_trials
+
+    spec = ModelSpec.custom(
+        "normal",
+        ["mu", "sigma"],
+        {"mu": (-5, 5), "sigma": (0.1, 5)},
+        lambda th, rng: th[:, :1] + th[:, 1:] * rng.standard_normal((len(th), 1)),
+    )
+    assert spec.validation_sets == () and spec.references == ()
+    assert check_route(spec) == "custom"
+    hash(spec)  # still hashable (the validation fields are left out of hash and ==)
+    x, ok = simulate_trials(spec, spec.sample_box(50, rng), rng)
+    assert x.shape == (50, 1) and ok.all()
+    # a plain ModelSpec gets the bridge route and no validation fields
+    plain = ModelSpec("ddm_copy", ("v", "a", "z", "t"), MODELS["ddm"].box)
+    assert plain.simulator == "bridge" and plain.validation_sets == () and plain.references == ()
+    assert plain == ModelSpec("ddm_copy", ("v", "a", "z", "t"), MODELS["ddm"].box, references=("analytic",))
+
+
+def test_capability_fields_are_checked():
+    box = ((-1.0, 1.0), (0.5, 2.0), (0.2, 0.8), (0.0, 1.0))
+    params = ("v", "a", "z", "t")
+    with pytest.raises(ValueError, match="unknown simulator 'euler'"):
+        ModelSpec("m", params, box, simulator="euler")
+    with pytest.raises(ValueError, match="leaves the box: v=2.0"):
+        ModelSpec("m", params, box, validation_sets=({"v": 2.0, "a": 1.0, "z": 0.5, "t": 0.3},))
+    with pytest.raises(ValueError, match="give a value for each"):
+        ModelSpec("m", params, box, validation_sets=({"v": 0.0, "a": 1.0, "z": 0.5},))
+    with pytest.raises(ValueError, match="distinct"):
+        ModelSpec("m", params, box, references=("pyddm", "pyddm"))
+    spec = ModelSpec(
+        "m", params, box, validation_sets=[{"v": 0.0, "a": 1.0, "z": 0.5, "t": 0.3}], references=["pyddm"]
+    )
+    assert isinstance(spec.validation_sets, tuple) and spec.references == ("pyddm",)

@@ -88,3 +88,28 @@ def test_levy_trials_use_their_own_alpha(rng):
         rts, ch = np.asarray(out["rts"]).reshape(-1), np.asarray(out["choices"]).reshape(-1)
         assert abs((rows[:, 1] == 1).mean() - (ch == 1).mean()) < 0.02
         assert ks_2samp(rows[:, 0], rts).pvalue > 1e-3
+
+
+def test_route_comes_from_the_spec_not_a_name_list(rng):
+    """A new bridge model needs no name list: a renamed DDM simulates exactly like ddm."""
+    from dataclasses import replace
+
+    from hssm_nre.models import ModelSpec, get_model
+    from hssm_nre.simulation import check_route
+
+    ddm = get_model("ddm")
+    copy = replace(ddm, name="my_ddm", default_network=None)
+    th = ddm.sample_box(200, rng)
+    a = simulate_trials(ddm, th, np.random.default_rng(3))
+    b = simulate_trials(copy, th, np.random.default_rng(3))
+    np.testing.assert_array_equal(a[0], b[0])
+    assert check_route(copy) == "bridge"
+    # a parameter the simulator does not know is refused, before any worker starts
+    odd = ModelSpec("race", ("v", "a", "z", "t", "k"), (*ddm.box, (0.0, 1.0)))
+    with pytest.raises(ValueError, match=r"no bridge simulator for 'race': it does not know \['k'\]"):
+        simulate(odd, SimConfig(n=10, chunk=10, n_jobs=1), progress=False)
+    stable = replace(ddm, name="flight", simulator="stable")
+    with pytest.raises(
+        ValueError, match=r"no stable simulator for 'flight': it needs the parameters \['alpha'\]"
+    ):
+        simulate_trials(stable, th, rng)

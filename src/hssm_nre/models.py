@@ -13,10 +13,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
-__all__ = ["BOUNDARIES", "MODELS", "ModelSpec", "boundary_at", "get_model", "list_models"]
+__all__ = ["BOUNDARIES", "MODELS", "SIMULATORS", "ModelSpec", "boundary_at", "get_model", "list_models"]
+
+# The package's simulation routes (see :mod:`hssm_nre.simulation`); a spec may also carry a callable.
+SIMULATORS = ("bridge", "stable", "ssms")
 
 
 # Collapsing boundaries b(u) of the diffusion models, by name: the shape parameters that
@@ -60,10 +64,13 @@ class ModelSpec:
     choices
         Possible responses.
     simulator
-        ``"bridge"`` for the package's own bias-corrected diffusion simulator,
-        ``"stable"`` for its alpha-stable Levy-flight simulator (``levy``),
-        ``"ssms"`` for ssm-simulators, or a callable ``f(theta, rng) -> x`` that maps
-        an ``(n, n_params)`` array to ``(n, obs_dim)`` observations.
+        How training data are simulated (:func:`hssm_nre.simulation.simulate_trials`):
+        ``"bridge"`` (the default) for the package's own bias-corrected diffusion simulator,
+        which knows ``v``, ``a``, ``z``, the non-decision time, ``sv``, ``sz``, ``g``, the
+        ``ndt_spread`` and the parameters of ``boundary``; ``"stable"`` for its alpha-stable
+        Levy-flight simulator (``v``, ``a``, ``z``, ``alpha``, non-decision time); ``"ssms"``
+        for ssm-simulators' model of the same name; or a callable ``f(theta, rng) -> x`` that
+        maps an ``(n, n_params)`` array to ``(n, obs_dim)`` observations.
     ndt
         Name of the non-decision-time parameter (``rt = t + decision time``), or
         ``None`` when the model has none.
@@ -88,6 +95,19 @@ class ModelSpec:
         Name of the model's collapsing boundary in :data:`hssm_nre.net.features.BOUNDARIES`
         (``"angle"``, ``"weibull"``), which the ``"boundary"`` time feature of a network
         evaluates; ``None`` for constant boundaries.
+    extra
+        Free-form metadata (not compared).
+    validation_sets
+        Parameter sets ``{param: value}`` (every parameter, inside the box) that the
+        validation report of the model's networks runs on (for ``ddm``
+        :data:`hssm_nre.validation.cases.PARAMETER_SETS`, for the others
+        :data:`~hssm_nre.validation.cases.EXTENDED_SETS`). Not compared.
+    references
+        Kinds of reference likelihood in :mod:`hssm_nre.validation.references` that cover the
+        model (``"analytic"``, ``"blackbox"``, ``"pyddm"``), the default one first
+        (``hssm-nre validate`` takes the first kind of
+        :data:`~hssm_nre.validation.references.REFERENCES` that covers the model, so keep the
+        kinds in that order). Not compared.
 
     Examples
     --------
@@ -100,7 +120,9 @@ class ModelSpec:
     params: tuple[str, ...]
     box: tuple[tuple[float, float], ...]
     choices: tuple[int, ...] = (-1, 1)
-    simulator: str | Callable[[np.ndarray, np.random.Generator], np.ndarray] = "bridge"
+    simulator: (
+        Literal["bridge", "stable", "ssms"] | Callable[[np.ndarray, np.random.Generator], np.ndarray]
+    ) = "bridge"
     ndt: str | None = "t"
     obs_dim: int = 2
     default_network: str | None = None
@@ -109,8 +131,13 @@ class ModelSpec:
     ndt_spread: str | None = None
     boundary: str | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+    validation_sets: tuple[dict[str, float], ...] = field(default=(), compare=False, hash=False)
+    references: tuple[str, ...] = field(default=(), compare=False, hash=False)
 
     def __post_init__(self) -> None:
+        # lists become tuples and the sets private copies (the spec is frozen, and shared)
+        object.__setattr__(self, "validation_sets", tuple(dict(s) for s in self.validation_sets))
+        object.__setattr__(self, "references", tuple(self.references))
         if len(self.params) != len(self.box):
             raise ValueError(
                 f"model {self.name!r}: {len(self.params)} params but {len(self.box)} box "
@@ -144,6 +171,32 @@ class ModelSpec:
                     f"model {self.name!r}: mirror {self.mirror} needs a box symmetric under "
                     f"{v} -> -{v}, {z} -> 1 - {z}; got {v} {box[v]}, {z} {box[z]}"
                 )
+        if isinstance(self.simulator, str) and self.simulator not in SIMULATORS:
+            raise ValueError(
+                f"model {self.name!r}: unknown simulator {self.simulator!r}; use one of {SIMULATORS} "
+                "or a callable f(theta, rng) -> x"
+            )
+        for i, values in enumerate(self.validation_sets):
+            if set(values) != set(self.params):
+                raise ValueError(
+                    f"model {self.name!r}: validation set {i} has parameters {sorted(values)}; "
+                    f"give a value for each of {self.params}"
+                )
+            outside = [
+                f"{p}={values[p]} not in [{lo}, {hi}]"
+                for p, (lo, hi) in zip(self.params, self.box, strict=True)
+                if not lo <= values[p] <= hi
+            ]
+            if outside:
+                raise ValueError(
+                    f"model {self.name!r}: validation set {i} leaves the box: {', '.join(outside)}"
+                )
+        if not all(isinstance(k, str) for k in self.references) or len(set(self.references)) < len(
+            self.references
+        ):
+            raise ValueError(
+                f"model {self.name!r}: references must be distinct kind names: {self.references}"
+            )
 
     @property
     def n_params(self) -> int:
@@ -249,6 +302,12 @@ class ModelSpec:
         )
 
 
+# Each entry carries everything that is per model: the simulation route (``simulator``), the
+# validation's parameter sets (spread over the box: slow and fast, biased and unbiased, small and
+# large t, the model's own parameters low and high) and the reference likelihoods that cover it
+# (the default first). The views ``validation.cases.PARAMETER_SETS`` / ``EXTENDED_SETS``,
+# ``validation.references.REFERENCES`` and ``simulation.BRIDGE_MODELS`` are derived from here, in
+# this order. A new model is one entry here plus one recipe in ``training/recipes.py``.
 MODELS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in [
@@ -258,6 +317,15 @@ MODELS: dict[str, ModelSpec] = {
             ((-3.0, 3.0), (0.3, 2.5), (0.1, 0.9), (0.0, 2.0)),
             default_network="ddm",
             description="Drift diffusion model (constant boundaries at +-a)",
+            validation_sets=(
+                {"v": 0.5, "a": 1.5, "z": 0.5, "t": 0.3},
+                {"v": -1.2, "a": 0.8, "z": 0.35, "t": 0.5},
+                {"v": 1.5, "a": 1.0, "z": 0.6, "t": 0.15},
+                {"v": 0.0, "a": 2.0, "z": 0.5, "t": 1.0},
+                {"v": 2.0, "a": 0.6, "z": 0.7, "t": 0.2},
+                {"v": -0.7, "a": 1.2, "z": 0.25, "t": 0.8},
+            ),
+            references=("analytic", "pyddm"),
         ),
         ModelSpec(
             "angle",
@@ -265,6 +333,13 @@ MODELS: dict[str, ModelSpec] = {
             ((-3.0, 3.0), (0.3, 3.0), (0.1, 0.9), (0.001, 2.0), (-0.1, 1.3)),
             description="DDM with linearly collapsing boundaries a - t tan(theta)",
             boundary="angle",
+            validation_sets=(
+                {"v": 1.0, "a": 1.0, "z": 0.5, "t": 0.3, "theta": 0.3},
+                {"v": -1.5, "a": 1.5, "z": 0.35, "t": 0.5, "theta": 0.7},
+                {"v": 0.3, "a": 0.8, "z": 0.6, "t": 0.2, "theta": 0.1},
+                {"v": 2.0, "a": 2.0, "z": 0.5, "t": 1.0, "theta": 1.0},
+            ),
+            references=("pyddm",),
         ),
         ModelSpec(
             "weibull",
@@ -272,25 +347,39 @@ MODELS: dict[str, ModelSpec] = {
             ((-2.5, 2.5), (0.3, 2.5), (0.2, 0.8), (0.001, 2.0), (0.31, 4.99), (0.31, 6.99)),
             description="DDM with Weibull-collapsing boundaries a exp(-(t/beta)^alpha)",
             boundary="weibull",
+            validation_sets=(
+                {"v": 1.0, "a": 1.0, "z": 0.5, "t": 0.3, "alpha": 2.0, "beta": 2.0},
+                {"v": -1.5, "a": 1.5, "z": 0.35, "t": 0.5, "alpha": 1.0, "beta": 1.0},
+                {"v": 0.3, "a": 0.8, "z": 0.6, "t": 0.2, "alpha": 4.0, "beta": 5.0},
+                {"v": 2.0, "a": 2.0, "z": 0.5, "t": 1.0, "alpha": 3.0, "beta": 0.8},
+            ),
+            references=("pyddm",),
         ),
         ModelSpec(
             "ornstein",
             ("v", "a", "z", "g", "t"),
             ((-2.0, 2.0), (0.3, 3.0), (0.1, 0.9), (-1.0, 1.0), (0.001, 2.0)),
             description="Ornstein-Uhlenbeck diffusion: drift v - g x",
-        ),
-        ModelSpec(
-            "levy",
-            ("v", "a", "z", "alpha", "t"),
-            ((-3.0, 3.0), (0.3, 3.0), (0.1, 0.9), (1.0, 2.0), (0.001, 2.0)),
-            simulator="stable",
-            description="Levy flight with alpha-stable noise (ssm-simulators' model, own simulator)",
+            validation_sets=(
+                {"v": 1.0, "a": 1.0, "z": 0.5, "g": 0.5, "t": 0.3},
+                {"v": -1.5, "a": 1.5, "z": 0.35, "g": -0.5, "t": 0.5},
+                {"v": 0.3, "a": 0.8, "z": 0.6, "g": 0.0, "t": 0.2},
+                {"v": 1.0, "a": 2.0, "z": 0.5, "g": 0.9, "t": 1.0},
+            ),
+            references=("pyddm",),
         ),
         ModelSpec(
             "ddm_sdv",
             ("v", "a", "z", "t", "sv"),
             ((-3.0, 3.0), (0.3, 2.5), (0.1, 0.9), (0.001, 2.0), (0.001, 2.5)),
             description="DDM with trial-to-trial drift variability sv",
+            validation_sets=(
+                {"v": 1.0, "a": 1.0, "z": 0.5, "t": 0.3, "sv": 0.5},
+                {"v": -1.5, "a": 1.5, "z": 0.35, "t": 0.5, "sv": 1.5},
+                {"v": 0.3, "a": 0.8, "z": 0.6, "t": 0.2, "sv": 0.1},
+                {"v": 2.0, "a": 2.0, "z": 0.5, "t": 1.0, "sv": 1.0},
+            ),
+            references=("analytic",),
         ),
         ModelSpec(
             "full_ddm",
@@ -306,6 +395,27 @@ MODELS: dict[str, ModelSpec] = {
             ),
             ndt_spread="st",
             description="DDM with variability in start point (sz), drift (sv) and ndt (st)",
+            validation_sets=(
+                {"v": 1.0, "a": 1.0, "z": 0.5, "t": 0.5, "sz": 0.1, "sv": 0.5, "st": 0.1},
+                {"v": -1.5, "a": 1.5, "z": 0.4, "t": 0.6, "sz": 0.05, "sv": 1.5, "st": 0.2},
+                {"v": 0.3, "a": 0.8, "z": 0.6, "t": 0.4, "sz": 0.15, "sv": 0.2, "st": 0.05},
+                {"v": 2.0, "a": 2.0, "z": 0.5, "t": 1.0, "sz": 0.1, "sv": 1.0, "st": 0.15},
+            ),
+            references=("blackbox",),
+        ),
+        ModelSpec(
+            "levy",
+            ("v", "a", "z", "alpha", "t"),
+            ((-3.0, 3.0), (0.3, 3.0), (0.1, 0.9), (1.0, 2.0), (0.001, 2.0)),
+            simulator="stable",
+            description="Levy flight with alpha-stable noise (ssm-simulators' model, own simulator)",
+            validation_sets=(
+                {"v": 1.0, "a": 1.0, "z": 0.5, "alpha": 1.5, "t": 0.3},
+                {"v": -1.5, "a": 1.5, "z": 0.35, "alpha": 1.2, "t": 0.5},
+                {"v": 0.3, "a": 0.8, "z": 0.6, "alpha": 1.9, "t": 0.2},
+                {"v": 2.0, "a": 2.0, "z": 0.5, "alpha": 1.7, "t": 1.0},
+            ),
+            references=(),  # no reference likelihood: recovery and calibration only
         ),
     ]
 }

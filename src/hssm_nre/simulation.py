@@ -1,7 +1,8 @@
 r"""Training data: parameters drawn from the box, one simulated trial per draw.
 
-Diffusion models (ddm, angle, weibull, ornstein, ddm_sdv, full_ddm) use the
-package's own vectorized Euler-Maruyama simulator with a Brownian-bridge
+Each :class:`~hssm_nre.models.ModelSpec` names its route (``simulator``, checked by
+:func:`check_route`). Diffusion models (``"bridge"``: ddm, angle, weibull, ornstein, ddm_sdv,
+full_ddm) use the package's own vectorized Euler-Maruyama simulator with a Brownian-bridge
 boundary-crossing correction. Plain Euler checks the boundary only at the grid
 times and misses excursions between them, so its boundaries sit effectively
 ``0.58 sqrt(dt)`` further out (decision times about 3 % too long at ``dt=1e-3``).
@@ -15,7 +16,7 @@ first-passage times exact on the grid for constant and linear boundaries (ddm, a
 and ``O(dt)``-accurate otherwise; the crossing time inside the step is drawn
 uniformly (error below ``dt/2``).
 
-Levy flights (``levy``) use the package's own Euler scheme with symmetric alpha-stable
+Levy flights (``"stable"``: ``levy``) use the package's own Euler scheme with symmetric alpha-stable
 increments, as ssm-simulators defines the model (``y += v dt + dt^(1/alpha) S``, ``S`` standard
 stable with characteristic function ``exp(-|k|^alpha)``, variance 2 at ``alpha = 2``), drawn
 by the Chambers-Mallows-Stuck method with each trial's own ``alpha``. (ssm-simulators 0.15's
@@ -38,12 +39,64 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hssm_nre.models import BOUNDARIES, ModelSpec, boundary_at, get_model
+from hssm_nre.models import BOUNDARIES, MODELS, ModelSpec, boundary_at, get_model
 
-__all__ = ["SimConfig", "SimData", "simulate", "simulate_trials"]
+__all__ = ["SimConfig", "SimData", "check_route", "simulate", "simulate_trials"]
 
-BRIDGE_MODELS = ("ddm", "angle", "weibull", "ornstein", "ddm_sdv", "full_ddm")
-STABLE_MODELS = ("levy",)
+# The registry models of each of the package's own simulators (views of ModelSpec.simulator).
+BRIDGE_MODELS = tuple(name for name, spec in MODELS.items() if spec.simulator == "bridge")
+STABLE_MODELS = tuple(name for name, spec in MODELS.items() if spec.simulator == "stable")
+
+# What the package's own simulators know besides v, a, z and the non-decision time (and a
+# boundary's shape parameters, for "bridge"): drift variability, start-point variability, leak.
+_BRIDGE_EXTRAS = ("sv", "sz", "g")
+_STABLE_EXTRAS = ("alpha",)
+
+
+def check_route(spec: ModelSpec | str) -> str:
+    """Return the simulation route of ``spec`` (its ``simulator``, or ``"custom"`` for a callable).
+
+    Raises a ``ValueError`` when the package's own simulator named by the spec cannot simulate the
+    model: ``"bridge"`` knows ``v``, ``a``, ``z``, the non-decision time, ``sv``, ``sz``, ``g``,
+    the ``ndt_spread`` and the shape parameters of ``boundary``; ``"stable"`` knows ``v``, ``a``,
+    ``z``, ``alpha`` and the non-decision time. ``"ssms"`` needs ssm-simulators to know the name.
+
+    Examples
+    --------
+    >>> check_route("levy")
+    'stable'
+    """
+    spec = get_model(spec)
+    if callable(spec.simulator):
+        return "custom"
+    if spec.simulator == "ssms":
+        return "ssms"
+    if spec.simulator not in ("bridge", "stable"):
+        raise ValueError(f"unknown simulator {spec.simulator!r}: 'bridge', 'stable', 'ssms' or a callable")
+    params = set(spec.params)
+    if spec.simulator == "bridge":
+        need = {"v", "a", "z"}
+        known = need | {spec.ndt, spec.ndt_spread, *_BRIDGE_EXTRAS, *BOUNDARIES.get(spec.boundary, ())}
+    else:
+        need = {"v", "a", "z", *_STABLE_EXTRAS}
+        known = need | {spec.ndt}
+    problems = []
+    if not need <= params:
+        problems.append(f"it needs the parameters {sorted(need - params)}")
+    if params - known:
+        problems.append(f"it does not know {[p for p in spec.params if p not in known]}")
+    if spec.ndt is None:
+        problems.append("it needs a non-decision time (ndt)")
+    if spec.simulator == "stable" and (spec.ndt_spread or spec.boundary):
+        problems.append("it has no ndt_spread and no collapsing boundary")
+    if spec.choices != (-1, 1) or spec.obs_dim != 2:
+        problems.append(f"it gives choices (-1, 1) and obs_dim 2, not {spec.choices} and {spec.obs_dim}")
+    if problems:
+        raise ValueError(
+            f"no {spec.simulator} simulator for {spec.name!r}: {'; '.join(problems)}; "
+            "use simulator='ssms' or a callable"
+        )
+    return spec.simulator
 
 
 @dataclass(frozen=True)
@@ -102,14 +155,14 @@ class SimData:
     n_requested: int
 
 
-def _boundary(name: str, t: float, a: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
+def _boundary(name: str | None, t: float, a: np.ndarray, p: dict[str, np.ndarray]) -> np.ndarray:
     if name in BOUNDARIES:
         return boundary_at(name, t, a, [p[k] for k in BOUNDARIES[name]], np)
     return a
 
 
 def _bridge_diffusion(
-    name: str, p: dict[str, np.ndarray], rng: np.random.Generator, dt: float, max_t: float
+    boundary: str | None, p: dict[str, np.ndarray], rng: np.random.Generator, dt: float, max_t: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Decision times, choices and a finished mask for one chunk of a diffusion model."""
     n = len(p["v"])
@@ -125,8 +178,8 @@ def _bridge_diffusion(
     dtime = np.full(n, np.nan)
     choice = np.zeros(n, dtype=np.int8)
     idx = np.arange(n)
-    extra = {k: p[k] for k in ("theta", "alpha", "beta") if k in p}
-    b_old = _boundary(name, 0.0, a, extra)
+    extra = {k: p[k] for k in BOUNDARIES.get(boundary, ())}
+    b_old = _boundary(boundary, 0.0, a, extra)
     n_steps = int(math.ceil(max_t / dt))
     for k in range(n_steps):
         if idx.size == 0:
@@ -134,7 +187,7 @@ def _bridge_diffusion(
         t_new = (k + 1) * dt
         drift = v if g is None else v - g * x
         x_new = x + drift * dt + sqdt * rng.standard_normal(idx.size)
-        b_new = _boundary(name, t_new, a, extra)
+        b_new = _boundary(boundary, t_new, a, extra)
         up_end = x_new >= b_new
         lo_end = x_new <= -b_new
         inside = ~(up_end | lo_end)
@@ -267,7 +320,8 @@ def simulate_trials(
     theta = np.asarray(theta, dtype=np.float64)
     if theta.ndim != 2 or theta.shape[1] != spec.n_params:
         raise ValueError(f"theta must have shape (n, {spec.n_params}) for {spec.params}, got {theta.shape}")
-    if callable(spec.simulator):
+    route = check_route(spec)
+    if route == "custom":
         x = np.asarray(spec.simulator(theta, rng), dtype=np.float64)
         if x.ndim == 1:
             x = x[:, None]
@@ -278,21 +332,17 @@ def simulate_trials(
             )
         return x, np.all(np.isfinite(x), axis=1)
     p = {name: theta[:, i] for i, name in enumerate(spec.params)}
-    if spec.simulator in ("bridge", "stable"):
-        if spec.name not in (BRIDGE_MODELS if spec.simulator == "bridge" else STABLE_MODELS):
-            raise ValueError(f"no {spec.simulator} simulator for {spec.name!r}; use simulator='ssms'")
-        if spec.simulator == "stable":
+    if route in ("bridge", "stable"):
+        if route == "stable":
             dtime, choice, finished = _stable_flight(p, rng, dt, max_t)
         else:
-            dtime, choice, finished = _bridge_diffusion(spec.name, p, rng, dt, max_t)
+            dtime, choice, finished = _bridge_diffusion(spec.boundary, p, rng, dt, max_t)
         t = p[spec.ndt]
-        if "st" in p:  # ssm-simulators: ndt displaced by U(-st, st)
-            t = t + 2.0 * (rng.uniform(size=len(t)) - 0.5) * p["st"]
+        if spec.ndt_spread is not None:  # ssm-simulators: ndt displaced by U(-st, st)
+            t = t + 2.0 * (rng.uniform(size=len(t)) - 0.5) * p[spec.ndt_spread]
         rt = dtime + t
-    elif spec.simulator == "ssms":
-        rt, choice, finished = _ssms_chunk(spec, theta, int(rng.integers(2**31 - 1)), dt, max_t)
     else:
-        raise ValueError(f"unknown simulator {spec.simulator!r}: 'bridge', 'ssms' or a callable")
+        rt, choice, finished = _ssms_chunk(spec, theta, int(rng.integers(2**31 - 1)), dt, max_t)
     x = np.stack([np.where(finished, rt, np.nan), choice.astype(np.float64)], axis=1)
     return x, finished
 
@@ -331,6 +381,7 @@ def simulate(spec: ModelSpec | str, config: SimConfig | None = None, progress: b
     from hssm_nre.progress import progress_bar
 
     spec = get_model(spec)
+    check_route(spec)  # a clear error here rather than in every worker
     config = config or SimConfig()
     sizes = [config.chunk] * (config.n // config.chunk)
     if config.n % config.chunk:

@@ -82,3 +82,15 @@ def test_unknown_or_uncovered_reference_is_a_clear_error():
         get_reference("ddm", "exact")
     with pytest.raises(ValueError, match="no reference likelihood"):
         get_reference("levy", "pyddm")
+
+
+def test_a_reference_the_implementation_cannot_compute_is_refused(monkeypatch):
+    """A model listing a kind whose implementation does not fit it gets an error, not numbers."""
+    from hssm_nre.validation import references
+
+    assert references.unsupported("pyddm", "ornstein") is None
+    assert "covers" in references.unsupported("analytic", "angle")
+    assert "unknown reference" in references.unsupported("exact", "ddm")
+    monkeypatch.setitem(references.REFERENCES, "analytic", ("ddm", "ddm_sdv", "angle"))
+    with pytest.raises(ValueError, match="cannot compute it"):
+        get_reference("angle", "analytic")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["PARAMETER_SETS"]
+from hssm_nre.models import MODELS
+
+__all__ = ["EXTENDED_SETS", "PARAMETER_SETS"]
 
 TRUE = {"v_Intercept": 0.5, "v_x": 0.8, "a": 1.0, "z": 0.45, "t": 0.3}
 
@@ -43,17 +45,10 @@ def regression_include() -> list[dict]:
     ]
 
 
-# Spread over the box: slow and fast, biased and unbiased, small and large t.
-PARAMETER_SETS = {
-    "ddm": [
-        {"v": 0.5, "a": 1.5, "z": 0.5, "t": 0.3},
-        {"v": -1.2, "a": 0.8, "z": 0.35, "t": 0.5},
-        {"v": 1.5, "a": 1.0, "z": 0.6, "t": 0.15},
-        {"v": 0.0, "a": 2.0, "z": 0.5, "t": 1.0},
-        {"v": 2.0, "a": 0.6, "z": 0.7, "t": 0.2},
-        {"v": -0.7, "a": 1.2, "z": 0.25, "t": 0.8},
-    ]
-}
+# The parameter sets live in each model's ModelSpec (``validation_sets``); these are views of them.
+# The DDM's report (``report.run_validation``) runs on PARAMETER_SETS; every other model's (the
+# reweighting comparison of ``report.run_reference_validation``) on EXTENDED_SETS.
+PARAMETER_SETS = {"ddm": [dict(s) for s in MODELS["ddm"].validation_sets]}
 
 
 def _regression_case(n_trials: int, seed: int):
@@ -74,43 +69,10 @@ CALIBRATION_PRIOR = {
 }
 
 
-# Parameter sets for the reweighting comparison of the extended models: fast and slow, biased and
-# unbiased, small and large non-decision time, each model's own parameters low and high.
+# Parameter sets for the reweighting comparison of the extended models (every registry model but
+# ddm that has validation sets), in registry order.
 EXTENDED_SETS = {
-    "angle": [
-        {"v": 1.0, "a": 1.0, "z": 0.5, "t": 0.3, "theta": 0.3},
-        {"v": -1.5, "a": 1.5, "z": 0.35, "t": 0.5, "theta": 0.7},
-        {"v": 0.3, "a": 0.8, "z": 0.6, "t": 0.2, "theta": 0.1},
-        {"v": 2.0, "a": 2.0, "z": 0.5, "t": 1.0, "theta": 1.0},
-    ],
-    "weibull": [
-        {"v": 1.0, "a": 1.0, "z": 0.5, "t": 0.3, "alpha": 2.0, "beta": 2.0},
-        {"v": -1.5, "a": 1.5, "z": 0.35, "t": 0.5, "alpha": 1.0, "beta": 1.0},
-        {"v": 0.3, "a": 0.8, "z": 0.6, "t": 0.2, "alpha": 4.0, "beta": 5.0},
-        {"v": 2.0, "a": 2.0, "z": 0.5, "t": 1.0, "alpha": 3.0, "beta": 0.8},
-    ],
-    "ornstein": [
-        {"v": 1.0, "a": 1.0, "z": 0.5, "g": 0.5, "t": 0.3},
-        {"v": -1.5, "a": 1.5, "z": 0.35, "g": -0.5, "t": 0.5},
-        {"v": 0.3, "a": 0.8, "z": 0.6, "g": 0.0, "t": 0.2},
-        {"v": 1.0, "a": 2.0, "z": 0.5, "g": 0.9, "t": 1.0},
-    ],
-    "ddm_sdv": [
-        {"v": 1.0, "a": 1.0, "z": 0.5, "t": 0.3, "sv": 0.5},
-        {"v": -1.5, "a": 1.5, "z": 0.35, "t": 0.5, "sv": 1.5},
-        {"v": 0.3, "a": 0.8, "z": 0.6, "t": 0.2, "sv": 0.1},
-        {"v": 2.0, "a": 2.0, "z": 0.5, "t": 1.0, "sv": 1.0},
-    ],
-    "full_ddm": [
-        {"v": 1.0, "a": 1.0, "z": 0.5, "t": 0.5, "sz": 0.1, "sv": 0.5, "st": 0.1},
-        {"v": -1.5, "a": 1.5, "z": 0.4, "t": 0.6, "sz": 0.05, "sv": 1.5, "st": 0.2},
-        {"v": 0.3, "a": 0.8, "z": 0.6, "t": 0.4, "sz": 0.15, "sv": 0.2, "st": 0.05},
-        {"v": 2.0, "a": 2.0, "z": 0.5, "t": 1.0, "sz": 0.1, "sv": 1.0, "st": 0.15},
-    ],
-    "levy": [
-        {"v": 1.0, "a": 1.0, "z": 0.5, "alpha": 1.5, "t": 0.3},
-        {"v": -1.5, "a": 1.5, "z": 0.35, "alpha": 1.2, "t": 0.5},
-        {"v": 0.3, "a": 0.8, "z": 0.6, "alpha": 1.9, "t": 0.2},
-        {"v": 2.0, "a": 2.0, "z": 0.5, "alpha": 1.7, "t": 1.0},
-    ],
+    name: [dict(s) for s in spec.validation_sets]
+    for name, spec in MODELS.items()
+    if name not in PARAMETER_SETS and spec.validation_sets
 }

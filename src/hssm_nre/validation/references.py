@@ -18,6 +18,9 @@ ssm-simulators', parametrization) and observations ``x = [[rt, response], ...]``
   ``weibull``: PyDDM's implicit (backward Euler) solver on a fine grid (dx = dt = 0.001),
   whose error is measured against the closed-form ``angle`` in
   ``benchmarks/reference_accuracy.py``. ``pyddm`` on ``ddm`` checks the solver itself.
+
+Which kinds cover a model is part of its :class:`~hssm_nre.models.ModelSpec`
+(``references``, the default first); :data:`REFERENCES` is the view ``{kind: models}``.
 """
 
 from __future__ import annotations
@@ -27,10 +30,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hssm_nre.models import get_model
+from hssm_nre.models import BOUNDARIES, MODELS, ModelSpec, get_model
 from hssm_nre.net.ddm_density import ddm_logp_jax
 
-__all__ = ["REFERENCES", "Reference", "get_reference"]
+__all__ = ["KINDS", "REFERENCES", "Reference", "get_reference", "unsupported"]
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ def _analytic(model: str) -> Reference:
     import jax
     import jax.numpy as jnp
 
-    if model == "ddm":
+    if get_model(model).params == _DDM:
         fn = jax.jit(lambda th, x: ddm_logp_jax(jnp.broadcast_to(th, (x.shape[0], 4)), x))
         desc = "analytic DDM density (Navarro & Fuss series, JAX, float64 in NumPy out)"
     else:
@@ -65,7 +68,7 @@ def _analytic(model: str) -> Reference:
     return Reference(model, "analytic", desc, logp)
 
 
-def _blackbox_full_ddm() -> Reference:
+def _blackbox_full_ddm(model: str = "full_ddm") -> Reference:
     from hssm.likelihoods.blackbox import logp_full_ddm
 
     def logp(theta, x):
@@ -76,7 +79,7 @@ def _blackbox_full_ddm() -> Reference:
         return np.where(x[:, 0] > t - st, out, -np.inf)
 
     return Reference(
-        "full_ddm",
+        model,
         "blackbox",
         "hssm's blackbox full_ddm likelihood (HDDM wfpt), called with sz / a and 2 st",
         logp,
@@ -124,7 +127,7 @@ def _pyddm(
     import jax
 
     spec = get_model(model)
-    collapsing = model in ("angle", "weibull")
+    collapsing = spec.boundary is not None
     # Crank-Nicolson is only valid for fixed boundaries; moving ones take the implicit
     # solver, first order in dt, hence the finer grid (or the closed form for angle).
     step = fine if collapsing else dt
@@ -134,9 +137,9 @@ def _pyddm(
     def solve(theta, t_max):
         p = dict(zip(spec.params, (float(v) for v in theta), strict=True))
         kind, p1, p2 = "const", 0.0, 1.0
-        if model == "angle":
+        if spec.boundary == "angle":
             kind, p1 = "angle", p["theta"]
-        elif model == "weibull":
+        elif spec.boundary == "weibull":
             kind, p1, p2 = "weibull", p["alpha"], p["beta"]
         closed = kind == "angle" and angle_closed_form and p1 >= 0  # PyDDM's series: collapse only
         if closed:
@@ -145,7 +148,7 @@ def _pyddm(
             bound = _Bound(a=p["a"], kind=kind, p1=p1, p2=p2)
         else:
             bound = pyddm.BoundConstant(B=p["a"])
-        drift = pyddm.DriftLinear(drift=p["v"], x=-p["g"], t=0.0) if model == "ornstein" else None
+        drift = pyddm.DriftLinear(drift=p["v"], x=-p["g"], t=0.0) if "g" in p else None
         m = pyddm.Model(
             drift=drift or pyddm.DriftConstant(drift=p["v"]),
             noise=pyddm.NoiseConstant(noise=1.0),
@@ -178,7 +181,7 @@ def _pyddm(
             out[sel] = np.asarray(_short(th4, xs), np.float64)
         return out
 
-    if model == "angle" and angle_closed_form:
+    if spec.boundary == "angle" and angle_closed_form:
         how = f"PyDDM's closed form for a linearly collapsing boundary (Anderson 1960), dt = {step}"
     elif collapsing:
         how = f"PyDDM implicit Fokker-Planck solution (dx = dt = {step}), ssm-simulators boundary"
@@ -187,11 +190,57 @@ def _pyddm(
     return Reference(model, "pyddm", how, logp)
 
 
-REFERENCES = {
-    "analytic": ("ddm", "ddm_sdv"),
-    "blackbox": ("full_ddm",),
-    "pyddm": ("ddm", "angle", "weibull", "ornstein"),
+_DDM = ("v", "a", "z", "t")
+
+
+def unsupported(kind: str, spec: ModelSpec | str) -> str | None:
+    """Why the implementation of reference ``kind`` cannot compute ``spec``'s likelihood, or ``None``.
+
+    The implementations go by the model's structure, not its name: ``analytic`` takes the DDM's
+    parameters, alone or with ``sv``; ``blackbox`` those of ``full_ddm``; ``pyddm`` a diffusion
+    with unit noise, a constant or collapsing (:data:`~hssm_nre.models.BOUNDARIES`) boundary and
+    optionally the leak ``g`` of the Ornstein-Uhlenbeck drift ``v - g x``.
+
+    Examples
+    --------
+    >>> unsupported("pyddm", "weibull") is None
+    True
+    >>> unsupported("blackbox", "ddm")
+    "'blackbox' covers ('v', 'a', 'z', 't', 'sz', 'sv', 'st'), not ('v', 'a', 'z', 't')"
+    """
+    spec = get_model(spec)
+    if kind not in KINDS:
+        return f"unknown reference {kind!r}; choose from {sorted(KINDS)}"
+    if spec.ndt != "t" or spec.choices != (-1, 1):
+        return f"{kind!r} covers diffusion models with choices (-1, 1) and non-decision time 't'"
+    if kind == "analytic":
+        if spec.params in (_DDM, (*_DDM, "sv")):
+            return None
+        return f"{kind!r} covers {_DDM} or {(*_DDM, 'sv')}, not {spec.params}"
+    if kind == "blackbox":
+        full = (*_DDM, "sz", "sv", "st")
+        if spec.params == full and spec.ndt_spread == "st":
+            return None
+        return f"{kind!r} covers {full}, not {spec.params}"
+    known = {*_DDM, "g", *BOUNDARIES.get(spec.boundary, ())}
+    extra = [p for p in spec.params if p not in known]
+    if extra or spec.ndt_spread is not None or not set(_DDM) <= set(spec.params):
+        return f"{kind!r} covers v, a, z, t, g and a boundary's parameters; {spec.name!r} has {spec.params}"
+    return None
+
+
+_BUILDERS: dict[str, Callable[[str, float, float], Reference]] = {
+    "analytic": lambda model, dx, dt: _analytic(model),
+    "blackbox": lambda model, dx, dt: _blackbox_full_ddm(model),
+    "pyddm": lambda model, dx, dt: _pyddm(model, dx, dt),
 }
+KINDS = tuple(_BUILDERS)
+"""The kinds of reference likelihood implemented here, in the order ``hssm-nre validate`` prefers them."""
+
+REFERENCES: dict[str, tuple[str, ...]] = {
+    kind: tuple(name for name, spec in MODELS.items() if kind in spec.references) for kind in KINDS
+}
+"""``{kind: registry models it covers}``, from each :class:`~hssm_nre.models.ModelSpec`'s ``references``."""
 
 
 def get_reference(model: str, kind: str, dx: float = 0.005, dt: float = 0.005) -> Reference:
@@ -212,8 +261,7 @@ def get_reference(model: str, kind: str, dx: float = 0.005, dt: float = 0.005) -
             f"reference {kind!r} does not cover model {model!r} (it covers {REFERENCES[kind]}); "
             + (f"{model!r} has {have}" if have else f"{model!r} has no reference likelihood")
         )
-    if kind == "analytic":
-        return _analytic(model)
-    if kind == "blackbox":
-        return _blackbox_full_ddm()
-    return _pyddm(model, dx, dt)
+    why = unsupported(kind, model)
+    if why is not None:
+        raise ValueError(f"model {model!r} lists reference {kind!r}, which cannot compute it: {why}")
+    return _BUILDERS[kind](model, dx, dt)
