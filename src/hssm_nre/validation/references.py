@@ -17,7 +17,7 @@ ssm-simulators', parametrization) and observations ``x = [[rt, response], ...]``
   ``angle`` (a linearly collapsing boundary): PyDDM's closed-form series (Anderson 1960).
   ``weibull``: PyDDM's implicit (backward Euler) solver on a fine grid (dx = dt = 0.001),
   whose error is measured against the closed-form ``angle`` in
-  ``benchmarks/reference_accuracy.py``. ``pyddm`` on ``ddm`` checks the solver itself.
+  ``benchmarks/accuracy/reference_accuracy.py``. ``pyddm`` on ``ddm`` checks the solver itself.
 
 Which kinds cover a model is part of its :class:`~hssm_nre.models.ModelSpec`
 (``references``, the default first); :data:`REFERENCES` is the view ``{kind: models}``.
