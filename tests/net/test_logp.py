@@ -85,3 +85,26 @@ def test_ndt_spread_moves_the_support_to_t_minus_st():
     th = np.array([[0.5, 1.0, 0.5, 1.0, 0.1, 0.5, 0.2]] * 3)
     out = np.asarray(lp(th, np.array([[0.85, 1.0], [0.79, 1.0], [0.81, -1.0]])))
     assert np.isfinite(out[0]) and out[1] == -np.inf and np.isfinite(out[2])
+
+
+@pytest.mark.parametrize("name", ["ddm", "angle", "levy"])
+def test_shared_parameters_give_the_per_trial_result(name):
+    """Scalar parameters (no regression) run the noise density's head once: same values, same gradient."""
+    from hssm_nre import load_network
+
+    net = load_network(name)
+    f = make_hssm_logp(net, len(net.params))
+    rng = np.random.default_rng(1)
+    theta = [0.5 * (lo + hi) for lo, hi in net.box.values()]
+    if net.card["model"]["ndt"]:
+        theta[net.params.index(net.card["model"]["ndt"])] = 0.2
+    n = 300
+    x = np.column_stack([0.25 + rng.lognormal(-0.5, 0.6, n), rng.choice(net.choices, n)]).astype(np.float32)
+    scalar = [jnp.float32(v) for v in theta]
+    per_trial = [jnp.full((n,), v, jnp.float32) for v in theta]
+    np.testing.assert_allclose(np.asarray(f(x, *scalar)), np.asarray(f(x, *per_trial)), rtol=1e-5, atol=1e-5)
+    args = tuple(range(len(theta)))
+    g_scalar = jax.grad(lambda *p: f(x, *p).sum(), argnums=args)(*scalar)
+    g_trial = jax.grad(lambda *p: f(x, *p).sum(), argnums=args)(*per_trial)
+    for gs, gt in zip(g_scalar, g_trial, strict=True):
+        np.testing.assert_allclose(float(gs), float(np.sum(gt)), rtol=1e-4, atol=1e-3)

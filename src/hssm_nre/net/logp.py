@@ -44,11 +44,16 @@ def _build_raw(weights: dict, card: dict):
     base_index = tuple(card["method"].get("base_index") or ())
 
     def raw(theta, x):
+        # theta is (n, P), or (1, P) when every trial shares it: then the work that depends on
+        # theta alone (the noise density's head, an MLP) runs once instead of once per trial
+        shared = theta
+        theta = jnp.broadcast_to(theta, (*x.shape[:-1], theta.shape[-1]))
         out = mlp(net_w, featurize(tr, theta, x))
         if base != "none":
             out = out + base_logpdf(base, tr, base_index, theta, x)
         elif learned:
-            qp = q_head_params(net_w, tr, theta, q_m)
+            qp = q_head_params(net_w, tr, shared, q_m)
+            qp = jax.tree.map(lambda a: jnp.broadcast_to(a, (*x.shape[:-1], *a.shape[x.ndim - 1 :])), qp)
             y, ci, log_jac = obs_to_y(tr, theta, x)
             out = out + q_logpdf_y(qp, y, ci) + log_jac
         elif normalized:
@@ -150,10 +155,10 @@ def make_hssm_logp(net: Network, n_params: int):
     def logp(data, *params):
         data = jnp.asarray(data, jnp.float32)
         n = data.shape[0]
-        cols = [
-            jnp.broadcast_to(jnp.reshape(jnp.asarray(p, jnp.float32), (-1,)), (n,)) for p in params[:n_params]
-        ]
-        return inner(jnp.stack(cols, axis=-1), data)
+        params = [jnp.reshape(jnp.asarray(p, jnp.float32), (-1,)) for p in params[:n_params]]
+        if all(p.shape[0] == 1 for p in params):  # no regression: one parameter vector for all trials
+            return inner(jnp.stack(params, axis=-1), data)
+        return inner(jnp.stack([jnp.broadcast_to(p, (n,)) for p in params], axis=-1), data)
 
     return logp
 
