@@ -1,4 +1,8 @@
-"""Figures of the validation report (likelihood landscapes, posterior overlays, SBC ranks)."""
+"""Figures of the validation report (likelihood landscapes, posterior overlays, SBC ranks).
+
+Each function draws one PNG at ``path`` and returns it; :mod:`hssm_nre.validation.report`
+names them ``<out>/figures/<model>_<name>.png`` and links them from the Markdown.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,10 @@ import numpy as np
 import pandas as pd
 
 from hssm_nre.store.artifact import Network
-from hssm_nre.validation.metrics import (
-    analytic_ddm_logp,
-)
-from hssm_nre.validation.sampling import (
-    posterior_draws,
-)
+from hssm_nre.validation.metrics import analytic_ddm_logp
+from hssm_nre.validation.sampling import posterior_draws
 
-__all__ = ["plot_landscape", "plot_overlay", "plot_ranks"]
+__all__ = ["overlay_draws", "plot_landscape", "plot_overlay", "plot_ranks"]
 
 
 def _plt():

@@ -1,7 +1,21 @@
 """The validation report: Markdown plus figures, written by ``hssm-nre validate``.
 
 Everything in it is measured when the report is written, with the functions of
-:mod:`hssm_nre.validation.metrics`; rerun the command to reproduce it.
+:mod:`hssm_nre.validation.metrics` and :mod:`hssm_nre.validation.sampling`; rerun the command
+to reproduce it.
+
+There is one writer, :func:`write_report`: the title, the ``Reproduce`` line with the training
+summary, then a list of *sections*, then the timing; it writes ``<out>/<model>.md`` and
+``<model>_metrics.json``. A section is a function ``(Report) -> list[str]`` that measures,
+draws its figures, records its metrics in ``Report.metrics`` and returns its Markdown lines.
+The two kinds of report differ only in their sections:
+
+* :func:`ddm_sections` (``run_validation``, the DDM against hssm's analytic likelihood):
+  network minus exact log-likelihood (with the normalization), the MLE shift, hssm posteriors
+  ratio vs analytic, calibration;
+* :func:`reference_sections` (``run_reference_validation``, any model): normalization,
+  posteriors reweighted to a reference likelihood (or recovery of the truth without one),
+  calibration.
 """
 
 from __future__ import annotations
@@ -9,6 +23,9 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +33,7 @@ import pandas as pd
 
 from hssm_nre.store.artifact import Network
 from hssm_nre.store.hub import load_network
-from hssm_nre.validation.cases import PARAMETER_SETS, _regression_case
+from hssm_nre.validation.cases import CALIBRATION_PRIOR, EXTENDED_SETS, PARAMETER_SETS, _regression_case
 from hssm_nre.validation.metrics import (
     coverage_table,
     logratio_gap,
@@ -25,14 +42,58 @@ from hssm_nre.validation.metrics import (
     score_bias,
 )
 from hssm_nre.validation.plots import overlay_draws, plot_landscape, plot_overlay, plot_ranks
+from hssm_nre.validation.references import Reference, get_reference
 from hssm_nre.validation.sampling import (
     calibration,
     compare_posteriors,
     fit_hssm,
+    posterior_recovery,
+    reweighted_comparison,
     simulate_dataset,
 )
 
-__all__ = ["run_validation"]
+__all__ = [
+    "Report",
+    "ddm_sections",
+    "record_in_card",
+    "reference_sections",
+    "run_reference_validation",
+    "run_validation",
+    "write_report",
+]
+
+DDM_BOX_TEXT = "v [-2, 2], a [0.5, 2], z [0.3, 0.7], t [0.1, 0.5]"
+
+
+@dataclass
+class Report:
+    """What the sections of one report share: the network, where files go, budgets, metrics."""
+
+    net: Network
+    out: Path
+    quick: bool = False
+    reuse: bool = False
+    metrics: dict = field(default_factory=dict)
+
+    @property
+    def stem(self) -> str:
+        """File-name stem of the report: the model name."""
+        return self.net.model
+
+    def file(self, suffix: str) -> Path:
+        """``<out>/<model><suffix>`` (``.md``, ``_posteriors.csv``, ...)."""
+        return self.out / f"{self.stem}{suffix}"
+
+    def figure(self, name: str) -> Path:
+        """Return the path ``<out>/figures/<model>_<name>.png`` of figure ``name``."""
+        return self.out / "figures" / f"{self.stem}_{name}.png"
+
+    def link(self, alt: str, name: str) -> str:
+        """Return the Markdown image of :meth:`figure` ``name``, relative to the report."""
+        return f"![{alt}](figures/{self.stem}_{name}.png)"
+
+
+Section = Callable[[Report], list[str]]
 
 
 def training_summary(net: Network) -> str:
@@ -44,6 +105,87 @@ def training_summary(net: Network) -> str:
         return f"{each[0]}, {total}"
     seeds = ", ".join(str(p["training"]["seed"]) for p in parts)
     return f"mixture of {len(parts)} networks (seeds {seeds}): " + "; ".join(each) + f"; {total}"
+
+
+def reproduce_command(target: str, reference: str, quick: bool = False, n_calibration: int = 0) -> str:
+    """Return the ``hssm-nre validate`` command line that reproduces a report."""
+    cmd = f"hssm-nre validate {target} --reference {reference}" + (" --quick" if quick else "")
+    return cmd + (f" --calibration {n_calibration}" if n_calibration else "")
+
+
+def write_report(
+    net: Network,
+    out: str | Path,
+    title: str,
+    command: str,
+    sections: list[Section],
+    quick: bool = False,
+    reuse: bool = False,
+) -> Path:
+    """Write ``<out>/<model>.md`` (header, ``sections`` in turn, timing) and its metrics JSON.
+
+    The header is ``# title`` and ``Reproduce: `command`. Network: ...`` (the line
+    :func:`record_in_card` reads back). Returns the report's path.
+    """
+    t_start = time.perf_counter()
+    rep = Report(net, Path(out), quick=quick, reuse=reuse)
+    (rep.out / "figures").mkdir(parents=True, exist_ok=True)
+    lines = [
+        f"# {title}",
+        "",
+        f"Reproduce: `{command}`. Network: {net.card['method']['loss']}; {training_summary(net)}.",
+        "",
+    ]
+    for section in sections:
+        lines += section(rep)
+    lines.append(f"Report written in {time.perf_counter() - t_start:.0f} s.")
+    path = rep.file(".md")
+    path.write_text("\n".join(lines) + "\n")
+    rep.file("_metrics.json").write_text(json.dumps(rep.metrics, indent=2) + "\n")
+    return path
+
+
+# ---------------------------------------------------------------- shared steps
+
+
+def normalization_text(rep: Report) -> str:
+    """Measure the normalization (recorded in the metrics); the sentence that reports it."""
+    n_theta = 10 if rep.quick else 50
+    ne = normalization_error(rep.net, n_theta=n_theta)
+    rep.metrics["normalization_max_abs_error"] = ne["max_abs_error"]
+    return (
+        f"|sum over choices of the integral over rt - 1| over {n_theta} random box parameters: "
+        f"**{ne['max_abs_error']:.4f}** (median {ne['median_abs_error']:.4f})"
+    )
+
+
+def posterior_table(rep: Report, compute: Callable[[], list[dict]]) -> tuple[pd.DataFrame, bool]:
+    """Return the posterior comparison: ``compute()``'s rows, saved to ``<model>_posteriors.csv``.
+
+    With ``reuse`` and that file present, the file is read instead (second value: ``True``).
+    """
+    csv = rep.file("_posteriors.csv")
+    if rep.reuse and csv.exists():
+        return pd.read_csv(csv), True
+    df = pd.DataFrame(compute())
+    df.to_csv(csv, index=False)
+    return df, False
+
+
+def posterior_gap(rep: Report, df: pd.DataFrame, sd_ratio: str, versus: str, ratio: str) -> list[str]:
+    """Record the mean-difference and SD-ratio metrics of ``df``; their two bullet lines."""
+    m = rep.metrics
+    m |= {
+        "posterior_abs_diff_over_sd_median": float(df.abs_diff_over_sd.median()),
+        "posterior_abs_diff_over_sd_max": float(df.abs_diff_over_sd.max()),
+        "sd_ratio_min": float(df[sd_ratio].min()),
+        "sd_ratio_max": float(df[sd_ratio].max()),
+    }
+    return [
+        f"* |mean difference| / {versus} SD: median **{m['posterior_abs_diff_over_sd_median']:.3f}**, "
+        f"max **{m['posterior_abs_diff_over_sd_max']:.3f}**",
+        f"* SD ratio ({ratio}): [{m['sd_ratio_min']:.2f}, {m['sd_ratio_max']:.2f}]",
+    ]
 
 
 def calibration_or_reuse(net: Network, csv: Path, png: Path, reuse: bool, **kw) -> pd.DataFrame:
@@ -69,43 +211,48 @@ def calibration_or_reuse(net: Network, csv: Path, png: Path, reuse: bool, **kw) 
     return cal
 
 
-def run_validation(
-    model: str | Network,
-    reference: str = "analytic",
-    out: str | Path = "docs/validation",
-    quick: bool = False,
-    trials: tuple[int, ...] = (500, 2000),
-    n_calibration: int = 100,
-    reuse: bool = False,
-) -> Path:
-    """Run every validation step and write ``<out>/<model>.md``, figures and CSV files.
+def calibration_section(
+    rep: Report, n_datasets: int, prior_text: str, stats: tuple[str, ...] = ("min",), **kw
+) -> list[str]:
+    """Section 3: simulation-based calibration on ``n_datasets`` data sets of 200 trials (0: skipped).
 
-    Returns the report's path. ``quick`` shrinks every budget (a smoke run); ``reuse`` takes
-    the posterior comparison from an earlier run's ``<model>_posteriors.csv`` (and figures).
+    ``kw`` goes to :func:`calibration_or_reuse` (``draws``, ``prior``); ``prior_text`` describes
+    the prior in the text; ``stats`` are the ``coverage_90_<stat>`` metrics recorded.
     """
-    net = load_network(model)
-    if reference != "analytic" or net.model != "ddm":
-        raise ValueError(
-            f"reference {reference!r} for model {net.model!r} is not available; "
-            "the analytic reference covers the ddm"
-        )
-    t_start = time.perf_counter()
-    out = Path(out)
-    fig_dir = out / "figures"
-    fig_dir.mkdir(parents=True, exist_ok=True)
-    stem = net.model
-    lines = [
-        f"# Validation of `{net.name}` against hssm's analytic DDM",
+    lines = ["## 3. Calibration", ""]
+    if not n_datasets:
+        return lines + ["Not run for this report (`--calibration 0`).", ""]
+    cal = calibration_or_reuse(
+        rep.net,
+        rep.file("_calibration.csv"),
+        rep.figure("sbc"),
+        rep.reuse,
+        n_datasets=n_datasets,
+        n_trials=200,
+        **kw,
+    )
+    cov = coverage_table(cal)
+    for stat in stats:
+        rep.metrics[f"coverage_90_{stat}"] = float(getattr(cov["coverage_90"], stat)())
+    return lines + [
+        f"Simulation-based calibration on {n_datasets} data sets of 200 trials, parameters drawn "
+        f"uniformly from {prior_text}",
         "",
-        f"Reproduce: `hssm-nre validate {net.model} --reference analytic"
-        + (" --quick" if quick else "")
-        + "`. Network: "
-        + f"{net.card['method']['loss']}; {training_summary(net)}.",
+        markdown_table(cov),
+        "",
+        rep.link("sbc", "sbc"),
         "",
     ]
-    gap = logratio_gap(net, n_x=5 if quick else 20)
-    metrics = {"logratio_gap_median_sd": gap["median_sd"], "logratio_gap_max_sd": gap["max_sd"]}
-    lines += [
+
+
+# ---------------------------------------------------------------- the DDM report's sections
+
+
+def ddm_gap_section(rep: Report) -> list[str]:
+    """Section 1: network minus the exact log-likelihood at fixed observations, the landscape."""
+    gap = logratio_gap(rep.net, n_x=5 if rep.quick else 20)
+    rep.metrics |= {"logratio_gap_median_sd": gap["median_sd"], "logratio_gap_max_sd": gap["max_sd"]}
+    lines = [
         "## 1. Network minus exact log-likelihood at fixed observations",
         "",
         "For each of 20 simulated observations, 2000 parameter vectors from the box, kept where "
@@ -116,22 +263,19 @@ def run_validation(
         f"* median |mean of (network - exact)|: {gap['median_abs_mean']:.3f} nats "
         "(0 for an exactly normalized network)",
     ]
-    if net.normalized:
-        ne = normalization_error(net, n_theta=10 if quick else 50)
-        metrics["normalization_max_abs_error"] = ne["max_abs_error"]
-        lines.append(
-            f"* normalization, worst |sum over choices of the integral over rt - 1| over "
-            f"{10 if quick else 50} random box parameters: **{ne['max_abs_error']:.4f}** "
-            f"(median {ne['median_abs_error']:.4f})"
-        )
-    plot_landscape(net, fig_dir / f"{stem}_landscape.png")
-    lines += ["", f"![landscape](figures/{stem}_landscape.png)", ""]
+    if rep.net.normalized:
+        lines.append(f"* normalization, worst {normalization_text(rep)}")
+    plot_landscape(rep.net, rep.figure("landscape"))
+    return lines + ["", rep.link("landscape", "landscape"), ""]
 
-    n_sb = 2 if quick else 24
-    sb = score_bias(net, n_sets=n_sb, n_mc=4000 if quick else 40_000, seed=1)
-    sb.to_csv(out / f"{stem}_score_bias.csv", index=False)
+
+def ddm_score_bias_section(rep: Report) -> list[str]:
+    """Section 1b: the shift of the maximum-likelihood estimate, in posterior SDs at 2000 trials."""
+    n_sets, n_mc = (2, 4000) if rep.quick else (24, 40_000)
+    sb = score_bias(rep.net, n_sets=n_sets, n_mc=n_mc, seed=1)
+    sb.to_csv(rep.file("_score_bias.csv"), index=False)
     a = sb.bias_over_sd.abs()
-    metrics |= {
+    rep.metrics |= {
         "mle_shift_over_sd_2000_median": float(a.median()),
         "mle_shift_over_sd_2000_p90": float(a.quantile(0.9)),
         "mle_shift_over_sd_2000_max": float(a.max()),
@@ -139,12 +283,12 @@ def run_validation(
     per_param = sb.groupby("param", sort=False).bias_over_sd.agg(
         median=lambda s: float(np.median(np.abs(s))), max=lambda s: float(np.max(np.abs(s)))
     )
-    lines += [
+    return [
         "## 1b. Shift of the maximum-likelihood estimate, in posterior SDs at 2000 trials",
         "",
-        f"{n_sb} parameter vectors drawn uniformly from v [-2, 2], a [0.5, 2], z [0.3, 0.7], "
-        "t [0.1, 0.5] (none of them tuned on): at each, `I^-1 E[grad(network - exact)]` over "
-        f"{4000 if quick else 40_000:,} simulated trials, divided by the posterior SD at 2000 trials "
+        f"{n_sets} parameter vectors drawn uniformly from {DDM_BOX_TEXT} (none of them tuned on): "
+        "at each, `I^-1 E[grad(network - exact)]` over "
+        f"{n_mc:,} simulated trials, divided by the posterior SD at 2000 trials "
         "(`validate.score_bias`). This is the posterior-mean error a 2000-trial fit would show, "
         "without the sampling noise of a fit (Monte Carlo SE median "
         f"{sb.mc_se.median():.3f}).",
@@ -156,128 +300,239 @@ def run_validation(
         "",
     ]
 
-    sets = PARAMETER_SETS["ddm"][: 2 if quick else None]
-    trials = (200,) if quick else trials
-    kw = {"draws": 200, "tune": 200} if quick else {}
-    rows = []
-    names = list(net.params)
-    csv = out / f"{stem}_posteriors.csv"
-    for n_tr in () if reuse and csv.exists() else trials:
-        for i, th in enumerate(sets):
-            data = simulate_dataset(net, th, n_tr, seed=100 + i)
-            ir, t_r = fit_hssm(data, "ratio", net, **kw)
-            ie, t_e = fit_hssm(data, "analytical", net, **kw)
-            cmp_ = compare_posteriors(ir, ie, names, t_r, t_e)
+
+def _comparison_rows(cmp_, data: str, n_trials: int) -> list[dict]:
+    return [
+        {"data": data, "trials": n_trials, **r.to_dict(), "c2st": cmp_.c2st} for _, r in cmp_.table.iterrows()
+    ]
+
+
+def _hssm_pair(rep: Report, data: pd.DataFrame, names: list[str], **kw):
+    """Fit ``data`` with hssm, ratio and analytical likelihood; both fits and their comparison."""
+    ir, t_r = fit_hssm(data, "ratio", rep.net, **kw)
+    ie, t_e = fit_hssm(data, "analytical", rep.net, **kw)
+    return ir, ie, compare_posteriors(ir, ie, names, t_r, t_e)
+
+
+def ddm_posterior_rows(rep: Report, trials: tuple[int, ...], kw: dict) -> list[dict]:
+    """Compare hssm fits, ratio vs analytical, on the DDM parameter sets and the regression case."""
+    names, rows = list(rep.net.params), []
+    for n_tr in trials:
+        for i, th in enumerate(PARAMETER_SETS["ddm"][: 2 if rep.quick else None]):
+            data = simulate_dataset(rep.net, th, n_tr, seed=100 + i)
+            ir, ie, cmp_ = _hssm_pair(rep, data, names, **kw)
             if i == 0:
-                plot_overlay(
-                    ir, ie, names, th, fig_dir / f"{stem}_overlay_{n_tr}.png", f"{n_tr} trials, {th}"
-                )
-            for _, r in cmp_.table.iterrows():
-                rows.append({"data": f"set {i}", "trials": n_tr, **r.to_dict(), "c2st": cmp_.c2st})
-    n_reg = 200 if quick else 1000
-    if reuse and csv.exists():
-        df = pd.read_csv(csv)
-    else:
-        data, include, truth = _regression_case(n_reg, seed=7)
-        reg_names = ["v_Intercept", "v_x", "a", "z", "t"]
-        ir, t_r = fit_hssm(data, "ratio", net, include=include, **kw)
-        ie, t_e = fit_hssm(data, "analytical", net, include=include, **kw)
-        cmp_ = compare_posteriors(ir, ie, reg_names, t_r, t_e)
-        plot_overlay(
-            ir,
-            ie,
-            reg_names,
-            truth,
-            fig_dir / f"{stem}_overlay_regression.png",
-            f"regression v ~ 1 + x, {n_reg} trials",
-        )
-        for _, r in cmp_.table.iterrows():
-            rows.append({"data": "regression", "trials": n_reg, **r.to_dict(), "c2st": cmp_.c2st})
-        df = pd.DataFrame(rows)
-        df.to_csv(csv, index=False)
+                plot_overlay(ir, ie, names, th, rep.figure(f"overlay_{n_tr}"), f"{n_tr} trials, {th}")
+            rows += _comparison_rows(cmp_, f"set {i}", n_tr)
+    n_reg = 200 if rep.quick else 1000
+    data, include, truth = _regression_case(n_reg, seed=7)
+    reg_names = ["v_Intercept", "v_x", "a", "z", "t"]
+    ir, ie, cmp_ = _hssm_pair(rep, data, reg_names, include=include, **kw)
+    title = f"regression v ~ 1 + x, {n_reg} trials"
+    plot_overlay(ir, ie, reg_names, truth, rep.figure("overlay_regression"), title)
+    return rows + _comparison_rows(cmp_, "regression", n_reg)
+
+
+def ddm_posterior_section(rep: Report, trials: tuple[int, ...] = (500, 2000)) -> list[str]:
+    """Section 2: hssm posteriors, ratio vs analytic, on the same data and priors (C2ST included)."""
+    trials = (200,) if rep.quick else trials
+    kw = {"draws": 200, "tune": 200} if rep.quick else {}
+    df, _ = posterior_table(rep, lambda: ddm_posterior_rows(rep, trials, kw))
+    bullets = posterior_gap(rep, df, "sd_ratio_over_exact", "analytic", "ratio / analytic")
     c2st_1000 = df.loc[df.trials >= 1000].drop_duplicates(["data", "trials"])["c2st"]
-    metrics |= {
-        "posterior_abs_diff_over_sd_median": float(df.abs_diff_over_sd.median()),
-        "posterior_abs_diff_over_sd_max": float(df.abs_diff_over_sd.max()),
-        "sd_ratio_min": float(df.sd_ratio_over_exact.min()),
-        "sd_ratio_max": float(df.sd_ratio_over_exact.max()),
+    m = rep.metrics
+    m |= {
         "c2st_median": float(df.drop_duplicates(["data", "trials"]).c2st.median()),
         "c2st_max_at_1000_plus_trials": float(c2st_1000.max()) if len(c2st_1000) else None,
     }
-    lines += [
+    return [
         "## 2. Posteriors: ratio vs analytic on the same data and priors",
         "",
         "numpyro NUTS (dense mass matrix, 2 chains x 500 draws), uniform priors on the training box,"
         " no lapse. Data simulated with the package's bridge-corrected simulator.",
         "",
-        f"* |mean difference| / analytic SD: median **{metrics['posterior_abs_diff_over_sd_median']:.3f}**,"
-        f" max **{metrics['posterior_abs_diff_over_sd_max']:.3f}**",
-        f"* SD ratio (ratio / analytic): [{metrics['sd_ratio_min']:.2f}, {metrics['sd_ratio_max']:.2f}]",
-        f"* C2ST accuracy (0.5 = indistinguishable): median {metrics['c2st_median']:.3f}"
-        + (
-            f", max at >= 1000 trials {metrics['c2st_max_at_1000_plus_trials']:.3f}" if len(c2st_1000) else ""
-        ),
+        *bullets,
+        f"* C2ST accuracy (0.5 = indistinguishable): median {m['c2st_median']:.3f}"
+        + (f", max at >= 1000 trials {m['c2st_max_at_1000_plus_trials']:.3f}" if len(c2st_1000) else ""),
+        "",
+        markdown_table(df),
+        "",
+        *[rep.link("overlay", f"overlay_{n}") for n in trials],
+        rep.link("overlay", "overlay_regression"),
+        "",
+    ]
+
+
+def ddm_calibration_section(rep: Report, n_calibration: int = 100) -> list[str]:
+    """Section 3 of the DDM report: calibration on the box (5 data sets when ``quick``)."""
+    return calibration_section(
+        rep,
+        5 if rep.quick else n_calibration,
+        f"{DDM_BOX_TEXT} (the same prior in inference), numpyro NUTS on the network likelihood.",
+        draws=200 if rep.quick else 300,
+    )
+
+
+def ddm_sections(trials: tuple[int, ...] = (500, 2000), n_calibration: int = 100) -> list[Section]:
+    """Return the sections of the DDM-vs-analytic report (gap, MLE shift, hssm posteriors, calibration)."""
+    return [
+        ddm_gap_section,
+        ddm_score_bias_section,
+        partial(ddm_posterior_section, trials=trials),
+        partial(ddm_calibration_section, n_calibration=n_calibration),
+    ]
+
+
+# ---------------------------------------------------------------- the reference report's sections
+
+
+def normalization_section(rep: Report) -> list[str]:
+    """Section 1 of the reference report: the normalization (nothing for an unnormalized network)."""
+    if not rep.net.normalized:
+        return []
+    return ["## 1. Normalization", "", f"Worst {normalization_text(rep)}.", ""]
+
+
+def extended_rows(rep: Report, n_sets: int, n_trials: int, measure: Callable) -> list[dict]:
+    """``measure(i, theta, x)`` tables on the first ``n_sets`` sets of ``EXTENDED_SETS``."""
+    rows = []
+    for i, th in enumerate(EXTENDED_SETS[rep.net.model][:n_sets]):
+        data = simulate_dataset(rep.net, th, n_trials, seed=100 + i)
+        x = data[["rt", "response"]].to_numpy(np.float64)
+        rows += [{"data": f"set {i}", **r} for r in measure(i, th, x).to_dict("records")]
+    return rows
+
+
+def reweighted_section(
+    rep: Report, ref: Reference, reference: str, n_sets: int, n_trials: int, draws: int
+) -> list[str]:
+    """Section 2: network posteriors vs the reference's, by importance reweighting."""
+    names = list(rep.net.params)
+
+    def measure(i, th, x):
+        rw = reweighted_comparison(rep.net, ref, x, draws=draws, n_ref=draws, seed=i, truth=th)
+        if i == 0:
+            overlay_draws(
+                rw.draws,
+                rw.draws,
+                names,
+                th,
+                rep.figure("overlay"),
+                f"{n_trials} trials, {th}",
+                labels=("ratio", f"{reference} (reweighted)"),
+                b_weights=np.exp(rw.log_weights - rw.log_weights.max()),
+            )
+        return rw.table.assign(ess_fraction=rw.ess_fraction)
+
+    df, reused = posterior_table(rep, lambda: extended_rows(rep, n_sets, n_trials, measure))
+    n_sets = df["data"].nunique() if reused else n_sets
+    bullets = posterior_gap(rep, df, "sd_ratio_over_ref", "reference", "network / reference")
+    rep.metrics["ess_fraction_min"] = float(df.groupby("data").ess_fraction.first().min())
+    return [
+        "## 2. Posteriors: network vs reference on the same data and priors",
+        "",
+        f"{n_sets} parameter sets, {n_trials} trials each (simulated with the package's simulator), "
+        "uniform priors on the training box. numpyro NUTS on the network "
+        f"(2 chains x {draws} draws); {draws} of the draws reweighted by "
+        "exp(sum reference - sum network) give the reference posterior "
+        "(`validate.reweighted_comparison`). `ess_fraction`: effective share of the weights "
+        "(1: the reference adds nothing; small: the posteriors differ).",
+        "",
+        *bullets,
+        f"* weight ESS share: min {rep.metrics['ess_fraction_min']:.2f}",
+        "",
+        markdown_table(df),
+        "",
+        rep.link("overlay", "overlay"),
+        "",
+    ]
+
+
+def recovery_section(rep: Report, n_sets: int, n_trials: int, draws: int) -> list[str]:
+    """Section 2 without a reference: recovery of the true values, |mean - truth| / SD."""
+
+    def measure(i, th, x):
+        return posterior_recovery(rep.net, x, th, draws, seed=i)
+
+    df, reused = posterior_table(rep, lambda: extended_rows(rep, n_sets, n_trials, measure))
+    n_sets = df["data"].nunique() if reused else n_sets
+    m = rep.metrics
+    m |= {"recovery_abs_z_median": float(df.abs_z.median()), "recovery_abs_z_max": float(df.abs_z.max())}
+    return [
+        "## 2. Posterior recovery",
+        "",
+        f"{n_sets} parameter sets, {n_trials} trials each, uniform priors on the training box, numpyro "
+        f"NUTS (2 chains x {draws} draws): |posterior mean - truth| / posterior SD (about 0.8 on "
+        "average, rarely above 2.5, for a calibrated posterior).",
+        "",
+        f"* |z|: median **{m['recovery_abs_z_median']:.3f}**, max {m['recovery_abs_z_max']:.3f}",
         "",
         markdown_table(df),
         "",
     ]
-    lines += [f"![overlay](figures/{stem}_overlay_{n}.png)" for n in trials]
-    lines += [f"![overlay](figures/{stem}_overlay_regression.png)", ""]
 
-    n_cal = 5 if quick else n_calibration
-    lines += ["## 3. Calibration", ""]
-    if n_cal == 0:
-        lines += ["Not run for this report (`--calibration 0`).", ""]
-    else:
-        cal = calibration_or_reuse(
-            net,
-            out / f"{stem}_calibration.csv",
-            fig_dir / f"{stem}_sbc.png",
-            reuse,
-            n_datasets=n_cal,
-            n_trials=200,
-            draws=200 if quick else 300,
+
+def reference_sections(
+    ref: Reference | None,
+    reference: str,
+    n_sets: int,
+    n_trials: int,
+    draws: int,
+    n_calibration: int,
+    prior: dict[str, tuple[float, float]],
+) -> list[Section]:
+    """Return the sections of the reference report (normalization, posteriors or recovery, calibration)."""
+    if ref is not None:
+        posteriors = partial(
+            reweighted_section, ref=ref, reference=reference, n_sets=n_sets, n_trials=n_trials, draws=draws
         )
-        cov = coverage_table(cal)
-        metrics["coverage_90_min"] = float(cov["coverage_90"].min())
-        lines += [
-            f"Simulation-based calibration on {n_cal} data sets of 200 trials, parameters drawn "
-            "uniformly from v [-2, 2], a [0.5, 2], z [0.3, 0.7], t [0.1, 0.5] (the same prior in "
-            "inference), numpyro NUTS on the network likelihood.",
-            "",
-            markdown_table(cov),
-            "",
-            f"![sbc](figures/{stem}_sbc.png)",
-            "",
-        ]
-    lines.append(f"Report written in {time.perf_counter() - t_start:.0f} s.")
-    path = out / f"{stem}.md"
-    path.write_text("\n".join(lines) + "\n")
-    (out / f"{stem}_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    return path
+    else:
+        posteriors = partial(recovery_section, n_sets=n_sets, n_trials=n_trials, draws=draws)
+    calibrate = partial(
+        calibration_section,
+        n_datasets=n_calibration,
+        prior_text=f"{prior}, the same prior in inference, numpyro NUTS on the network.",
+        stats=("min", "max"),
+        draws=300,
+        prior=prior,
+    )
+    return [normalization_section, posteriors, calibrate]
 
 
-def record_in_card(
-    model: str | Network, report: str | Path, reference: str = "analytic", command: str | None = None
+# ---------------------------------------------------------------- entry points
+
+
+def run_validation(
+    model: str | Network,
+    reference: str = "analytic",
+    out: str | Path = "docs/validation",
+    quick: bool = False,
+    trials: tuple[int, ...] = (500, 2000),
+    n_calibration: int = 100,
+    reuse: bool = False,
 ) -> Path:
-    """Copy the metrics of a validation report into the network's card and re-save it."""
-    from hssm_nre.store.artifact import save
+    """Run every validation step of the DDM against hssm's analytic likelihood; write ``<out>/ddm.md``.
 
+    Also figures and CSV files. Returns the report's path. ``quick`` shrinks every budget (a
+    smoke run, with 5 calibration data sets); ``reuse`` takes the posterior comparison from an
+    earlier run's ``<model>_posteriors.csv`` (and figures), and the calibration from an earlier
+    ``_calibration.csv`` of the same network and settings.
+    """
     net = load_network(model)
-    report = Path(report)
-    metrics = json.loads((report.parent / f"{report.stem}_metrics.json").read_text())
-    if command is None:  # the report's own "Reproduce: `...`" line, options included
-        found = re.search(r"^Reproduce: `([^`]+)`", report.read_text(), re.MULTILINE)
-        command = found.group(1) if found else None
-    net.card["validation"] = {
-        **metrics,
-        "reference": "hssm analytic DDM" if (reference == "analytic" and net.model == "ddm") else reference,
-        "command": command or f"hssm-nre validate {net.model} --reference {reference}",
-        "report": str(report),
-    }
-    if net.path is None:
-        raise ValueError("the network has no directory to save its card to")
-    return save(net, net.path)
+    if reference != "analytic" or net.model != "ddm":
+        raise ValueError(
+            f"reference {reference!r} for model {net.model!r} is not available; "
+            "the analytic reference covers the ddm"
+        )
+    return write_report(
+        net,
+        out,
+        f"Validation of `{net.name}` against hssm's analytic DDM",
+        reproduce_command(net.model, "analytic", quick),
+        ddm_sections(trials, n_calibration),
+        quick=quick,
+        reuse=reuse,
+    )
 
 
 def run_reference_validation(
@@ -302,151 +557,44 @@ def run_reference_validation(
     the calibration of an earlier run from ``<out>/<model>_posteriors.csv`` and
     ``_calibration.csv`` (and keeps its figures) instead of recomputing them.
     """
-    from hssm_nre.validation.cases import CALIBRATION_PRIOR, EXTENDED_SETS
-    from hssm_nre.validation.references import get_reference
-    from hssm_nre.validation.sampling import posterior_recovery, reweighted_comparison
-
     net = load_network(model)
     ref = None if reference == "none" else get_reference(net.model, reference)
-    t_start = time.perf_counter()
-    out = Path(out)
-    fig_dir = out / "figures"
-    fig_dir.mkdir(parents=True, exist_ok=True)
-    stem = net.model
     if quick:
         n_sets, n_trials, draws, n_calibration = 1, 200, 100, min(n_calibration, 3)
     target = model if isinstance(model, str) else net.model
-    cmd = f"hssm-nre validate {target} --reference {reference}" + (" --quick" if quick else "")
-    if n_calibration:
-        cmd += f" --calibration {n_calibration}"
-    lines = [
-        f"# Validation of `{net.name}`"
-        + (f" against {ref.description}" if ref else " (no reference likelihood: recovery and calibration)"),
-        "",
-        f"Reproduce: `{cmd}`. Network: {net.card['method']['loss']}; {training_summary(net)}.",
-        "",
-    ]
-    metrics: dict = {}
-    if net.normalized:
-        ne = normalization_error(net, n_theta=10 if quick else 50)
-        metrics["normalization_max_abs_error"] = ne["max_abs_error"]
-        lines += [
-            "## 1. Normalization",
-            "",
-            f"Worst |sum over choices of the integral over rt - 1| over {10 if quick else 50} random box "
-            f"parameters: **{ne['max_abs_error']:.4f}** (median {ne['median_abs_error']:.4f}).",
-            "",
-        ]
-    names = list(net.params)
-    rows, ess = [], []
-    post_csv, cal_csv = out / f"{stem}_posteriors.csv", out / f"{stem}_calibration.csv"
-    reused = reuse and post_csv.exists()
-    for i, th in enumerate([] if reused else EXTENDED_SETS[net.model][:n_sets]):
-        data = simulate_dataset(net, th, n_trials, seed=100 + i)
-        x = data[["rt", "response"]].to_numpy(np.float64)
-        if ref is not None:
-            rw = reweighted_comparison(net, ref, x, draws=draws, n_ref=draws, seed=i, truth=th)
-            ess.append(rw.ess_fraction)
-            tab = rw.table.assign(ess_fraction=rw.ess_fraction)
-            if i == 0:
-                overlay_draws(
-                    rw.draws,
-                    rw.draws,
-                    names,
-                    th,
-                    fig_dir / f"{stem}_overlay.png",
-                    f"{n_trials} trials, {th}",
-                    labels=("ratio", f"{reference} (reweighted)"),
-                    b_weights=np.exp(rw.log_weights - rw.log_weights.max()),
-                )
-        else:
-            tab = posterior_recovery(net, x, th, draws, seed=i)
-        rows += [{"data": f"set {i}", **r} for r in tab.to_dict("records")]
-    if reused:
-        df = pd.read_csv(post_csv)
-        n_sets = df["data"].nunique()
-        if ref is not None:
-            ess = list(df.groupby("data").ess_fraction.first())
-    else:
-        df = pd.DataFrame(rows)
-        df.to_csv(post_csv, index=False)
-    if ref is not None:
-        metrics |= {
-            "posterior_abs_diff_over_sd_median": float(df.abs_diff_over_sd.median()),
-            "posterior_abs_diff_over_sd_max": float(df.abs_diff_over_sd.max()),
-            "sd_ratio_min": float(df.sd_ratio_over_ref.min()),
-            "sd_ratio_max": float(df.sd_ratio_over_ref.max()),
-            "ess_fraction_min": float(min(ess)),
-        }
-        lines += [
-            "## 2. Posteriors: network vs reference on the same data and priors",
-            "",
-            f"{n_sets} parameter sets, {n_trials} trials each (simulated with the package's simulator), "
-            "uniform priors on the training box. numpyro NUTS on the network "
-            f"(2 chains x {draws} draws); {draws} of the draws reweighted by "
-            "exp(sum reference - sum network) give the reference posterior "
-            "(`validate.reweighted_comparison`). `ess_fraction`: effective share of the weights "
-            "(1: the reference adds nothing; small: the posteriors differ).",
-            "",
-            "* |mean difference| / reference SD: median "
-            f"**{metrics['posterior_abs_diff_over_sd_median']:.3f}**, "
-            f"max **{metrics['posterior_abs_diff_over_sd_max']:.3f}**",
-            "* SD ratio (network / reference): "
-            f"[{metrics['sd_ratio_min']:.2f}, {metrics['sd_ratio_max']:.2f}]",
-            f"* weight ESS share: min {metrics['ess_fraction_min']:.2f}",
-            "",
-            markdown_table(df),
-            "",
-            f"![overlay](figures/{stem}_overlay.png)",
-            "",
-        ]
-    else:
-        metrics |= {
-            "recovery_abs_z_median": float(df.abs_z.median()),
-            "recovery_abs_z_max": float(df.abs_z.max()),
-        }
-        lines += [
-            "## 2. Posterior recovery",
-            "",
-            f"{n_sets} parameter sets, {n_trials} trials each, uniform priors on the training box, numpyro "
-            f"NUTS (2 chains x {draws} draws): |posterior mean - truth| / posterior SD (about 0.8 on "
-            "average, rarely above 2.5, for a calibrated posterior).",
-            "",
-            f"* |z|: median **{metrics['recovery_abs_z_median']:.3f}**, "
-            f"max {metrics['recovery_abs_z_max']:.3f}",
-            "",
-            markdown_table(df),
-            "",
-        ]
-    lines += ["## 3. Calibration", ""]
-    if n_calibration:
-        prior = CALIBRATION_PRIOR.get(net.model) or net.box
-        cal = calibration_or_reuse(
-            net,
-            cal_csv,
-            fig_dir / f"{stem}_sbc.png",
-            reuse,
-            n_datasets=n_calibration,
-            n_trials=200,
-            draws=300,
-            prior=prior,
-        )
-        cov = coverage_table(cal)
-        metrics["coverage_90_min"] = float(cov["coverage_90"].min())
-        metrics["coverage_90_max"] = float(cov["coverage_90"].max())
-        lines += [
-            f"Simulation-based calibration on {n_calibration} data sets of 200 trials, parameters drawn "
-            f"uniformly from {prior}, the same prior in inference, numpyro NUTS on the network.",
-            "",
-            markdown_table(cov),
-            "",
-            f"![sbc](figures/{stem}_sbc.png)",
-            "",
-        ]
-    else:
-        lines += ["Not run for this report (`--calibration 0`).", ""]
-    lines.append(f"Report written in {time.perf_counter() - t_start:.0f} s.")
-    path = out / f"{stem}.md"
-    path.write_text("\n".join(lines) + "\n")
-    (out / f"{stem}_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    return path
+    title = f"Validation of `{net.name}`" + (
+        f" against {ref.description}" if ref else " (no reference likelihood: recovery and calibration)"
+    )
+    prior = CALIBRATION_PRIOR.get(net.model) or net.box
+    return write_report(
+        net,
+        out,
+        title,
+        reproduce_command(target, reference, quick, n_calibration),
+        reference_sections(ref, reference, n_sets, n_trials, draws, n_calibration, prior),
+        quick=quick,
+        reuse=reuse,
+    )
+
+
+def record_in_card(
+    model: str | Network, report: str | Path, reference: str = "analytic", command: str | None = None
+) -> Path:
+    """Copy the metrics of a validation report into the network's card and re-save it."""
+    from hssm_nre.store.artifact import save
+
+    net = load_network(model)
+    report = Path(report)
+    metrics = json.loads((report.parent / f"{report.stem}_metrics.json").read_text())
+    if command is None:  # the report's own "Reproduce: `...`" line, options included
+        found = re.search(r"^Reproduce: `([^`]+)`", report.read_text(), re.MULTILINE)
+        command = found.group(1) if found else None
+    net.card["validation"] = {
+        **metrics,
+        "reference": "hssm analytic DDM" if (reference == "analytic" and net.model == "ddm") else reference,
+        "command": command or f"hssm-nre validate {net.model} --reference {reference}",
+        "report": str(report),
+    }
+    if net.path is None:
+        raise ValueError("the network has no directory to save its card to")
+    return save(net, net.path)

@@ -1,0 +1,166 @@
+"""The validation report: both kinds come from the one writer (no sampling: measurements faked)."""
+
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import hssm_nre.validation.report as report
+
+
+def _touch(*args, **kwargs):
+    path = next(a for a in (*args, *kwargs.values()) if hasattr(a, "write_bytes"))
+    path.write_bytes(b"")
+    return path
+
+
+def _table(params, **cols):
+    return pd.DataFrame({"param": list(params), **{k: [v] * len(params) for k, v in cols.items()}})
+
+
+@pytest.fixture
+def fake_measurements(monkeypatch):
+    """Replace every measurement, fit and figure of the report by fixed small results."""
+    calls = []
+
+    def fit_hssm(data, kind, net, **kw):
+        calls.append(("fit_hssm", kind))
+        return kind, 1.0
+
+    def compare_posteriors(ir, ie, names, t_r, t_e):
+        return SimpleNamespace(table=_table(names, abs_diff_over_sd=0.1, sd_ratio_over_exact=1.02), c2st=0.52)
+
+    def reweighted_comparison(net, ref, x, draws, n_ref, seed, truth):
+        calls.append(("reweighted_comparison", seed))
+        draws_ = np.zeros((4, len(net.params)))
+        table = _table(net.params, abs_diff_over_sd=0.2, sd_ratio_over_ref=0.97)
+        return SimpleNamespace(table=table, ess_fraction=0.8, draws=draws_, log_weights=np.zeros(4))
+
+    def calibration(net, n_datasets, n_trials, draws, prior=None, progress=True):
+        calls.append(("calibration", n_datasets))
+        ranks = np.linspace(0.05, 0.95, n_datasets)
+        return pd.DataFrame([{"param": p, "rank": r} for p in net.params for r in ranks])
+
+    fakes = {
+        "logratio_gap": lambda net, n_x: {"median_sd": 0.01, "max_sd": 0.03, "median_abs_mean": 0.002},
+        "normalization_error": lambda net, n_theta: {"max_abs_error": 0.004, "median_abs_error": 0.001},
+        "score_bias": lambda net, **kw: _table(net.params, bias_over_sd=0.05, mc_se=0.01),
+        "simulate_dataset": lambda net, th, n, seed: pd.DataFrame(
+            {"rt": [0.5, 0.7], "response": [1.0, -1.0]}
+        ),
+        "_regression_case": lambda n, seed: (pd.DataFrame({"rt": [0.5]}), [], {"a": 1.0}),
+        "fit_hssm": fit_hssm,
+        "compare_posteriors": compare_posteriors,
+        "reweighted_comparison": reweighted_comparison,
+        "posterior_recovery": lambda net, x, th, draws, seed: _table(net.params, abs_z=0.7),
+        "calibration": calibration,
+        "get_reference": lambda model, kind: SimpleNamespace(description=f"a fake {kind} for {model}"),
+        "plot_landscape": _touch,
+        "plot_overlay": _touch,
+        "overlay_draws": _touch,
+        "plot_ranks": _touch,
+    }
+    for name, fake in fakes.items():
+        monkeypatch.setattr(report, name, fake)
+    written = []
+    writer = report.write_report
+
+    def spy(net, out, title, command, sections, **kw):
+        written.append((net.model, [getattr(s, "func", s).__name__ for s in sections]))
+        return writer(net, out, title, command, sections, **kw)
+
+    monkeypatch.setattr(report, "write_report", spy)
+    return SimpleNamespace(calls=calls, written=written)
+
+
+def test_ddm_report_by_the_shared_writer(tmp_path, fake_measurements):
+    path = report.run_validation("ddm", out=tmp_path, quick=True)
+    assert fake_measurements.written == [
+        (
+            "ddm",
+            ["ddm_gap_section", "ddm_score_bias_section", "ddm_posterior_section", "ddm_calibration_section"],
+        )
+    ]
+    text = path.read_text()
+    assert path == tmp_path / "ddm.md"
+    assert text.startswith("# Validation of `ddm@0.4.0` against hssm's analytic DDM\n")
+    assert "Reproduce: `hssm-nre validate ddm --reference analytic --quick`. Network: " in text
+    for heading in (
+        "## 1. Network minus exact log-likelihood",
+        "* normalization, worst |sum over choices",
+        "## 1b. Shift of the maximum-likelihood estimate",
+        "## 2. Posteriors: ratio vs analytic",
+        "## 3. Calibration",
+        "Simulation-based calibration on 5 data sets",
+        "![overlay](figures/ddm_overlay_200.png)",
+        "![overlay](figures/ddm_overlay_regression.png)",
+        "![sbc](figures/ddm_sbc.png)",
+    ):
+        assert heading in text
+    assert text.rstrip().splitlines()[-1].startswith("Report written in ")
+    metrics = json.loads((tmp_path / "ddm_metrics.json").read_text())
+    assert list(metrics) == [
+        "logratio_gap_median_sd",
+        "logratio_gap_max_sd",
+        "normalization_max_abs_error",
+        "mle_shift_over_sd_2000_median",
+        "mle_shift_over_sd_2000_p90",
+        "mle_shift_over_sd_2000_max",
+        "posterior_abs_diff_over_sd_median",
+        "posterior_abs_diff_over_sd_max",
+        "sd_ratio_min",
+        "sd_ratio_max",
+        "c2st_median",
+        "c2st_max_at_1000_plus_trials",
+        "coverage_90_min",
+    ]
+    assert metrics["sd_ratio_max"] == pytest.approx(1.02)
+    assert (tmp_path / "ddm_posteriors.csv").exists() and (tmp_path / "ddm_calibration.json").exists()
+    # 2 sets at 200 trials and the regression, each fitted with both likelihoods
+    assert [c for c in fake_measurements.calls if c[0] == "fit_hssm"] == [
+        ("fit_hssm", k) for _ in range(3) for k in ("ratio", "analytical")
+    ]
+
+
+def test_reference_report_by_the_shared_writer(tmp_path, fake_measurements):
+    path = report.run_reference_validation("ornstein", "pyddm", out=tmp_path, n_calibration=2, quick=True)
+    assert fake_measurements.written == [
+        ("ornstein", ["normalization_section", "reweighted_section", "calibration_section"])
+    ]
+    text = path.read_text()
+    assert text.startswith("# Validation of `ornstein@0.3.0` against a fake pyddm for ornstein\n")
+    assert "Reproduce: `hssm-nre validate ornstein --reference pyddm --quick --calibration 2`." in text
+    for heading in (
+        "## 1. Normalization",
+        "## 2. Posteriors: network vs reference",
+        "1 parameter sets, 200 trials each",
+        "* weight ESS share: min 0.80",
+        "![overlay](figures/ornstein_overlay.png)",
+        "## 3. Calibration",
+        "Simulation-based calibration on 2 data sets",
+    ):
+        assert heading in text
+    metrics = json.loads((tmp_path / "ornstein_metrics.json").read_text())
+    assert metrics["ess_fraction_min"] == pytest.approx(0.8)
+    assert {"coverage_90_min", "coverage_90_max", "normalization_max_abs_error"} <= set(metrics)
+    # reuse: the posterior table and the calibration are read back, nothing is measured again
+    fake_measurements.calls.clear()
+    again = report.run_reference_validation(
+        "ornstein", "pyddm", out=tmp_path, n_calibration=2, quick=True, reuse=True
+    )
+    assert fake_measurements.calls == []
+    assert again.read_text().split("Report written")[0] == text.split("Report written")[0]
+
+
+def test_recovery_report_without_reference(tmp_path, fake_measurements):
+    path = report.run_reference_validation("levy", "none", out=tmp_path, quick=True)
+    assert fake_measurements.written == [
+        ("levy", ["normalization_section", "recovery_section", "calibration_section"])
+    ]
+    text = path.read_text()
+    assert "(no reference likelihood: recovery and calibration)" in text
+    assert "## 2. Posterior recovery" in text and "* |z|: median **0.700**" in text
+    assert "Not run for this report (`--calibration 0`)." in text
+    assert json.loads((tmp_path / "levy_metrics.json").read_text())["recovery_abs_z_max"] == 0.7
