@@ -164,3 +164,20 @@ def test_recovery_report_without_reference(tmp_path, fake_measurements):
     assert "## 2. Posterior recovery" in text and "* |z|: median **0.700**" in text
     assert "Not run for this report (`--calibration 0`)." in text
     assert json.loads((tmp_path / "levy_metrics.json").read_text())["recovery_abs_z_max"] == 0.7
+
+
+def test_reference_comparison_of_the_ddm_uses_its_validation_sets(tiny_nce, tmp_path, monkeypatch):
+    """`hssm-nre validate ddm --reference pyddm` looked the ddm up in EXTENDED_SETS (a KeyError)."""
+    import pandas as pd
+
+    from hssm_nre.models import MODELS
+    from hssm_nre.validation import report
+
+    monkeypatch.setattr(
+        report,
+        "simulate_dataset",
+        lambda net, th, n, seed: pd.DataFrame({"rt": [0.5] * n, "response": [1] * n}),
+    )
+    rep = report.Report(net=tiny_nce, out=tmp_path)
+    rows = report.extended_rows(rep, 2, 4, lambda i, th, x: pd.DataFrame([{"set": i, "v": th["v"]}]))
+    assert [r["v"] for r in rows] == [s["v"] for s in MODELS["ddm"].validation_sets[:2]]

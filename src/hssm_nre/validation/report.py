@@ -31,9 +31,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hssm_nre.models import MODELS
 from hssm_nre.store.artifact import Network
 from hssm_nre.store.hub import load_network
-from hssm_nre.validation.cases import CALIBRATION_PRIOR, EXTENDED_SETS, PARAMETER_SETS, _regression_case
+from hssm_nre.validation.cases import CALIBRATION_PRIOR, PARAMETER_SETS, _regression_case
 from hssm_nre.validation.metrics import (
     coverage_table,
     logratio_gap,
@@ -394,9 +395,16 @@ def normalization_section(rep: Report) -> list[str]:
 
 
 def extended_rows(rep: Report, n_sets: int, n_trials: int, measure: Callable) -> list[dict]:
-    """``measure(i, theta, x)`` tables on the first ``n_sets`` sets of ``EXTENDED_SETS``."""
+    """``measure(i, theta, x)`` tables on the first ``n_sets`` of the model's validation sets."""
+    spec = MODELS.get(rep.net.model)
+    sets = spec.validation_sets if spec is not None else ()
+    if not sets:
+        raise ValueError(
+            f"model {rep.net.model!r} has no validation parameter sets; give its ModelSpec "
+            "validation_sets (hssm_nre.models) to compare it with a reference"
+        )
     rows = []
-    for i, th in enumerate(EXTENDED_SETS[rep.net.model][:n_sets]):
+    for i, th in enumerate(sets[:n_sets]):
         data = simulate_dataset(rep.net, th, n_trials, seed=100 + i)
         x = data[["rt", "response"]].to_numpy(np.float64)
         rows += [{"data": f"set {i}", **r} for r in measure(i, th, x).to_dict("records")]
