@@ -348,3 +348,37 @@ def test_very_slow_trials_without_a_lapse_warn(data, tiny_nce):
     with warnings.catch_warnings():  # hssm's default lapse, Uniform(0, 20), covers 15 s
         warnings.simplefilter("error", RatioLikelihoodWarning)
         hssm.HSSM(slow, model="ddm", loglik_kind="ratio", loglik=tiny_nce)
+
+
+@pytest.mark.filterwarnings("ignore:Numba will use object mode:UserWarning")
+def test_parameters_without_regression_reach_the_network_once(data, tiny_nce, monkeypatch):
+    """hssm treats the parent v as trialwise; the ratio op gets one value (the fast shared path)."""
+    import hssm_nre.net.logp as logp_module
+
+    seen = []
+    original = logp_module.make_hssm_logp
+
+    def spy(net, n_params):
+        f = original(net, n_params)
+
+        def g(data, *params):
+            seen.append([np.shape(p) for p in params])
+            return f(data, *params)
+
+        return g
+
+    monkeypatch.setattr(logp_module, "make_hssm_logp", spy)
+    model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce, p_outlier=None)
+    model.pymc_model.compile_logp()(model.pymc_model.initial_point())
+    assert seen and all(max((s[0] if s else 1) for s in shapes) == 1 for shapes in seen), seen
+    seen.clear()
+    model = hssm.HSSM(
+        data,
+        model="ddm",
+        loglik_kind="ratio",
+        loglik=tiny_nce,
+        p_outlier=None,
+        include=[{"name": "v", "formula": "v ~ 1 + x"}],
+    )
+    model.pymc_model.compile_logp()(model.pymc_model.initial_point())
+    assert seen and all(shapes[0] == (len(data),) for shapes in seen), seen

@@ -403,7 +403,10 @@ def _ratio_distribution(model):
     net = model._hssm_nre_network
     op = make_logp_op(net)
     model.loglik = op
-    trialwise = [p.is_trialwise for name, p in model.params.items() if name != "p_outlier"]
+    # The op broadcasts its parameters itself (net.logp.make_hssm_logp), so hssm need not: a
+    # parameter without a regression (hssm treats the parent ``v`` as trialwise even then) stays
+    # one value, and the work that depends on the parameters alone runs once per evaluation.
+    trialwise = [False for name in model.params if name != "p_outlier"]
     fixed = {n: p.prior for n, p in model.params.items() if isinstance(p.prior, np.ndarray)}
     base = make_distribution(
         rv=model.model_name,
