@@ -110,12 +110,13 @@ def _check_data(data, choices) -> None:
 def _beyond_training(rt, net):
     """``(mask, limit)``: trials slower than any decision time in the training simulations."""
     max_t = (net.card.get("simulation") or {}).get("max_t")
-    if not max_t or net.card["model"].get("ndt") is None:
+    model = net.info.model
+    if not max_t or model.ndt is None:
         return np.zeros(np.shape(rt), bool), None
     box = net.box
-    earliest = box[net.card["model"]["ndt"]][0]  # decision time = rt - t <= rt - lowest t
-    if net.card["model"].get("ndt_spread"):
-        earliest -= box[net.card["model"]["ndt_spread"]][1]
+    earliest = box[model.ndt][0]  # decision time = rt - t <= rt - lowest t
+    if model.ndt_spread:
+        earliest -= box[model.ndt_spread][1]
     return np.asarray(rt, dtype=float) - earliest > max_t, max_t + earliest
 
 
@@ -268,7 +269,7 @@ def _initvals_in_box(model, net) -> None:
     """
     from pymc.distributions.distribution import support_point
 
-    ndt = net.card["model"].get("ndt")
+    ndt = net.info.model.ndt
     rt_min = float(np.min(model.data["rt"]))
     pm_model = model.pymc_model
     for name, (lo, hi) in net.box.items():
@@ -419,7 +420,7 @@ def _ratio_distribution(model):
     )
     names = list(model.list_params)
     box = [(names.index(p), lo, hi) for p, (lo, hi) in net.box.items() if p in names and p not in fixed]
-    ndt = net.card["model"].get("ndt")
+    ndt = net.info.model.ndt
     ndt_i = names.index(ndt) if ndt and model.lapse is None and ndt not in fixed else None
     base_logp = base.logp
 

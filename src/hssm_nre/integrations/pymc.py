@@ -57,7 +57,7 @@ def RatioDistribution(name: str, network: Network | str, observed, **params):  #
     obs = np.asarray(observed, dtype=float)
     if obs.ndim == 1:
         obs = obs[:, None]
-    dim = int(net.card["model"]["obs_dim"])
+    dim = net.info.model.obs_dim
     if obs.ndim != 2 or obs.shape[1] != dim:
         raise ValueError(f"observed must have shape (n, {dim}) for {net.name}, got {obs.shape}")
     if not np.isfinite(obs).all():

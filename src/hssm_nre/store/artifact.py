@@ -62,37 +62,37 @@ class Network:
     @property
     def info(self) -> Card:
         """The card, typed and checked (:class:`~hssm_nre.store.card.Card`)."""
-        return Card.from_dict(self.card, self.path / CARD if self.path else f"the card of {self.name}")
+        return Card.from_dict(self.card, self.path / CARD if self.path else "the network's card")
 
     @property
     def model(self) -> str:
         """Model name."""
-        return self.card["model"]["name"]
+        return self.info.model.name
 
     @property
     def params(self) -> tuple[str, ...]:
         """Parameter names, in order."""
-        return tuple(self.card["model"]["params"])
+        return self.info.model.params
 
     @property
     def box(self) -> dict[str, tuple[float, float]]:
         """Training box ``{param: (low, high)}``."""
-        return {p: tuple(b) for p, b in zip(self.params, self.card["model"]["box"], strict=True)}
+        return dict(zip(self.params, self.info.model.box, strict=True))
 
     @property
     def choices(self) -> tuple[int, ...]:
         """Possible responses."""
-        return tuple(self.card["model"]["choices"])
+        return self.info.model.choices
 
     @property
     def normalized(self) -> bool:
         """Whether ``logp`` is a normalized log-density (not just a log-ratio)."""
-        return bool(self.card["method"]["normalized"])
+        return self.info.method.normalized
 
     @property
     def transform(self) -> Transform:
         """Input transform."""
-        return Transform.from_dict(self.card["transform"])
+        return self.info.transform
 
     @property
     def name(self) -> str:

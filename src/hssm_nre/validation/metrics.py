@@ -108,10 +108,10 @@ def decision_densities(net: Network, theta: np.ndarray, u: np.ndarray, logp=None
     from hssm_nre.net.logp import make_logp
 
     logp = logp or make_logp(net)
-    model = net.card["model"]
-    first = theta[net.params.index(model["ndt"])]
-    if model.get("ndt_spread"):
-        first = first - theta[net.params.index(model["ndt_spread"])]
+    model = net.info.model
+    first = theta[net.params.index(model.ndt)]
+    if model.ndt_spread:
+        first = first - theta[net.params.index(model.ndt_spread)]
     thetas = np.repeat(np.asarray(theta)[None], len(u), 0)
     dens = {
         c: np.exp(np.asarray(logp(thetas, np.stack([u + first, np.full_like(u, c)], axis=1)), np.float64))

@@ -175,8 +175,8 @@ def posterior_recovery(net: Network, x: np.ndarray, truth: dict, draws: int, see
 
 def _onset_indices(net: Network) -> tuple[int | None, int | None]:
     """Columns of the non-decision time and of its spread (``st``), ``None`` when absent."""
-    model, names = net.card["model"], list(net.params)
-    ndt, spread = model.get("ndt"), model.get("ndt_spread")
+    model, names = net.info.model, list(net.params)
+    ndt, spread = model.ndt, model.ndt_spread
     return (names.index(ndt) if ndt else None), (names.index(spread) if spread else None)
 
 
