@@ -214,8 +214,6 @@ def _check_network_matches(net, bound_args: dict) -> None:
 
 def _check_priors_in_box(model, net) -> None:
     """Error if the effective prior of a non-regression parameter has mass outside the box."""
-    import pymc as pm
-
     pm_model = model.pymc_model
     for name, (lo, hi) in net.box.items():
         param = model.params.get(name)
@@ -240,9 +238,7 @@ def _check_priors_in_box(model, net) -> None:
         eps = 1e-6 * max(1.0, hi - lo)
         pts = np.array([lo - eps, hi + eps], dtype=rv.dtype)
         shape = rv.shape.eval() if hasattr(rv, "shape") else ()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            vals = [float(np.max(pm.logp(rv, np.full(shape, p, dtype=rv.dtype)).eval())) for p in pts]
+        vals = [_prior_logp(rv, np.full(shape, p, dtype=rv.dtype)) for p in pts]
         if any(np.isfinite(v) for v in vals):
             raise ValueError(
                 f"the prior of {name!r} ({prior}) puts mass outside the network's training box "
