@@ -38,6 +38,7 @@ def test_train_command_builds_a_loadable_network(tmp_path):
     net = load(out)
     card = json.loads((out / "card.json").read_text())
     assert card["simulation"]["n"] == 20000 and card["simulation"]["seed"] == 3
+    assert card["version"].startswith("0.0.0+local.")  # not the shipped ddm's id
     assert card["training"]["hidden"] == [16, 16] and net.normalized
     assert (out / "loss.png").is_file()
 
@@ -253,17 +254,18 @@ def test_python_train_and_cli_train_resolve_the_same_recipe(tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     for model in ("ddm", "angle", "levy"):
         assert runner.invoke(app, ["train", model]).exit_code == 0
-        from_cli = [(m, sim, cfg, version) for m, sim, cfg, _, version in seen]
+        from_cli = [(m, sim, cfg, version[:12]) for m, sim, cfg, _, version in seen]
         seen.clear()
         hssm_nre.train(model, progress=False)
-        from_python = [(m, sim, cfg, version) for m, sim, cfg, _, version in seen]
+        from_python = [(m, sim, cfg, version[:12]) for m, sim, cfg, _, version in seen]
         seen.clear()
         assert from_cli == from_python, model
+        assert from_cli[0][3] == "0.0.0+local.", model  # a local build, not the shipped id
         assert len(from_cli) == hssm_nre.training.recipes.recipe(model).members
 
 
 def test_train_without_options_uses_the_shipped_recipe(tmp_path, monkeypatch):
-    """Defaults are unchanged: `hssm-nre train ddm` is the ddm 0.4.0 recipe (two seeds)."""
+    """`hssm-nre train ddm` is the ddm 0.4.0 recipe (two seeds), stamped as a local build."""
 
     seen = fake_training(monkeypatch)
     monkeypatch.chdir(tmp_path)
@@ -275,9 +277,10 @@ def test_train_without_options_uses_the_shipped_recipe(tmp_path, monkeypatch):
     assert cfg.time_features == ("log", "linear", "inverse") and cfg.max_steps == 74_200
     assert (cfg.max_epochs, cfg.time_budget_s, cfg.method, cfg.base) == (40, 100_000.0, None, "none")
     assert cfg.hidden == (128, 128, 128, 128) and (cfg.norm_weight, cfg.norm_clip) == (0.0, 8.0)
-    assert out is None and version == "0.4.0"
+    assert out is None and version.startswith("0.0.0+local.") and version != "0.4.0"
     seen.clear()
-    assert runner.invoke(app, ["train", "angle", "--members", "1", "--out", "a"]).exit_code == 0
+    args = ["train", "angle", "--members", "1", "--out", "a", "--version", "0.4.0"]
+    assert runner.invoke(app, args).exit_code == 0
     ((_, sim, cfg, out, version),) = seen
     assert (sim.n, sim.max_t, sim.edge_share, cfg.max_steps, cfg.max_epochs) == (
         2_000_000,
@@ -451,6 +454,9 @@ def test_ship_refuses_a_broken_network_and_a_missing_or_wrong_report(tiny_nce, t
 
     other = load(variant(tiny_nce, tmp_path / "other", version="99.0.0"))
     one_line_error(ship(other.path, report, dest), f"validates {tiny_nce.name}, not ddm@99.0.0")
+
+    local = load(variant(tiny_nce, tmp_path / "local", version="0.0.0+local.20261204.190000"))
+    one_line_error(ship(local.path, report, dest), "a local build", "--version X.Y.Z")
 
     quick = fake_report(tmp_path / "quick", tiny_nce)
     quick.write_text(quick.read_text().replace("--reference analytic", "--reference analytic --quick"))

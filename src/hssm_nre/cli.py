@@ -46,7 +46,9 @@ app = _App(help="Neural ratio likelihoods for HSSM: train, validate, list networ
 @app.command()
 def train(
     model: str = typer.Argument(..., help="Registry model name, e.g. ddm, angle."),
-    out: Path = typer.Option(None, help="Output directory (default: networks/<model>)."),
+    out: Path = typer.Option(
+        None, help="Output directory (default: networks/MODEL under the current directory)."
+    ),
     n: int = typer.Option(
         None, help="Simulated trials (one per parameter draw) (default: the model's recipe)."
     ),
@@ -73,7 +75,11 @@ def train(
         None, help="Training time budget in seconds (default: the model's recipe, else 1600)."
     ),
     max_steps: int = typer.Option(None, help="Budget in optimizer steps (reproducible) (default: recipe)."),
-    version: str = typer.Option(None, help="Version written in the card (default: recipe, else 0.1.0)."),
+    version: str = typer.Option(
+        None,
+        help="Version written in the card (default: 0.0.0+local.<UTC timestamp>, never a shipped "
+        "or published id; give one, e.g. 0.5.0, to ship or publish the network).",
+    ),
     members: int = typer.Option(
         None, help="Networks averaged (seeds seed, seed + 1, ...) (default: the model's recipe, else 1)."
     ),
@@ -108,7 +114,7 @@ def train(
             raise typer.BadParameter(f"{option} must be positive, got {value}; leave it out for the default")
     if version is not None and not version.strip():
         raise typer.BadParameter(
-            "--version is empty; give one such as 0.1.0, or leave it out for the recipe's"
+            "--version is empty; give one such as 0.5.0, or leave it out for a local 0.0.0+local.<timestamp>"
         )
     if time_features is not None and not time_features.strip():
         raise typer.BadParameter(
@@ -116,7 +122,7 @@ def train(
             "log,linear,inverse, or leave it out for the recipe's"
         )
     widths, q_widths = _widths("--hidden", hidden), _widths("--q-hidden", q_hidden)
-    out = Path("networks") / spec.name if out is None else out
+    out = Path("networks") / spec.name if out is None else out  # relative to the working directory
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"--out {str(out)!r} is a file; give a directory")
     if method not in (None, "nce", "cnre"):  # also TrainConfig's check, made before importing JAX
@@ -130,6 +136,7 @@ def train(
         )
 
     from hssm_nre.training.loop import train as _train
+    from hssm_nre.training.recipes import local_version
     from hssm_nre.training.recipes import recipe as resolve_recipe
 
     if time_features is not None:
@@ -142,7 +149,7 @@ def train(
         dt=dt,
         max_t=max_t,
         edge_share=edge_share,
-        version=version,
+        version=version or local_version(),
         members=members,
         method=method,
         hidden=widths,
@@ -167,7 +174,7 @@ def train(
         typer.echo(
             f"member {k}: {t['steps']} steps, best val loss {t['best_val_loss']:.4f} ({t['stop_reason']})"
         )
-    typer.echo(f"saved {net.name} to {out}: total {net.card['total_seconds']} s")
+    typer.echo(f"saved {net.name} to {out.absolute()}: total {net.card['total_seconds']} s")
 
 
 def _widths(option: str, text: str) -> tuple[int, ...]:
@@ -429,6 +436,13 @@ def ship_network(
 
     net = load(network_dir)  # ArtifactError (a ValueError) when it does not load
     model, version = net.model, net.card["version"]
+    from hssm_nre.training.recipes import LOCAL_PREFIX
+
+    if str(version).startswith(LOCAL_PREFIX):
+        raise ValueError(
+            f"{network_dir} holds {net.name}, a local build (trained without --version): a shipped "
+            f"network needs a release version; train it with `hssm-nre train {model} --version X.Y.Z`"
+        )
     if net.card["name"] != model:
         raise ValueError(
             f"{network_dir} holds {net.name}, a network of model {model!r}: a shipped network is named "

@@ -167,3 +167,15 @@ def test_unknown_response_is_minus_inf_inside_jax(tiny_nce):
     x = np.array([[0.9, 0.0], [0.9, 1.0], [0.9, 2.0]], np.float32)
     out = np.asarray(jax.jit(build_logp(tiny_nce.weights, tiny_nce.card))(th, x))
     assert out[0] == -np.inf and out[2] == -np.inf and np.isfinite(out[1])
+
+
+def test_saved_files_have_the_umask_mode_not_0600(tiny_nce, tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        save(tiny_nce, tmp_path / "net")
+    finally:
+        os.umask(old)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "net").iterdir()}
+    assert modes == {"card.json": 0o644, "weights.safetensors": 0o644}

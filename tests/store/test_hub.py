@@ -84,3 +84,24 @@ def test_home_relative_directory_loads(tmp_path, monkeypatch):
     shutil.copytree(shipped_path("ddm"), tmp_path / "nets" / "ddm")
     net = load_network("~/nets/ddm")
     assert net.path == tmp_path / "nets" / "ddm" and os.path.isdir(net.path)
+
+
+def test_a_folder_named_like_a_shipped_network_does_not_shadow_it(tmp_path, monkeypatch):
+    """A bare shipped name is the shipped network; only './ddm' reads the folder."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ddm").mkdir()  # e.g. what `hssm-nre train ddm --out ddm` wrote, here left empty
+    assert load_network("ddm").path == shipped_path("ddm")
+    with pytest.raises(ArtifactError):
+        load_network("./ddm")  # an explicit path is read as one (and this folder is no network)
+
+
+def test_an_unknown_version_of_a_shipped_name_lists_the_available_ones(tmp_path, monkeypatch):
+    from hssm_nre.store.download import UnknownNetworkError
+
+    monkeypatch.setenv("HSSM_NRE_CACHE", str(tmp_path / "cache"))
+    shipped = load_network("ddm").card["version"]
+    with pytest.raises(UnknownNetworkError) as info:
+        load_network("ddm@9.9.9")
+    msg = str(info.value)
+    assert "'ddm' has no version '9.9.9'" in msg and f"{shipped} (shipped)" in msg
+    assert "Did you mean" not in msg and "no published network named" not in msg

@@ -198,9 +198,21 @@ def ensemble(nets: list[Network], *, version: str, name: str | None = None) -> N
     return Network(weights=weights, card=card)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file, with the mode a plain ``open`` gives.
+
+    ``mkstemp`` creates its file with mode 0600; the final file gets ``0666 & ~umask`` (0644 under
+    the usual umask), so a network written for a group or a web server can be read there.
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)

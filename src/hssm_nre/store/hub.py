@@ -19,7 +19,10 @@ def load_network(source: str | os.PathLike | Network) -> Network:
 
     A ``"name@version"`` that is not shipped in that version is downloaded (or taken
     from the cache) with :func:`hssm_nre.store.download.pull`. A :class:`pathlib.Path`, or a
-    string with a path separator or starting with ``.`` or ``~``, is always a directory.
+    string with a path separator or starting with ``.`` or ``~``, is always a directory. A bare
+    string that is a shipped name or contains ``@`` (``"ddm"``, ``"ddm@0.4.0"``) is always a
+    network name, even when a folder of that name is in the working directory (pass ``"./ddm"``
+    to read that folder); any other bare string is a directory when one of that name exists.
 
     Raises
     ------
@@ -34,7 +37,8 @@ def load_network(source: str | os.PathLike | Network) -> Network:
     Examples
     --------
     >>> net = load_network("ddm")  # doctest: +SKIP
-    >>> net = load_network("ddm@0.3.0")  # doctest: +SKIP
+    >>> net = load_network("ddm@0.4.0")  # the shipped version  # doctest: +SKIP
+    >>> net = load_network("./my_nets/ddm")  # a directory  # doctest: +SKIP
     """
     if isinstance(source, Network):
         return source
@@ -52,19 +56,32 @@ def load_network(source: str | os.PathLike | Network) -> Network:
             p = p.expanduser()
         except RuntimeError:  # '~user' of an unknown user: report the path as given
             pass
-    if p.is_dir():
+    name_like = "@" in text or text in shipped_networks()
+    if p.is_dir() and (pathish or not name_like):
         return load(p)
-    _check_path(p, pathish=pathish, name_like="@" in text or text in shipped_networks())
+    _check_path(p, pathish=pathish, name_like=name_like)
     name, _, version = text.partition("@")
+    shipped_version = None
     if name in shipped_networks():
         path = shipped_path(name)
-        if not version or version == str(json.loads((path / "card.json").read_text()).get("version")):
+        shipped_version = str(json.loads((path / "card.json").read_text()).get("version"))
+        if not version or version == shipped_version:
             return load(path)
     elif not version:
         return load(shipped_path(name))  # raises: not shipped, and no version to download
-    from hssm_nre.store.download import pull
+    from hssm_nre.store.download import UnknownNetworkError, list_networks, pull
 
-    return load(pull(name, version))
+    try:
+        return load(pull(name, version))
+    except UnknownNetworkError as err:
+        if shipped_version is None:
+            raise
+        have = [f"{r['version']} ({r['where']})" for r in list_networks() if r["name"] == name]
+        raise UnknownNetworkError(
+            f"{name!r} has no version {version!r}; available: {', '.join(have)}. Pass "
+            f"'{name}@{shipped_version}' (the shipped one, also just {name!r}), another available "
+            f"version, or a directory trained with `hssm-nre train {name}`."
+        ) from err
 
 
 _HOLDS = f"holding {CARD} and {WEIGHTS} (as `hssm-nre train MODEL --out DIR` writes)"

@@ -392,7 +392,9 @@ def train(
     out
         Directory to save the artifact (and ``loss.png``) into.
     name, version
-        Name and version written in the card (version default: the recipe's, else 0.1.0).
+        Name and version written in the card (version default:
+        :func:`~hssm_nre.training.recipes.local_version`, ``0.0.0+local.<UTC timestamp>``,
+        never the id of the shipped network the recipe rebuilds).
     members
         Networks trained with the seeds ``seed, seed + 1, ...`` of both configs and averaged
         as a mixture of densities (default: the recipe's, else 1).
@@ -409,17 +411,16 @@ def train(
     ...             TrainConfig(hidden=(32, 32), max_epochs=1), progress=False)  # doctest: +SKIP
     >>> shipped_again = train("ddm", out="networks/ddm")  # the ddm recipe: about 70 min  # doctest: +SKIP
     """
-    from hssm_nre.training.recipes import recipe
+    from hssm_nre.training.recipes import local_version, recipe
 
     spec = get_model(spec)
     if sim_config is None and cfg is None:
         rec = recipe(spec.name)
         sim_config, cfg = rec.sim, rec.train
-        version = rec.version if version is None else version
         members = rec.members if members is None else members
     sim_config = sim_config or SimConfig()
     cfg = cfg or TrainConfig()
-    version = "0.1.0" if version is None else version
+    version = local_version() if version is None else version
     members = 1 if members is None else members
     if members < 1:
         raise ValueError(f"members must be at least 1, got {members}")

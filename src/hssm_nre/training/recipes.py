@@ -14,7 +14,29 @@ if TYPE_CHECKING:  # imported in recipe(): reading RECIPES (the CLI does) needs 
     from hssm_nre.simulation import SimConfig
     from hssm_nre.training.config import TrainConfig
 
-__all__ = ["DEFAULT_BUDGETS", "RECIPES", "Recipe", "recipe"]
+__all__ = ["DEFAULT_BUDGETS", "RECIPES", "Recipe", "local_version", "recipe"]
+
+LOCAL_PREFIX = "0.0.0+local."
+
+
+def local_version(now=None) -> str:
+    """Return the version of a network trained without ``--version``: ``0.0.0+local.<date>.<time>``.
+
+    A rebuilt network is not the shipped or published one it was rebuilt after (other
+    machine, other numbers), so it never carries that id unless asked to with ``version=``
+    (``--version``); ``hssm-nre ship`` refuses such local versions.
+
+    Examples
+    --------
+    >>> import datetime
+    >>> local_version(datetime.datetime(2026, 12, 4, 19, 5, 7, tzinfo=datetime.UTC))
+    '0.0.0+local.20261204.190507'
+    """
+    import datetime
+
+    now = now or datetime.datetime.now(datetime.UTC)
+    return f"{LOCAL_PREFIX}{now:%Y%m%d.%H%M%S}"
+
 
 # The budgets of a registry model without an entry in RECIPES (and of every entry's missing keys).
 DEFAULT_BUDGETS = {
