@@ -19,3 +19,46 @@ def timeit(f, *args, reps=200):
         out = f(*args)
     jax.block_until_ready(out)
     return (time.perf_counter() - t0) / reps
+
+
+def interleaved_times(fns, rounds=7, target_s=0.05):
+    """Median seconds per call of each jitted function, measured in turns so that load hits all alike.
+
+    ``fns`` maps a key to ``(f, args)``. Each round times every function once, in order, for
+    about ``target_s`` seconds; the median over rounds is returned per key.
+    """
+    import numpy as np
+
+    reps = {}
+    for k, (f, args) in fns.items():
+        jax.block_until_ready(f(*args))  # compile
+        t0 = time.perf_counter()
+        jax.block_until_ready(f(*args))
+        reps[k] = max(1, int(target_s / max(time.perf_counter() - t0, 1e-6)))
+    samples = {k: [] for k in fns}
+    for _ in range(rounds):
+        for k, (f, args) in fns.items():
+            t0 = time.perf_counter()
+            for _ in range(reps[k]):
+                out = f(*args)
+            jax.block_until_ready(out)
+            samples[k].append((time.perf_counter() - t0) / reps[k])
+    return {k: float(np.median(v)) for k, v in samples.items()}
+
+
+def analytic_jax():
+    """hssm's analytic DDM log-likelihood (summed over trials) as a JAX function ``f(data, v, a, z, t)``.
+
+    Built from hssm's own ``logp_ddm`` through pytensor's JAX backend (float64).
+    """
+    import pytensor
+    import pytensor.tensor as pt
+    from hssm.likelihoods.analytical import logp_ddm
+    from pytensor.link.jax.dispatch import jax_funcify
+
+    data = pt.dmatrix("data")
+    v, a, z, t = (pt.dscalar(n) for n in "vazt")
+    out = logp_ddm(data, v, a, z, t).sum()
+    fg = pytensor.function([data, v, a, z, t], out, mode="JAX")
+    fn = jax_funcify(fg.maker.fgraph)
+    return lambda d, *p: fn(d, *p)[0]

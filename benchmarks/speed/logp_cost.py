@@ -20,23 +20,9 @@ from hssm_nre.simulation import simulate_trials
 from hssm_nre.store.hub import load_network
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
-from common import timeit  # noqa: E402
+from common import analytic_jax, timeit  # noqa: E402
 
 LAN = Path(__file__).resolve().parents[3] / "shared" / "peers" / "ddm_lan.onnx"
-
-
-def analytic_jax():
-    import pytensor
-    import pytensor.tensor as pt
-    from hssm.likelihoods.analytical import logp_ddm
-    from pytensor.link.jax.dispatch import jax_funcify
-
-    data = pt.dmatrix("data")
-    v, a, z, t = (pt.dscalar(n) for n in "vazt")
-    out = logp_ddm(data, v, a, z, t).sum()
-    fg = pytensor.function([data, v, a, z, t], out, mode="JAX")
-    fn = jax_funcify(fg.maker.fgraph)
-    return lambda d, *p: fn(d, *p)[0]
 
 
 def main():

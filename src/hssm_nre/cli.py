@@ -232,6 +232,36 @@ def ensemble_(
     typer.echo(f"saved {net.name} ({net.n_members} members) to {out}: total {net.card['total_seconds']} s")
 
 
+@app.command()
+def distill(
+    teacher: str = typer.Argument(..., help="Network to reproduce: model name, name@version or directory."),
+    out: Path = typer.Option(..., help="Output directory of the student."),
+    version: str = typer.Option(..., help="Version written in the student's card (never a shipped id)."),
+    hidden: str = typer.Option("64,64,64", help="Hidden widths of the student's ratio network."),
+    q_hidden: str = typer.Option("32,32", help="Hidden widths of the student's reference head."),
+    steps: int = typer.Option(20_000, help="Optimizer steps."),
+    n_theta: int = typer.Option(200_000, help="Parameter vectors drawn in the box (8 trials each)."),
+    seed: int = typer.Option(0, help="Seed of the pairs, initialization and batches."),
+) -> None:
+    """Train a compact network that reproduces TEACHER's log-density (no simulation needed)."""
+    if min(steps, n_theta) < 1:
+        raise typer.BadParameter(f"--steps and --n-theta must be positive, got {steps} and {n_theta}")
+    widths, q_widths = _widths("--hidden", hidden), _widths("--q-hidden", q_hidden)
+    if out.exists() and not out.is_dir():
+        raise typer.BadParameter(f"--out {str(out)!r} is a file; give a directory")
+    from hssm_nre.store.hub import load_network
+    from hssm_nre.training.distill import DistillConfig
+    from hssm_nre.training.distill import distill as _distill
+
+    cfg = DistillConfig(hidden=widths, q_hidden=q_widths, steps=steps, n_theta=n_theta, seed=seed)
+    net = _distill(load_network(teacher), cfg, version=version, out=out)
+    t = net.card["training"]
+    typer.echo(
+        f"saved {net.name} to {out}: {t['n_pairs']:,} pairs, RMSE vs teacher "
+        f"{t['val_rmse_nats']:.4f} nats, {t['train_seconds']} s"
+    )
+
+
 @app.command("list")
 def list_(
     cache_dir: Path = typer.Option(None, help="Cache directory (default: $HSSM_NRE_CACHE or user cache)."),

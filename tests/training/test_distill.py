@@ -1,0 +1,80 @@
+import numpy as np
+import pytest
+
+from hssm_nre.store.artifact import load
+from hssm_nre.store.hub import load_network
+from hssm_nre.training.distill import DistillConfig, distill, distill_pairs
+
+SMALL = DistillConfig(hidden=(16, 16), q_hidden=(8,), steps=200, n_theta=2000, batch_size=512, seed=1)
+
+
+@pytest.fixture(scope="module")
+def student(tmp_path_factory):
+    out = tmp_path_factory.mktemp("student")
+    return distill(load_network("ddm"), SMALL, version="0.0.0+test", out=out, progress=False), out
+
+
+def test_student_learns_the_teacher_and_records_it(student):
+    net, out = student
+    rmse = net.card["history"]["val_rmse"]
+    assert rmse[-1] < 0.6 * rmse[0]  # the fit to the teacher's log-density improves
+    teacher = load_network("ddm")
+    t = net.card["training"]
+    assert t["teacher"]["name"] == "ddm" and t["teacher"]["version"] == teacher.card["version"]
+    assert t["teacher"]["weights_sha256"] == teacher.card["weights_sha256"]
+    assert t["hidden"] == [16, 16] and t["q_hidden"] == [8] and t["seed"] == 1
+    assert net.card["architecture"]["hidden"] == [16, 16]
+    assert net.n_members == 1 and net.normalized
+    assert load(out) == net  # saved and read back unchanged
+
+
+def test_student_is_a_network_like_any_other(student):
+    net, _ = student
+    theta = np.array([[0.5, 1.0, 0.5, 0.3], [0.5, 1.0, 0.5, 0.3], [9.0, 1.0, 0.5, 0.3]])
+    x = np.array([[0.9, 1.0], [0.2, -1.0], [0.9, 1.0]])
+    out = np.asarray(net.logp(theta, x))
+    assert np.isfinite(out[0]) and out[1] == -np.inf and out[2] == -np.inf  # rt <= t; outside the box
+
+
+def test_student_density_integrates_to_about_one(student):
+    net, _ = student
+    u = np.geomspace(1e-4, 100.0, 6000)
+    theta = np.tile([0.5, 1.0, 0.5, 0.3], (len(u), 1))
+    mass = 0.0
+    for c in (-1.0, 1.0):
+        dens = np.exp(np.asarray(net.logp(theta, np.stack([u + 0.3, np.full_like(u, c)], 1)), np.float64))
+        mass += np.trapezoid(dens, u)
+    assert abs(mass - 1.0) < 0.2  # a 300-step student: only roughly; the shipped one is validated
+
+
+def test_pairs_come_from_matched_nearby_and_anywhere_parameters():
+    import jax
+
+    theta, x, kind, logp, logq = distill_pairs(load_network("ddm"), 500, SMALL, jax.random.key(0), chunk=500)
+    shares = np.bincount(kind, minlength=3) / len(kind)
+    assert abs(shares[1] - SMALL.local_share) < 0.05 and abs(shares[2] - SMALL.marginal_share) < 0.05
+    assert np.isfinite(logp).all() and (x[:, 0] > theta[:, 3]).all()
+    # matched pairs are where the teacher's density is high; pairs from anywhere in the box are not
+    assert np.median(logp[kind == 0]) > np.median(logp[kind == 2]) + 0.5
+
+
+def test_bad_settings_and_teachers_are_refused(tiny_cnre):
+    with pytest.raises(ValueError, match="positive widths"):
+        DistillConfig(hidden=())
+    with pytest.raises(ValueError, match="sum to less than 1"):
+        DistillConfig(local_share=0.6, marginal_share=0.5)
+    with pytest.raises(ValueError, match="learned reference"):
+        distill(tiny_cnre, SMALL, version="0.0.0+test", progress=False)
+
+
+def test_cli_distill_checks_its_options_before_work(tmp_path):
+    from typer.testing import CliRunner
+
+    from hssm_nre.cli import app
+
+    runner = CliRunner()
+    base = ["distill", "ddm", "--out", str(tmp_path), "--version", "0.0.1"]
+    res = runner.invoke(app, [*base, "--steps", "0"])
+    assert res.exit_code == 2 and "--steps and --n-theta must be positive" in res.output
+    res = runner.invoke(app, [*base, "--hidden", "x"])
+    assert res.exit_code == 2 and "--hidden must be comma-separated" in res.output
