@@ -49,7 +49,15 @@ __all__ = ["__version__", *_LAZY]
 
 def __getattr__(name: str):
     if name in _LAZY:
-        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        try:
+            module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        except ModuleNotFoundError as err:  # an optional dependency: say which extra brings it
+            from hssm_nre.extras import explain_missing
+
+            better = explain_missing(err, f"hssm_nre.{name}")
+            if better is None:
+                raise
+            raise better from err
         return getattr(module, name)
     raise AttributeError(f"module 'hssm_nre' has no attribute {name!r}")
 

@@ -28,6 +28,14 @@ def _one_line_errors(command):
             text = " ".join(line.strip() for line in str(err).splitlines() if line.strip())
             typer.echo(f"error: {text or type(err).__name__}", err=True)
             raise typer.Exit(2 if isinstance(err, typer.BadParameter) else 1) from None
+        except ModuleNotFoundError as err:  # an optional dependency (hssm_nre.extras)
+            from hssm_nre.extras import explain_missing
+
+            better = explain_missing(err, f"hssm-nre {command.__name__.rstrip('_')}")
+            if better is None:
+                raise
+            typer.echo(f"error: {better}", err=True)
+            raise typer.Exit(1) from None
 
     return run
 
@@ -317,6 +325,27 @@ def publish(
         for version in versions:
             typer.echo(f"published {name}@{version} to {out / name / version}")
     typer.echo(f"manifest entry: {out / 'manifest-entry.json'} (upload {out} under {entry['base_url']})")
+
+
+@app.command()
+def export(
+    network: str = typer.Argument(..., help="A shipped name, NAME@VERSION or a network directory."),
+    onnx: Path = typer.Option(..., "--onnx", help="The ONNX file to write (hssm's approx_differentiable)."),
+) -> None:
+    """Write a network as a single-trial ONNX graph that plain hssm loads (loglik_kind="approx_differentiable")."""
+    import json
+
+    import onnx as onnx_lib
+
+    from hssm_nre.integrations.onnx_export import export_onnx
+
+    path = export_onnx(network, onnx)
+    meta = {p.key: p.value for p in onnx_lib.load(str(path), load_external_data=False).metadata_props}
+    typer.echo(f"wrote {meta['hssm_nre.network']} to {path} (input: {', '.join(json.loads(meta['input']))})")
+    typer.echo(
+        f'use: hssm.HSSM(data, model="{meta["model"]}", loglik="{path}", loglik_kind="approx_differentiable", '
+        f"include=[... bounds {meta['bounds']} ...])"
+    )
 
 
 @app.command()
