@@ -38,7 +38,8 @@ def test_the_cli_says_which_extra_in_one_line(monkeypatch):
     monkeypatch.setattr(cli, "_widths", boom)
     res = CliRunner().invoke(app, ["train", "ddm"])
     assert res.exit_code == 1
-    assert res.output.strip() == 'error: hssm-nre train needs optax, which is not installed: pip install "hssm-nre[train]"'
+    expected = 'error: hssm-nre train needs optax, which is not installed: pip install "hssm-nre[train]"'
+    assert res.output.strip() == expected
 
 
 def test_a_network_loads_and_evaluates_without_the_train_and_validate_extras():
@@ -46,7 +47,8 @@ def test_a_network_loads_and_evaluates_without_the_train_and_validate_extras():
         "import numpy as np, hssm_nre\n"
         "net = hssm_nre.load_network('ddm')\n"
         "v = net.logp(np.array([[0.5, 1.2, 0.5, 0.3]]), np.array([[0.8, 1.0]]))\n"
-        "print(bool(np.isfinite(v).all()), sorted(m for m in ('optax', 'sklearn', 'ddm') if m in sys.modules))"
+        "loaded = sorted(m for m in ('optax', 'sklearn', 'ddm') if m in sys.modules)\n"
+        "print(bool(np.isfinite(v).all()), loaded)"
     )
     out = run(code)
     assert out.returncode == 0, out.stderr
