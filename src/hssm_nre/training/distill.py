@@ -59,6 +59,11 @@ class DistillConfig:
     marginal_weight
         Weight of the anywhere-in-the-box pairs in the least-squares loss (their log-densities
         are far below those of the data a fit sees).
+    grad_weight
+        Weight of the gradient match (Sobolev training): the student's gradient of ``log p``
+        with respect to the parameters, times ``local_width`` of the box, fitted to the
+        teacher's by a Huber loss on the matched and nearby pairs. A posterior is shaped by
+        how ``log p`` changes with the parameters, which values alone pin down less tightly.
     steps, batch_size, learning_rate
         Adam with warm-up and cosine decay, as in :func:`hssm_nre.training.loop.fit`.
     seed
@@ -74,6 +79,7 @@ class DistillConfig:
     marginal_share: float = 0.15
     local_width: float = 0.1
     marginal_weight: float = 0.2
+    grad_weight: float = 1.0
     steps: int = 20_000
     batch_size: int = 4096
     learning_rate: float = 2e-3
@@ -96,17 +102,22 @@ def _q_logpdf(weights, tr, theta, x, m):
 
 
 def distill_pairs(teacher: Network, n_theta: int, cfg: DistillConfig, key: jax.Array, chunk: int = 20_000):
-    """Draw ``(theta, x, kind)`` pairs and the teacher's ``log p`` and ``log q_T`` there.
+    """Draw ``(theta, x, kind)`` pairs and the teacher's ``log p``, ``log q_T`` and ``d log p / d theta``.
 
     ``kind`` is 0 (observation drawn at ``theta``), 1 (at nearby parameters) or 2 (anywhere in
     the box). Pairs the teacher gives ``-inf`` (``rt`` before the onset) are dropped.
     """
     (w0, c0), *_ = member_parts(teacher.weights, teacher.card)
-    tr0 = teacher.transform if not teacher.card.get("members") else _transform(c0)
+    tr0 = _transform(c0)
     m0 = int(c0["method"]["q_components"])
     w0 = {k: jnp.asarray(v) for k, v in w0.items() if not k.startswith("ref_")}
     lo, hi = (jnp.asarray(b, jnp.float32) for b in np.asarray(teacher.card["model"]["box"]).T)
     teach = build_logp(teacher.weights, teacher.card)
+
+    def teach_sum(theta, x):
+        out = teach(theta, x)
+        return jnp.sum(jnp.where(jnp.isfinite(out), out, 0.0))
+
     k_x = cfg.x_per_theta
     p_local, p_marg = cfg.local_share, cfg.marginal_share
 
@@ -123,12 +134,13 @@ def distill_pairs(teacher: Network, n_theta: int, cfg: DistillConfig, key: jax.A
         src = jnp.where((kind == 1)[:, None], near, jnp.where((kind == 2)[:, None], anywhere, theta))
         y, c = q_sample_y(q_head_params(w0, tr0, src, m0), ks[4], 1)
         x = y_to_obs(tr0, src, y[:, 0], c[:, 0])
-        return theta, x, kind, teach(theta, x), _q_logpdf(w0, tr0, theta, x, m0)
+        grad = jax.grad(teach_sum)(theta, x)
+        return theta, x, kind, teach(theta, x), _q_logpdf(w0, tr0, theta, x, m0), grad
 
     out = [one(k) for k in jax.random.split(key, max(1, math.ceil(n_theta / chunk)))]
-    theta, x, kind, logp, logq = (np.concatenate([np.asarray(o[i]) for o in out]) for i in range(5))
-    ok = np.isfinite(logp) & np.isfinite(logq)
-    return theta[ok], x[ok], kind[ok], logp[ok], logq[ok]
+    theta, x, kind, logp, logq, grad = (np.concatenate([np.asarray(o[i]) for o in out]) for i in range(6))
+    ok = np.isfinite(logp) & np.isfinite(logq) & np.isfinite(grad).all(axis=1)
+    return theta[ok], x[ok], kind[ok], logp[ok], logq[ok], grad[ok]
 
 
 def _transform(card: dict):
@@ -148,12 +160,23 @@ def _init_student(teacher: Network, cfg: DistillConfig, key: jax.Array):
     return w, tr, m, c0
 
 
-def _loss(cfg: DistillConfig, tr, m):
-    def loss(w, theta, x, kind, logp, logq_t):
+def _loss(cfg: DistillConfig, tr, m, scale):
+    def loss(w, theta, x, kind, logp, logq_t, grad_t):
         logq = _q_logpdf(w, tr, theta, x, m)
         err = mlp(w, featurize(tr, theta, x)) + jax.lax.stop_gradient(logq) - logp
         weight = jnp.where(kind == 2, cfg.marginal_weight, 1.0)
         fit_f = jnp.sum(weight * err**2) / jnp.sum(weight)
+        if cfg.grad_weight:  # the gradient in theta of f + log q, with q's weights held
+            held = {k: (jax.lax.stop_gradient(v) if k.startswith(Q_PREFIX) else v) for k, v in w.items()}
+
+            def total(th):
+                return jnp.sum(mlp(held, featurize(tr, th, x)) + _q_logpdf(held, tr, th, x, m))
+
+            d = (jax.grad(total)(theta) - grad_t) * scale
+            near = (kind < 2)[:, None]
+            fit_f = fit_f + cfg.grad_weight * jnp.sum(
+                jnp.where(near, optax.huber_loss(d), 0.0)
+            ) / jnp.maximum(jnp.sum(near), 1.0)
         # q_s by maximum likelihood under the teacher: draws from q_T at theta, reweighted by p_T / q_T
         iw = jnp.where(kind == 0, jnp.exp(jnp.clip(logp - logq_t, -10.0, 3.0)), 0.0)
         fit_q = -jnp.sum(iw * logq) / jnp.maximum(jnp.sum(iw), 1e-6)
@@ -211,13 +234,14 @@ def distill(
     t0 = time.perf_counter()
     key = jax.random.key(cfg.seed)
     k_pairs, k_val, k_init, key = jax.random.split(key, 4)
-    theta, x, kind, logp, logq_t = distill_pairs(teacher, cfg.n_theta, cfg, k_pairs)
-    n_val = max(min(len(theta) // 20, 50_000), 1)
+    pairs = distill_pairs(teacher, cfg.n_theta, cfg, k_pairs)
+    n_val = max(min(len(pairs[0]) // 20, 50_000), 1)
     n_val_theta = max(n_val // cfg.x_per_theta, 1)
     val = distill_pairs(teacher, n_val_theta, cfg, k_val, chunk=n_val_theta)
     pairs_s = time.perf_counter() - t0
     w, tr, m, c0 = _init_student(teacher, cfg, k_init)
-    loss = _loss(cfg, tr, m)
+    box = np.asarray(teacher.card["model"]["box"], np.float32)
+    loss = _loss(cfg, tr, m, jnp.asarray(cfg.local_width * (box[:, 1] - box[:, 0])))
     opt = optax.chain(optax.clip_by_global_norm(5.0), optax.inject_hyperparams(optax.adam)(learning_rate=0.0))
     opt_state = opt.init(w)
 
@@ -228,10 +252,10 @@ def distill(
         return optax.apply_updates(w, updates), s, aux
 
     @jax.jit
-    def evaluate(w, theta, x, kind, logp, logq_t):
+    def evaluate(w, theta, x, kind, logp, logq_t, grad_t):
         err = mlp(w, featurize(tr, theta, x)) + _q_logpdf(w, tr, theta, x, m) - logp
         return jnp.sqrt(jnp.mean(jnp.where(kind < 2, err, 0.0) ** 2) / jnp.mean(kind < 2)), loss(
-            w, theta, x, kind, logp, logq_t
+            w, theta, x, kind, logp, logq_t, grad_t
         )[0]
 
     rng = np.random.default_rng(cfg.seed)
@@ -239,7 +263,7 @@ def distill(
     every = max(cfg.steps // 20, 1)
     best = (math.inf, w, 0)
     running: list[float] = []
-    n = len(theta)
+    n = len(pairs[0])
     with progress_bar(progress) as bar:
         task = bar.add_task(f"distill {teacher.name}", total=cfg.steps)
         for i in range(cfg.steps):
@@ -247,7 +271,7 @@ def distill(
             opt_state[1].hyperparams["learning_rate"] = jnp.asarray(
                 lr_at(i / cfg.steps, cfg.learning_rate), jnp.float32
             )
-            w, opt_state, aux = step(w, opt_state, theta[idx], x[idx], kind[idx], logp[idx], logq_t[idx])
+            w, opt_state, aux = step(w, opt_state, *(a[idx] for a in pairs))
             if i % 50 == 0:
                 running.append(float(aux[0]))
             if (i + 1) % every == 0 or i + 1 == cfg.steps:
