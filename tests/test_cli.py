@@ -50,6 +50,32 @@ def test_list_shows_registry():
         assert name in res.output
 
 
+def test_list_shows_versions_and_boxes():
+    res = runner.invoke(app, ["list"])
+    assert res.exit_code == 0, res.output
+    version = load(hssm_nre.store.shipped.shipped_path("ddm")).card["version"]
+    (ddm_line,) = [line for line in res.output.splitlines() if line.startswith("ddm ")]
+    assert ddm_line.split()[1] == version and "a [0.3, 2.5]" in ddm_line and "t [0, 2]" in ddm_line
+
+
+def test_version_option():
+    res = runner.invoke(app, ["--version"])
+    assert res.exit_code == 0 and res.output.strip() == f"hssm-nre {hssm_nre.__version__}"
+
+
+def test_info_summarizes_the_card():
+    res = runner.invoke(app, ["info", "ddm"])
+    assert res.exit_code == 0, res.output
+    net = load(hssm_nre.store.shipped.shipped_path("ddm"))
+    out = res.output
+    assert out.splitlines()[0] == net.name and net.card["weights_sha256"] in out
+    assert "parameters  v [-3, 3], a [0.3, 2.5], z [0.1, 0.9], t [0, 2]" in out
+    assert "sd_ratio_min" in out and "report      docs/validation/ddm.md" in out
+    bad = runner.invoke(app, ["info", "ddm@9.9.9"])
+    assert bad.exit_code == 1 and bad.output.startswith("error: 'ddm' has no version '9.9.9'")
+    assert len(bad.output.strip().splitlines()) == 1
+
+
 # --- bad input: one line on stderr, a non-zero exit, no traceback, nothing simulated ---------
 
 
@@ -174,7 +200,7 @@ def test_validate_defaults_to_the_models_own_reference(model, runner_name, refer
     )
     res = runner.invoke(app, ["validate", model, "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
-    assert res.stdout.strip() == f"report written to {runner_name}"
+    assert res.stdout.strip() == f"report written to {Path(runner_name).absolute()}"
     ((target, args, kwargs),) = calls
     assert target == model and (args[0] if args else kwargs["reference"]) == reference
 
@@ -462,3 +488,22 @@ def test_ship_refuses_a_broken_network_and_a_missing_or_wrong_report(tiny_nce, t
     quick.write_text(quick.read_text().replace("--reference analytic", "--reference analytic --quick"))
     one_line_error(ship(tiny_nce.path, quick, dest), "--quick")
     assert not dest.exists() or not any(dest.rglob("card.json"))
+
+
+def test_report_sections_log_progress_as_they_start(tiny_nce, tmp_path, caplog):
+    """`hssm-nre validate` printed nothing for minutes; each section now says when it starts."""
+    import logging
+
+    from hssm_nre.validation.report import write_report
+
+    def first_section(rep):
+        return ["one"]
+
+    def normalization_section(rep):
+        return ["two"]
+
+    with caplog.at_level(logging.INFO, logger="hssm_nre.validation"):
+        path = write_report(tiny_nce, tmp_path, "t", "cmd", [first_section, normalization_section])
+    assert path.read_text().count("one") == 1
+    messages = [r.getMessage() for r in caplog.records if r.name == "hssm_nre.validation"]
+    assert [m.split(" (")[0] for m in messages] == ["[1/2] first", "[2/2] normalization"]

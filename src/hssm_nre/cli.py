@@ -51,6 +51,23 @@ class _App(typer.Typer):
 app = _App(help="Neural ratio likelihoods for HSSM: train, validate, list networks.", no_args_is_help=True)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        import hssm_nre
+
+        typer.echo(f"hssm-nre {hssm_nre.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Neural ratio likelihoods for HSSM: train, validate, list networks."""
+
+
 @app.command()
 def train(
     model: str = typer.Argument(..., help="Registry model name, e.g. ddm, angle."),
@@ -280,20 +297,84 @@ def list_(
     from hssm_nre.store.shipped import shipped_networks
 
     shipped = shipped_networks()
+    typer.echo(f"{'model':10s} {'shipped':9s} training box (the network's; priors are truncated to it)")
     for name, spec in sorted(MODELS.items()):
-        net = shipped.get(name)
-        tag = f"shipped {net}" if net else "no network yet"
-        typer.echo(f"{name:10s} {','.join(spec.params):28s} {tag}")
+        card = _shipped_card(shipped[name]) if name in shipped else None
+        if card is None:
+            box = ", ".join(f"{p} [{lo:g}, {hi:g}]" for p, (lo, hi) in spec.box_dict().items())
+            typer.echo(f"{name:10s} {'-':9s} {box} (no network yet: `hssm-nre train {name}`)")
+            continue
+        model = card["model"]
+        box = ", ".join(
+            f"{p} [{lo:g}, {hi:g}]" for p, (lo, hi) in zip(model["params"], model["box"], strict=True)
+        )
+        typer.echo(f"{name:10s} {str(card.get('version')):9s} {box}")
     rows = list_networks(cache_dir)
     typer.echo("\nnetworks:" if rows else "\nnetworks: none shipped, cached or published")
     for row in rows:
-        metrics = ", ".join(f"{k}={_fmt(v)}" for k, v in sorted(row["metrics"].items()))
         ref = f"{row['name']}@{row['version']}"
-        typer.echo(f"{ref:24s} {row['where']:8s} {row['location']}" + (f"  [{metrics}]" if metrics else ""))
+        checked = row["metrics"].get("reference")
+        note = f"  (validated against {checked})" if checked else ""
+        typer.echo(f"{ref:24s} {row['where']:8s} {row['location']}{note}")
+    if rows:
+        typer.echo(
+            "\n`hssm-nre info NAME` shows a network's card: sha256, training, validation metrics, report"
+        )
 
 
 def _fmt(v) -> str:
     return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+def _shipped_card(dirname: str) -> dict | None:
+    import json
+
+    from hssm_nre.store.shipped import shipped_path
+
+    try:
+        card = json.loads((shipped_path(dirname) / "card.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return card if isinstance(card, dict) and isinstance(card.get("model"), dict) else None
+
+
+@app.command()
+def info(
+    network: str = typer.Argument(..., help="A shipped name (ddm), NAME@VERSION or a network directory."),
+) -> None:
+    """Summarize a network's card: version, sha256, parameters and box, training, validation, report."""
+    from hssm_nre.store.hub import load_network
+
+    net = load_network(network)  # verifies the card and the sha256 of the weights
+    card = net.card
+    method = card.get("method") or {}
+    kind = "normalized density (NCE)" if net.normalized else "plain ratio (CNRE): no LOO, no lapse"
+    lines = [
+        net.name,
+        f"  directory   {net.path}",
+        f"  sha256      {card.get('weights_sha256')} (weights.safetensors, verified)",
+        f"  kind        {kind}; {net.n_members} member(s); method {method.get('name')}",
+        f"  choices     {list(net.choices)}",
+        "  parameters  " + ", ".join(f"{p} [{lo:g}, {hi:g}]" for p, (lo, hi) in net.box.items()),
+    ]
+    sim, training = card.get("simulation") or {}, card.get("training") or {}
+    if sim or training:
+        lines.append(
+            f"  training    {sim.get('n', '?')} simulations (dt {sim.get('dt', '?')}, max_t "
+            f"{sim.get('max_t', '?')} s), {training.get('steps', '?')} steps, "
+            f"{card.get('total_seconds', '?')} s in all"
+        )
+    validation = dict(card.get("validation") or {})
+    report, reference = validation.pop("report", None), validation.pop("reference", None)
+    command = validation.pop("command", None)
+    if validation:
+        lines.append(f"  validation  against {reference or '?'} ({command or 'hssm-nre validate'}):")
+        lines += [f"    {k:34s} {_fmt(v)}" for k, v in sorted(validation.items())]
+    else:
+        lines.append(f"  validation  none recorded (`hssm-nre validate {network}`)")
+    if report:
+        lines.append(f"  report      {report}")
+    typer.echo("\n".join(lines))
 
 
 @app.command()
@@ -357,7 +438,9 @@ def validate(
         "'pyddm' (ddm, angle, weibull, ornstein) or 'none' (recovery and calibration only) "
         "(default: the first of these that covers the model, else none).",
     ),
-    out: Path = typer.Option(Path("docs/validation"), help="Report directory."),
+    out: Path = typer.Option(
+        Path("docs/validation"), help="Report directory, relative to the current directory."
+    ),
     quick: bool = typer.Option(False, help="Small budgets (a smoke run)."),
     reuse: bool = typer.Option(
         False, help="Reuse the posterior comparison (and calibration) of an earlier run."
@@ -380,8 +463,21 @@ def validate(
         )
     if calibration < 0 or sets < 1:
         raise typer.BadParameter(f"need --calibration >= 0 and --sets >= 1, got {calibration} and {sets}")
+    import logging
+
     from hssm_nre.store.hub import load_network
-    from hssm_nre.validation.report import record_in_card, run_reference_validation, run_validation
+    from hssm_nre.validation.report import (
+        progress_log,
+        record_in_card,
+        run_reference_validation,
+        run_validation,
+    )
+
+    if not progress_log.handlers:  # each report section as it starts, on stderr
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("validate %(message)s"))
+        progress_log.addHandler(handler)
+        progress_log.setLevel(logging.INFO)
 
     name = load_network(model).model
     fits = [k for k, ms in REFERENCES.items() if name in ms]
@@ -403,7 +499,7 @@ def validate(
         path = run_reference_validation(
             model, reference, out=out, n_sets=sets, n_calibration=calibration, quick=quick, reuse=reuse
         )
-    typer.echo(f"report written to {path}")
+    typer.echo(f"report written to {Path(path).absolute()}")
     if write_card:
         saved = record_in_card(model, path, reference)
         typer.echo(f"metrics recorded in {saved / 'card.json'}")

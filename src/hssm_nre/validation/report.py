@@ -21,6 +21,7 @@ The two kinds of report differ only in their sections:
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -52,6 +53,9 @@ from hssm_nre.validation.sampling import (
     reweighted_comparison,
     simulate_dataset,
 )
+
+# One line per report section as it starts (`hssm-nre validate` prints these to stderr).
+progress_log = logging.getLogger("hssm_nre.validation")
 
 __all__ = [
     "Report",
@@ -137,7 +141,15 @@ def write_report(
         f"Reproduce: `{command}`. Network: {net.card['method']['loss']}; {training_summary(net)}.",
         "",
     ]
-    for section in sections:
+    for k, section in enumerate(sections, 1):
+        name = getattr(section, "__name__", None) or getattr(getattr(section, "func", None), "__name__", "")
+        progress_log.info(
+            "[%d/%d] %s (%.0f s so far)",
+            k,
+            len(sections),
+            name.removesuffix("_section").replace("_", " ") or "section",
+            time.perf_counter() - t_start,
+        )
         lines += section(rep)
     lines.append(f"Report written in {time.perf_counter() - t_start:.0f} s.")
     path = rep.file(".md")
