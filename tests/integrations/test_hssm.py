@@ -63,6 +63,12 @@ def test_regression_model_builds_and_samples(data, tiny_nce):
     ll = idata["log_likelihood"]["rt,response"]
     assert ll.shape == (1, 30, len(data))
     assert np.isfinite(np.asarray(ll)).all()
+    # provenance: the fit names its network (and a saved fit keeps it)
+    sha = tiny_nce.card["weights_sha256"]
+    assert idata.attrs["hssm_nre_network"] == tiny_nce.name
+    assert idata["posterior"].attrs["hssm_nre_network_sha256"] == sha
+    assert idata.attrs["hssm_nre_network_version"] == tiny_nce.card["version"]
+    assert str(model.loglik) == f"RatioLogpOp({tiny_nce.name}, sha256 {sha[:12]})"
 
 
 @pytest.mark.filterwarnings("ignore:Numba will use object mode:UserWarning")
@@ -197,12 +203,13 @@ def test_nutpie_sampler_and_gradient(data, tiny_nce):
     assert np.asarray(idata["posterior"]["v"]).shape == (1, 20)
 
 
-def test_blackjax_gives_a_clear_error_or_works(data, tiny_nce):
+@pytest.mark.parametrize("sampler", ["blackjax", "nuts_blackjax"])
+def test_blackjax_gives_a_clear_error_or_works(data, tiny_nce, sampler):
     model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce, p_outlier=None)
     try:
-        idata = model.sample(sampler="blackjax", draws=20, tune=20, chains=1, progressbar=False)
+        idata = model.sample(sampler=sampler, draws=20, tune=20, chains=1, progressbar=False)
     except RuntimeError as err:
-        assert "Use sampler='numpyro'" in str(err)
+        assert f"sampler={sampler!r} does not run" in str(err) and "Use sampler='numpyro'" in str(err)
     else:
         assert np.asarray(idata["posterior"]["v"]).shape == (1, 20)
 
@@ -382,3 +389,34 @@ def test_parameters_without_regression_reach_the_network_once(data, tiny_nce, mo
     )
     model.pymc_model.compile_logp()(model.pymc_model.initial_point())
     assert seen and all(shapes[0] == (len(data),) for shapes in seen), seen
+
+
+def test_default_priors_are_hssms_truncated_to_the_box_with_a_note(data, tiny_nce, caplog):
+    """The ratio kind's default priors are those hssm gives the model, truncated to the box."""
+    import logging
+
+    theirs = hssm.HSSM(data, model="ddm", loglik_kind="analytical")
+    with caplog.at_level(logging.INFO, logger="hssm"):
+        ours = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce)
+    for name, (lo, hi) in tiny_nce.box.items():
+        mine, hers = ours.params[name].prior, theirs.params[name].prior
+        assert mine.name == hers.name, name
+        if mine.name == "Uniform":  # hssm's Uniform(0, 1) on z, intersected with the box
+            assert (float(mine.args["lower"]), float(mine.args["upper"])) == (lo, hi)
+        else:  # Normal(0, 2) on v, HalfNormal(2) on a and t
+            assert mine._args == hers.args and tuple(mine.bounds) == (lo, hi), name
+    notes = [r.getMessage() for r in caplog.records if "truncated to the training box" in r.getMessage()]
+    assert len(notes) == 1
+    assert "a ~ hssm's default HalfNormal(sigma: 2.0) truncated to [0.3, 2.5], 33% of its mass" in notes[0]
+
+
+def test_a_user_prior_with_mass_outside_the_box_is_truncated_with_a_note(data, tiny_nce, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="hssm"):
+        model = hssm.HSSM(
+            data, model="ddm", loglik_kind="ratio", loglik=tiny_nce, a={"name": "HalfNormal", "sigma": 2.0}
+        )
+    assert tuple(model.params["a"].prior.bounds) == tiny_nce.box["a"]
+    (note,) = [r.getMessage() for r in caplog.records if "truncated to the training box" in r.getMessage()]
+    assert "a ~ HalfNormal(sigma: 2.0) truncated to [0.3, 2.5], 33% of its mass outside" in note

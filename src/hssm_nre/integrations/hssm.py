@@ -23,16 +23,18 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import warnings
 
 import numpy as np
 
 from hssm_nre.integrations.op import make_logp_op
 
-__all__ = ["RatioLikelihoodWarning", "register"]
+__all__ = ["RatioLikelihoodWarning", "provenance", "register"]
 
 KIND = "ratio"
 _REGISTERED = False
+_logger = logging.getLogger("hssm.ratio")  # a child of hssm's logger: printed as hssm's own notes
 
 
 class RatioLikelihoodWarning(UserWarning):
@@ -43,6 +45,47 @@ def _spec_defaults(model_name: str):
     from hssm_nre.models import MODELS
 
     return MODELS.get(model_name)
+
+
+def _hssm_default_priors(orig, cls, spec) -> dict:
+    """Return hssm's default priors for ``spec.name`` (its default likelihood kind), as prior dicts.
+
+    hssm gives a parameter its ``default_priors`` entry, else a prior made from its bounds
+    (``Normal(0, 2)``, ``HalfNormal(2)``, ``Uniform(lower, upper)``, ...). Here each is truncated
+    to the training box (an :class:`hssm.Prior` with ``bounds``; hssm does not truncate default
+    priors itself), a uniform one intersected with the box. Parameters hssm does not know keep
+    the uniform prior over the box.
+    """
+    from hssm.param.utils import _make_default_prior
+    from hssm.prior import Prior
+
+    try:
+        theirs = orig(cls, spec.name, None)
+    except (ValueError, KeyError, TypeError):  # a model hssm has no defaults for
+        return {}
+    out = {}
+    for name, (lo, hi) in spec.box_dict().items():
+        prior = (theirs.default_priors or {}).get(name)
+        bounds = (theirs.bounds or {}).get(name)
+        if prior is None and bounds is not None:
+            made = _make_default_prior(tuple(float(b) for b in bounds))
+            prior = {"name": made.name, **made.args}
+        if not isinstance(prior, dict) or not all(_is_number(v) for k, v in prior.items() if k != "name"):
+            continue
+        prior = {k: (v if k == "name" else float(v)) for k, v in prior.items()}
+        if prior["name"] == "Uniform":
+            lower, upper = max(lo, float(prior["lower"])), min(hi, float(prior["upper"]))
+            if lower >= upper:
+                continue
+            out[name] = {"name": "Uniform", "lower": lower, "upper": upper}
+        else:
+            args = {k: v for k, v in prior.items() if k != "name"}
+            out[name] = Prior(prior["name"], bounds=(lo, hi), **args)
+    return out
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | np.number | np.ndarray) and np.size(value) == 1
 
 
 def _patch_config(Config) -> None:
@@ -56,6 +99,7 @@ def _patch_config(Config) -> None:
         if spec is None:  # custom model: the user's model_config must say the rest
             return cls(model_name=model_name, loglik_kind=KIND, response=["rt", "response"], backend="jax")
         return cls(
+            default_priors=_hssm_default_priors(orig, cls, spec),
             model_name=model_name,
             loglik_kind=KIND,
             response=["rt", "response"],
@@ -246,6 +290,50 @@ def _check_priors_in_box(model, net) -> None:
             )
 
 
+def _mass_outside(prior, lo: float, hi: float) -> float | None:
+    """Return the mass of an hssm prior's untruncated distribution outside ``[lo, hi]`` (None: unknown)."""
+    import pymc as pm
+
+    args = getattr(prior, "_args", None)
+    if args is None or not all(_is_number(v) for v in args.values()):
+        return None
+    try:
+        dist = getattr(pm, prior.name).dist(**{k: float(v) for k, v in args.items()})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            below = float(np.exp(pm.logcdf(dist, lo).eval())) if np.isfinite(lo) else 0.0
+            above = 1.0 - float(np.exp(pm.logcdf(dist, hi).eval())) if np.isfinite(hi) else 0.0
+    except (AttributeError, TypeError, ValueError, NotImplementedError):
+        return None
+    return below + above
+
+
+def _note_truncated_priors(model, net) -> None:
+    """Log one line naming the priors hssm truncated to the training box (defaults or dicts)."""
+    from hssm.param.params import DefaultParam
+
+    parts = []
+    for name, (lo, hi) in net.box.items():
+        param = model.params.get(name)
+        prior = getattr(param, "prior", None)
+        if param is None or param.is_regression or not getattr(prior, "is_truncated", False):
+            continue
+        if tuple(prior.bounds) != (lo, hi):
+            continue
+        mass = _mass_outside(prior, lo, hi)
+        if mass is not None and mass < 1e-9:
+            continue
+        whose = "hssm's default " if isinstance(param, DefaultParam) else ""
+        share = "" if mass is None else f", {mass:.0%} of its mass outside"
+        parts.append(f"{name} ~ {whose}{prior} truncated to [{lo:g}, {hi:g}]{share}")
+    if parts:
+        _logger.info(
+            "loglik_kind='ratio': priors truncated to the training box of %s: %s.",
+            net.name,
+            "; ".join(parts),
+        )
+
+
 def _prior_logp(rv, value) -> float:
     import pymc as pm
 
@@ -289,6 +377,8 @@ def _initvals_in_box(model, net) -> None:
             inside = np.all((cand >= lo) & (cand <= hi)) and (name != ndt or np.all(cand < top))
             if inside and np.isfinite(_prior_logp(rv, cand)):
                 model._initvals[name] = np.asarray(cand, dtype=float)
+                # pymc's own start too: a truncated prior's support point can be its bound
+                pm_model.set_initval(rv, model._initvals[name])
                 break
         else:
             where = f" and below the fastest rt {rt_min:g} s" if name == ndt else ""
@@ -366,6 +456,7 @@ def _patch_init(HSSM) -> None:
         self._hssm_nre_network = net
         orig(*bound.args, **bound.kwargs)
         _check_priors_in_box(self, net)
+        _note_truncated_priors(self, net)
         _initvals_in_box(self, net)
         if net.normalized:
             _warn_uncovered_tail(self, net)
@@ -399,6 +490,11 @@ def _ratio_distribution(model):
 
     net = model._hssm_nre_network
     op = make_logp_op(net)
+    # hssm prints model.loglik; the op's class says which network it evaluates (not "LANLogpOp")
+    label = f"RatioLogpOp({net.name}, sha256 {str(net.card.get('weights_sha256'))[:12]})"
+    op.__class__ = type(
+        "RatioLogpOp", (type(op),), {"__str__": lambda self: label, "__repr__": lambda self: label}
+    )
     model.loglik = op
     # The op broadcasts its parameters itself (net.logp.make_hssm_logp), so hssm need not: a
     # parameter without a regression (hssm treats the parent ``v`` as trialwise even then) stays
@@ -453,6 +549,39 @@ def _plain_ratio_message(self) -> str:
     )
 
 
+# hssm's deprecated sampler names and the ones they stand for (hssm maps them the same way)
+_SAMPLER_ALIASES = {"nuts_numpyro": "numpyro", "nuts_blackjax": "blackjax", "mcmc": "pymc"}
+
+
+def provenance(net) -> dict[str, str]:
+    """Return the attributes that name the network behind a fit: name, version, sha256 of its weights.
+
+    ``model.sample()`` writes them into the InferenceData's ``attrs`` and its posterior's
+    ``attrs``, so a saved fit says which network produced it.
+
+    Examples
+    --------
+    >>> from hssm_nre import load_network
+    >>> provenance(load_network("ddm"))["hssm_nre_network"]  # doctest: +SKIP
+    'ddm@0.4.0'
+    """
+    import hssm_nre
+
+    return {
+        "hssm_nre_network": net.name,
+        "hssm_nre_network_version": str(net.card.get("version")),
+        "hssm_nre_network_sha256": str(net.card.get("weights_sha256")),
+        "hssm_nre_version": hssm_nre.__version__,
+    }
+
+
+def _record_network(idata, net) -> None:
+    attrs = provenance(net)
+    for node in (idata, getattr(idata, "posterior", None)):
+        if node is not None and hasattr(node, "attrs"):
+            node.attrs.update(attrs)
+
+
 def _patch_sample(HSSMBase) -> None:
     orig = HSSMBase.sample
     orig_ll = HSSMBase.log_likelihood
@@ -461,7 +590,7 @@ def _patch_sample(HSSMBase) -> None:
     def sample(self, sampler=None, *args, **kwargs):
         if self.loglik_kind == KIND:
             sampler = sampler or "numpyro"
-            if sampler in ("numpyro", "blackjax", "nutpie"):
+            if _SAMPLER_ALIASES.get(sampler, sampler) in ("numpyro", "blackjax", "nutpie"):
                 kwargs.setdefault("init", "auto")  # they initialize themselves
             if _plain_ratio(self):
                 idata_kwargs = dict(kwargs.get("idata_kwargs") or {})
@@ -476,17 +605,18 @@ def _patch_sample(HSSMBase) -> None:
         try:
             out = orig(self, sampler, *args, **kwargs)
         except TypeError as err:
-            if sampler == "blackjax" and "progress_bar" in str(err):
+            if _SAMPLER_ALIASES.get(sampler, sampler) == "blackjax" and "progress_bar" in str(err):
                 import importlib.metadata as md
 
                 raise RuntimeError(
-                    f"sampler='blackjax' does not run with pymc {md.version('pymc')} and blackjax "
+                    f"sampler={sampler!r} does not run with pymc {md.version('pymc')} and blackjax "
                     f"{md.version('blackjax')} (it fails the same way with hssm's analytical "
                     "likelihood). Use sampler='numpyro' (the default), 'nutpie' or 'pymc'."
                 ) from err
             raise
         if self.loglik_kind == KIND:
             _warn_frozen_chains(out)
+            _record_network(out, self._hssm_nre_network)
         return out
 
     @functools.wraps(orig_ll)
