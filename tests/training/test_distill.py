@@ -50,12 +50,19 @@ def test_student_density_integrates_to_about_one(student):
 def test_pairs_come_from_matched_nearby_and_anywhere_parameters():
     import jax
 
-    theta, x, kind, logp, logq = distill_pairs(load_network("ddm"), 500, SMALL, jax.random.key(0), chunk=500)
+    net = load_network("ddm")
+    theta, x, kind, logp, logq, grad = distill_pairs(net, 500, SMALL, jax.random.key(0), chunk=500)
     shares = np.bincount(kind, minlength=3) / len(kind)
     assert abs(shares[1] - SMALL.local_share) < 0.05 and abs(shares[2] - SMALL.marginal_share) < 0.05
     assert np.isfinite(logp).all() and (x[:, 0] > theta[:, 3]).all()
     # matched pairs are where the teacher's density is high; pairs from anywhere in the box are not
     assert np.median(logp[kind == 0]) > np.median(logp[kind == 2]) + 0.5
+    # the teacher's gradient in theta, checked against a central difference in a
+    step = np.array([0.0, 1e-2, 0.0, 0.0], np.float32)
+    up, down = (np.asarray(net.logp(theta[:50] + s, x[:50])) for s in (step, -step))
+    fd = (up - down) / 2e-2
+    inside = (theta[:50, 1] > 0.32) & (theta[:50, 1] < 2.48)
+    np.testing.assert_allclose(grad[:50, 1][inside], fd[inside], rtol=0.05, atol=0.05)
 
 
 def test_bad_settings_and_teachers_are_refused(tiny_cnre):
@@ -78,3 +85,29 @@ def test_cli_distill_checks_its_options_before_work(tmp_path):
     assert res.exit_code == 2 and "--steps and --n-theta must be positive" in res.output
     res = runner.invoke(app, [*base, "--hidden", "x"])
     assert res.exit_code == 2 and "--hidden must be comma-separated" in res.output
+
+
+def test_a_recipe_with_distill_trains_the_teacher_then_the_student(tmp_path, ddm_data, monkeypatch):
+    import hssm_nre.training.loop as loop
+    from hssm_nre.simulation import SimConfig
+    from hssm_nre.training.config import TrainConfig
+    from hssm_nre.training.loop import train
+    from hssm_nre.training.recipes import recipe
+
+    rec = recipe("ddm", distill={"steps": 20, "hidden": (8,)}, teacher_version="0.0.1-t", version="0.0.2")
+    assert rec.distill == DistillConfig(steps=20, hidden=(8,), seed=0) and rec.teacher_version == "0.0.1-t"
+    monkeypatch.setattr(loop, "simulate", lambda *a, **k: ddm_data)  # the session's simulations
+    student = train(
+        "ddm",
+        SimConfig(n=6000, chunk=6000, n_jobs=1),
+        TrainConfig(hidden=(8,), q_hidden=(8,), q_components=2, max_steps=10, batch_size=256, max_epochs=1),
+        out=tmp_path / "ddm",
+        version="0.0.2",
+        distill=DistillConfig(hidden=(8,), q_hidden=(4,), steps=20, n_theta=400, batch_size=256),
+        teacher_version="0.0.1-t",
+        progress=False,
+    )
+    teacher = load(tmp_path / "ddm-teacher")
+    assert load(tmp_path / "ddm") == student and student.card["version"] == "0.0.2"
+    assert teacher.card["version"] == "0.0.1-t" and teacher.card["architecture"]["hidden"] == [8]
+    assert student.card["training"]["teacher"]["weights_sha256"] == teacher.card["weights_sha256"]

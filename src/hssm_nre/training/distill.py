@@ -119,6 +119,7 @@ def distill_pairs(teacher: Network, n_theta: int, cfg: DistillConfig, key: jax.A
         return jnp.sum(jnp.where(jnp.isfinite(out), out, 0.0))
 
     k_x = cfg.x_per_theta
+    chunk = min(chunk, n_theta)
     p_local, p_marg = cfg.local_share, cfg.marginal_share
 
     @jax.jit

@@ -20,6 +20,7 @@ import math
 import time
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jax
 import jax.numpy as jnp
@@ -53,6 +54,9 @@ from hssm_nre.store.artifact import Network, ensemble, save
 from hssm_nre.store.card import Card, MethodInfo, ModelInfo
 from hssm_nre.training.config import TrainConfig, _resolve_method
 from hssm_nre.training.losses import cnre_loss, nce_loss, normalization_penalty
+
+if TYPE_CHECKING:
+    from hssm_nre.training.distill import DistillConfig
 
 __all__ = ["fit", "train"]
 
@@ -377,6 +381,8 @@ def train(
     name: str | None = None,
     version: str | None = None,
     members: int | None = None,
+    distill: DistillConfig | None = None,
+    teacher_version: str | None = None,
     progress: bool = True,
 ) -> Network:
     """Simulate training data and train a ratio network (by default: rebuild the shipped one).
@@ -398,6 +404,10 @@ def train(
     members
         Networks trained with the seeds ``seed, seed + 1, ...`` of both configs and averaged
         as a mixture of densities (default: the recipe's, else 1).
+    distill, teacher_version
+        Distill the trained network (version ``teacher_version``, saved beside ``out`` as
+        ``<out>-teacher``) into a compact student (:func:`hssm_nre.training.distill.distill`,
+        version ``version``), which is returned and saved to ``out`` (default: the recipe's).
     progress
         Progress bars.
 
@@ -424,18 +434,27 @@ def train(
     members = 1 if members is None else members
     if members < 1:
         raise ValueError(f"members must be at least 1, got {members}")
+    net_version = (teacher_version or f"{version}-teacher") if distill is not None else version
     nets = [
         _train_one(
             spec,
             replace(sim_config, seed=sim_config.seed + k),
             replace(cfg, seed=cfg.seed + k),
             name=name,
-            version=version,
+            version=net_version,
             progress=progress,
         )
         for k in range(members)
     ]
-    net = nets[0] if members == 1 else ensemble(nets, version=version, name=name)
+    net = nets[0] if members == 1 else ensemble(nets, version=net_version, name=name)
+    if distill is not None:
+        from hssm_nre.training.distill import distill as _distill
+
+        if out is not None:
+            teacher_dir = Path(f"{Path(out)}-teacher")
+            save(net, teacher_dir)
+            plot_history(net, teacher_dir / "loss.png")
+        net = _distill(net, distill, version=version, name=name, progress=progress)
     if out is not None:
         save(net, out)
         plot_history(net, Path(out) / "loss.png")

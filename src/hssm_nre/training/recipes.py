@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # imported in recipe(): reading RECIPES (the CLI does) needs no JAX
     from hssm_nre.simulation import SimConfig
     from hssm_nre.training.config import TrainConfig
+    from hssm_nre.training.distill import DistillConfig
 
 __all__ = ["DEFAULT_BUDGETS", "RECIPES", "Recipe", "local_version", "recipe"]
 
@@ -123,13 +124,17 @@ class Recipe:
     """Everything that rebuilds a network: simulation and training settings, version, members.
 
     Members ``k = 0, 1, ...`` use the seeds ``seed + k`` of both configs and are averaged as a
-    mixture of densities (:func:`hssm_nre.store.artifact.ensemble`).
+    mixture of densities (:func:`hssm_nre.store.artifact.ensemble`). With ``distill``, that
+    network (version ``teacher_version``) is the teacher of a compact student
+    (:func:`hssm_nre.training.distill.distill`, version ``version``), which is the result.
     """
 
     sim: SimConfig
     train: TrainConfig
     version: str
     members: int
+    distill: DistillConfig | None = None
+    teacher_version: str | None = None
 
 
 _SIM_KEYS = {"n", "dt", "max_t", "edge_share"}
@@ -164,7 +169,13 @@ def recipe(model: str, *, seed: int = 0, **overrides) -> Recipe:
 
     given = {k: v for k, v in overrides.items() if v is not None}
     train_fields = {f.name for f in fields(TrainConfig)}
-    unknown = set(given) - _SIM_KEYS - train_fields - set(_RENAMED) - {"version", "members"}
+    unknown = (
+        set(given)
+        - _SIM_KEYS
+        - train_fields
+        - set(_RENAMED)
+        - {"version", "members", "distill", "teacher_version"}
+    )
     if unknown:
         raise TypeError(f"recipe() got unknown settings {sorted(unknown)}; see its docstring for the names")
     merged = {**DEFAULT_BUDGETS, **RECIPES.get(model, {}), **given}
@@ -174,4 +185,16 @@ def recipe(model: str, *, seed: int = 0, **overrides) -> Recipe:
     if members < 1:
         raise ValueError(f"members must be at least 1, got {members}")
     cfg = TrainConfig(seed=seed, **cfg)
-    return Recipe(sim=sim, train=cfg, version=str(merged["version"]), members=members)
+    student = None
+    if merged.get("distill"):
+        from hssm_nre.training.distill import DistillConfig
+
+        student = DistillConfig(**{"seed": seed, **merged["distill"]})
+    return Recipe(
+        sim=sim,
+        train=cfg,
+        version=str(merged["version"]),
+        members=members,
+        distill=student,
+        teacher_version=merged.get("teacher_version") if student else None,
+    )
