@@ -117,6 +117,12 @@ def train(
     norm_clip: float = typer.Option(
         None, help="Cap on the log-ratio inside the penalty (default: recipe, else 8)."
     ),
+    distill: bool = typer.Option(
+        True,
+        "--distill/--no-distill",
+        help="When the recipe has one, distill the trained network into its compact student "
+        "(`hssm-nre distill`; the trained network is saved to OUT-teacher).",
+    ),
 ) -> None:
     """Simulate training data and train a ratio network for a registry MODEL."""
     from hssm_nre.models import get_model
@@ -193,7 +199,17 @@ def train(
     sim, cfg, version, members = rec.sim, rec.train, rec.version, rec.members
     _check_fits_model(spec, sim, cfg)
 
-    net = _train(spec, sim, cfg, out=out, version=version, members=members)
+    student = rec.distill if distill else None
+    net = _train(
+        spec,
+        sim,
+        cfg,
+        out=out,
+        version=version,
+        members=members,
+        distill=student,
+        teacher_version=rec.teacher_version,
+    )
     for k, part in enumerate(net.member_cards):
         t = part["training"]
         typer.echo(
