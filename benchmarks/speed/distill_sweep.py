@@ -41,7 +41,7 @@ def accuracy(nets, n_sets=40, n_trials=500, seed=0):
     # posterior SD at 500 trials, roughly: the size of a step that moves a posterior
     step = np.array([0.1, 0.03, 0.015, 0.005])
     exact = jax.jit(lambda th, x: ddm_logp_jax(th.astype(jnp.float64), x.astype(jnp.float64)))
-    out = {name: {"rmse": [], "vs_teacher": [], "diff": []} for name in nets}
+    out = {name: {"rmse": [], "vs_teacher": [], "diff": [], "diff_teacher": []} for name in nets}
     fns = {name: jax.jit(lambda th, x, n=net: n.logp(th, x)) for name, net in nets.items()}
     teacher = fns[next(iter(nets))]
     for th in thetas:
@@ -56,16 +56,19 @@ def accuracy(nets, n_sets=40, n_trials=500, seed=0):
             out[name]["rmse"].append(np.sqrt(np.mean((g - e) ** 2)))
             out[name]["vs_teacher"].append(np.sqrt(np.mean((g - t_) ** 2)))
             for m in moved:
-                mn = np.tile(m, (n_trials, 1))
-                d_net = np.sum(np.asarray(f(mn.astype(np.float32), x.astype(np.float32)), np.float64) - g)
+                mn, x32 = np.tile(m, (n_trials, 1)).astype(np.float32), x.astype(np.float32)
+                d_net = np.sum(np.asarray(f(mn, x32), np.float64) - g)
                 d_exact = np.sum(np.asarray(exact(mn, x)) - e)
+                d_teacher = np.sum(np.asarray(teacher(mn, x32), np.float64) - t_)
                 out[name]["diff"].append(abs(d_net - d_exact))
+                out[name]["diff_teacher"].append(abs(d_net - d_teacher))
     return {
         name: {
             "rmse": float(np.median(v["rmse"])),
             "vs_teacher": float(np.median(v["vs_teacher"])),
             "diff_median": float(np.median(v["diff"])),
             "diff_p90": float(np.quantile(v["diff"], 0.9)),
+            "diff_teacher": float(np.median(v["diff_teacher"])),
         }
         for name, v in out.items()
     }
@@ -111,7 +114,7 @@ def main():
     args = ap.parse_args()
     jax.config.update("jax_enable_x64", True)
     teacher = load_network("ddm")
-    nets = {f"{teacher.name}@{teacher.card['version']} (teacher)": teacher}
+    nets = {f"{teacher.name} (teacher)": teacher}
     for d in args.students:
         net = load(d)
         nets[f"{d.name}"] = net
@@ -119,12 +122,12 @@ def main():
     cost = costs(nets)
     lines = [
         "| network | hidden (f / q) | members | per-trial RMSE vs exact (nats) | RMSE vs teacher | "
-        "500-trial loglik-difference error, median / p90 (nats) | "
+        "500-trial loglik-difference error vs exact, median / p90 (nats) | the same vs teacher, median | "
         + " | ".join(f"ratio / LAN at {n} (scalar / per-trial)" for n in TRIALS)
         + " | "
         + " | ".join(f"ratio / analytic at {n} (scalar / per-trial)" for n in TRIALS)
         + " |",
-        "|---|---|---|---|---|---|" + "---|" * (2 * len(TRIALS)),
+        "|---|---|---|---|---|---|---|" + "---|" * (2 * len(TRIALS)),
     ]
     for name, net in nets.items():
         tr = net.card.get("training", {})
@@ -142,7 +145,9 @@ def main():
                 cells.append(f"{t[(name, 'scalar')] / base:.2f} / {t[(name, 'per-trial')] / base:.2f}")
         lines.append(
             f"| {name} | {hid} | {k} | {a['rmse']:.3f} | {a['vs_teacher']:.3f} | "
-            f"{a['diff_median']:.3f} / {a['diff_p90']:.3f} | " + " | ".join(cells) + " |"
+            f"{a['diff_median']:.3f} / {a['diff_p90']:.3f} | {a['diff_teacher']:.3f} | "
+            + " | ".join(cells)
+            + " |"
         )
     lines.append("")
     lines.append(

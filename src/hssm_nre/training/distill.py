@@ -284,6 +284,11 @@ def distill(
                 history["val_rmse"].append(rmse)
                 running = []
                 bar.update(task, completed=i + 1, info=f"val rmse {rmse:.4f} nats")
+                if progress:
+                    bar.console.print(
+                        f"step {i + 1}: val loss {vl:.4f}, RMSE vs teacher {rmse:.4f} nats, "
+                        f"{time.perf_counter() - t0:.0f} s"
+                    )
                 if vl < best[0]:
                     best = (vl, w, i + 1)
     wall = time.perf_counter() - t0
