@@ -42,6 +42,7 @@ _LAZY = {
     "make_logp": "net.logp",
     "RatioDistribution": "integrations.pymc",
     "register": "integrations.hssm",
+    "use_cpu_cores": "cores",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -222,7 +222,7 @@ def distill(
     ...                 version="0.0.0+local", progress=False)  # doctest: +SKIP
     """
     from hssm_nre.progress import progress_bar
-    from hssm_nre.training.loop import _versions, lr_at
+    from hssm_nre.training.common import _versions, lr_at
 
     cfg = cfg or DistillConfig()
     method = teacher.card["method"]
@@ -334,7 +334,7 @@ def distill(
     card["total_seconds"] = round(wall + float(teacher.card.get("total_seconds") or 0.0), 1)
     net = Network(weights={k_: np.asarray(v) for k_, v in best[1].items()}, card=card)
     if out is not None:
-        from hssm_nre.training.loop import plot_history
+        from hssm_nre.training.common import plot_history
 
         save(net, out)
         plot_history(net, Path(out) / "loss.png")

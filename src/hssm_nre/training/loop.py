@@ -15,7 +15,6 @@ Two methods, selected by :attr:`TrainConfig.method`:
 from __future__ import annotations
 
 import datetime as _dt
-import importlib.metadata as md
 import math
 import time
 from dataclasses import asdict, replace
@@ -52,6 +51,7 @@ from hssm_nre.net.noise import (
 from hssm_nre.simulation import SimConfig, SimData, simulate
 from hssm_nre.store.artifact import Network, ensemble, save
 from hssm_nre.store.card import Card, MethodInfo, ModelInfo
+from hssm_nre.training.common import _versions, lr_at, plot_history
 from hssm_nre.training.config import TrainConfig, _resolve_method
 from hssm_nre.training.losses import cnre_loss, nce_loss, normalization_penalty
 
@@ -114,31 +114,6 @@ def _make_transform(
         tuple(float(s) + 1e-8 for s in x.std(0)),
         tuple(spec.choices) or (-1, 1),
     )
-
-
-def lr_at(progress: float, peak: float, warmup: float = 0.02, floor: float = 0.01) -> float:
-    """Learning rate at a share ``progress`` of the budget: linear warm-up, cosine decay.
-
-    Examples
-    --------
-    >>> lr_at(0.0, 1e-3), lr_at(0.02, 1e-3), round(lr_at(1.0, 1e-3), 8)
-    (0.0, 0.001, 1e-05)
-    """
-    progress = min(max(progress, 0.0), 1.0)
-    if progress < warmup:
-        return peak * progress / warmup
-    c = 0.5 * (1 + math.cos(math.pi * (progress - warmup) / (1 - warmup)))
-    return peak * (floor + (1 - floor) * c)
-
-
-def _versions() -> dict[str, str]:
-    out = {}
-    for pkg in ("hssm-nre", "ssm-simulators", "jax", "optax", "numpy", "hssm"):
-        try:
-            out[pkg] = md.version(pkg)
-        except md.PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
 
 
 def _loss_fn(method: str, tr: Transform, cfg: TrainConfig, ref: dict | None, base_index=None):
@@ -471,24 +446,3 @@ def _train_one(
     net.card["simulation"]["simulate_seconds"] = round(sim_s, 1)
     net.card["total_seconds"] = round(sim_s + net.card["training"]["train_seconds"], 1)
     return net
-
-
-def plot_history(net: Network, path: str | Path) -> Path:
-    """Save the training / validation loss curve of a network as a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    h = net.card["history"]
-    fig, ax = plt.subplots(figsize=(5, 3.2))
-    ax.plot(h["epoch"], h["train_loss"], "o-", label="train")
-    ax.plot(h["epoch"], h["val_loss"], "s-", label="validation")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(f"{net.card['method']['name']} loss")
-    ax.set_title(f"{net.name}")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
