@@ -21,7 +21,17 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     ap.add_argument("--trials", type=int, default=500)
     ap.add_argument("--draws", type=int, default=500)
     ap.add_argument("--chains", type=int, default=2)
+    ap.add_argument(
+        "--cores",
+        type=int,
+        default=None,
+        help="CPU devices for JAX, so the chains run side by side (default: every core, at most 8)",
+    )
     args = ap.parse_args(argv)
+
+    from hssm_nre.cores import use_cpu_cores
+
+    cores = use_cpu_cores(args.cores)  # before `import hssm`, which starts JAX
 
     import hssm
 
@@ -32,6 +42,10 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
 
     net = load_network("ddm")
     print(f"network: {net!r}")
+    import jax
+
+    how = "set here" if cores else "as found"
+    print(f"JAX CPU devices: {jax.local_device_count()} ({how}); chains: {args.chains}")
     data = simulate_regression_data(args.trials)
     include = regression_include()
     kw = {"draws": args.draws, "tune": args.draws, "chains": args.chains}
