@@ -236,6 +236,18 @@ def _network_for(bound_args: dict):
     return load_network(loglik)
 
 
+# Models whose parameters mean something else under hssm's own likelihood of the same name.
+PARAMETER_NOTES = {
+    "full_ddm": (
+        "full_ddm with loglik_kind='ratio' uses ssm-simulators' sz and st: the start point is "
+        "a (2 z - 1) + U(-sz, sz) on the evidence axis (boundaries at -a, a) and the non-decision "
+        "time t + U(-st, st). hssm's blackbox full_ddm (HDDM) takes the full widths, sz relative to "
+        "the boundary separation: its (sz, st) = (sz / a, 2 st) here. Convert before comparing fits "
+        "across likelihood kinds (docs/models.md)."
+    ),
+}
+
+
 def _check_network_matches(net, bound_args: dict) -> None:
     model = bound_args.get("model", "ddm")
     mc = bound_args.get("model_config") or {}
@@ -297,8 +309,12 @@ def _mass_outside(prior, lo: float, hi: float) -> float | None:
     args = getattr(prior, "_args", None)
     if args is None or not all(_is_number(v) for v in args.values()):
         return None
+    args = {k: float(v) for k, v in args.items()}
+    frozen = _scipy_dist(prior.name, args)  # no pytensor compilation for the common priors
+    if frozen is not None:
+        return float(frozen.cdf(lo) + frozen.sf(hi))
     try:
-        dist = getattr(pm, prior.name).dist(**{k: float(v) for k, v in args.items()})
+        dist = getattr(pm, prior.name).dist(**args)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             below = float(np.exp(pm.logcdf(dist, lo).eval())) if np.isfinite(lo) else 0.0
@@ -306,6 +322,25 @@ def _mass_outside(prior, lo: float, hi: float) -> float | None:
     except (AttributeError, TypeError, ValueError, NotImplementedError):
         return None
     return below + above
+
+
+def _scipy_dist(name: str, args: dict):
+    from scipy import stats
+
+    try:
+        if name == "Normal":
+            return stats.norm(args["mu"], args["sigma"])
+        if name == "HalfNormal":
+            return stats.halfnorm(scale=args["sigma"])
+        if name == "Uniform":
+            return stats.uniform(args["lower"], args["upper"] - args["lower"])
+        if name == "Gamma" and {"alpha", "beta"} <= set(args):
+            return stats.gamma(args["alpha"], scale=1.0 / args["beta"])
+        if name == "Beta":
+            return stats.beta(args["alpha"], args["beta"])
+    except KeyError:
+        return None
+    return None
 
 
 def _note_truncated_priors(model, net) -> None:
@@ -321,10 +356,11 @@ def _note_truncated_priors(model, net) -> None:
         if tuple(prior.bounds) != (lo, hi):
             continue
         mass = _mass_outside(prior, lo, hi)
-        if mass is not None and mass < 1e-9:
+        if mass is not None and mass < 1e-3:  # a negligible cut is not worth a note
             continue
         whose = "hssm's default " if isinstance(param, DefaultParam) else ""
-        share = "" if mass is None else f", {mass:.0%} of its mass outside"
+        share = "" if mass is None else f", {mass:.0%} of its mass outside" if mass >= 0.01 else ""
+        share = share or ("" if mass is None else f", {mass:.1%} of its mass outside")
         parts.append(f"{name} ~ {whose}{prior} truncated to [{lo:g}, {hi:g}]{share}")
     if parts:
         _logger.info(
@@ -457,6 +493,8 @@ def _patch_init(HSSM) -> None:
         orig(*bound.args, **bound.kwargs)
         _check_priors_in_box(self, net)
         _note_truncated_priors(self, net)
+        if net.model in PARAMETER_NOTES:
+            _logger.info(PARAMETER_NOTES[net.model])
         _initvals_in_box(self, net)
         if net.normalized:
             _warn_uncovered_tail(self, net)
