@@ -413,15 +413,38 @@ def publish(
     directory: Path = typer.Argument(..., help="A trained network directory."),
     out: Path = typer.Option(..., help="Output directory: <out>/<name>/<version>/ + manifest-entry.json."),
     base_url: str = typer.Option(None, help="Where <out> will be served (default: the manifest's)."),
+    hub: str = typer.Option(
+        None, help="A Hugging Face Hub repository OWNER/NAME: write its upload folder with a model card."
+    ),
+    token: str = typer.Option(
+        None, envvar="HF_TOKEN", help="With --hub: upload with this token ($HF_TOKEN) and pin the commit."
+    ),
 ) -> None:
     """Lay out a trained network for upload and write its manifest entry (sha256, size, metrics)."""
     from hssm_nre.store.download import publish as _publish
 
-    entry = _publish(directory, out, base_url=base_url)
+    entry = _publish(directory, out, base_url=base_url, hub=hub, token=token)
     for name, versions in entry["networks"].items():
-        for version in versions:
+        for version, item in versions.items():
             typer.echo(f"published {name}@{version} to {out / name / version}")
-    typer.echo(f"manifest entry: {out / 'manifest-entry.json'} (upload {out} under {entry['base_url']})")
+            if hub is None:
+                continue
+            typer.echo(
+                f"upload folder for {hub}: {out / name / version} (card.json, weights.safetensors, README.md)"
+            )
+            revision = item["hub"]["revision"]
+            if revision:
+                typer.echo(f"uploaded to {hub} at commit {revision} (pinned in the manifest entry)")
+            else:
+                typer.echo(
+                    "no token: nothing uploaded. Upload the folder (e.g. `hf upload REPO FOLDER .`) and "
+                    'write the commit id it prints as "revision" in the entry, or rerun with --token '
+                    "(or $HF_TOKEN)"
+                )
+    if hub is None:
+        typer.echo(f"manifest entry: {out / 'manifest-entry.json'} (upload {out} under {entry['base_url']})")
+    else:
+        typer.echo(f"manifest entry: {out / 'manifest-entry.json'}")
 
 
 @app.command()
@@ -429,7 +452,7 @@ def export(
     network: str = typer.Argument(..., help="A shipped name, NAME@VERSION or a network directory."),
     onnx: Path = typer.Option(..., "--onnx", help="The ONNX file to write (hssm's approx_differentiable)."),
 ) -> None:
-    """Write a network as a single-trial ONNX graph that plain hssm loads (loglik_kind="approx_differentiable")."""
+    """Write a network as a single-trial ONNX graph for plain hssm (loglik_kind="approx_differentiable")."""
     import json
 
     import onnx as onnx_lib
@@ -440,8 +463,8 @@ def export(
     meta = {p.key: p.value for p in onnx_lib.load(str(path), load_external_data=False).metadata_props}
     typer.echo(f"wrote {meta['hssm_nre.network']} to {path} (input: {', '.join(json.loads(meta['input']))})")
     typer.echo(
-        f'use: hssm.HSSM(data, model="{meta["model"]}", loglik="{path}", loglik_kind="approx_differentiable", '
-        f"include=[... bounds {meta['bounds']} ...])"
+        f'use: hssm.HSSM(data, model="{meta["model"]}", loglik="{path}", '
+        f'loglik_kind="approx_differentiable", include=[... bounds {meta["bounds"]} ...])'
     )
 
 

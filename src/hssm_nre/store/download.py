@@ -42,6 +42,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -225,6 +226,14 @@ def load_manifest(manifest: dict | str | os.PathLike | None = None) -> dict:
             )
         for version in versions:
             _check_part(version, "version", f"of {name!r} in {where}", fix, ManifestError)
+    hub = manifest.get("hub", {})
+    if not isinstance(hub, dict) or not isinstance(hub.get("endpoint", ""), str):
+        raise ManifestError(f'{where}: "hub" must be an object {{"endpoint": URL, "repos": {{name: repo}}}}')
+    from hssm_nre.store.hf import check_repo_id
+
+    for name, repo in (hub.get("repos") or {}).items():
+        _check_part(name, "name", f"in the hub repos of {where}", fix, ManifestError)
+        check_repo_id(repo, f"for {name!r} in {where}", ManifestError)
     return manifest
 
 
@@ -429,6 +438,87 @@ def _timeout_msg(url: str, timeout: float) -> str:
     )
 
 
+def _hub_source(
+    repo_id: str, revision: str, endpoint: str, *, timeout: float, progress: bool
+) -> tuple[str, Callable[[str, Path], str]]:
+    """Return ``(label, get)``; ``get(fname, dest)`` downloads ``fname`` of ``repo_id`` at ``revision``.
+
+    Errors come as this module's errors (404, timeout, other HTTP); the sha256 check is the caller's.
+    """
+    label = f"{endpoint}/{repo_id}@{revision}"
+
+    def get(fname: str, dest: Path) -> str:
+        from huggingface_hub import hf_hub_download
+        from huggingface_hub.errors import HfHubHTTPError, RemoteEntryNotFoundError, RepositoryNotFoundError
+        from huggingface_hub.errors import RevisionNotFoundError as NoRevision
+
+        url = f"{endpoint}/{repo_id}/resolve/{revision}/{fname}"
+        scratch = Path(tempfile.mkdtemp(dir=dest.parent, prefix=".hub-"))
+        try:
+            got = hf_hub_download(
+                repo_id,
+                fname,
+                revision=revision,
+                local_dir=scratch,
+                endpoint=endpoint,
+                etag_timeout=timeout,
+                force_download=True,
+                tqdm_class=None if progress else _NoBar,
+            )
+            os.replace(got, dest)
+        except Exception as err:
+            causes = _causes(err)
+            if any(
+                isinstance(e, (RemoteEntryNotFoundError, RepositoryNotFoundError, NoRevision)) for e in causes
+            ):
+                raise NotFoundError(
+                    f"{url} was not found (HTTP 404): the repository, the pinned revision or the file is not "
+                    "on the hub. Check the manifest entry (repo_id, revision) and the endpoint (endpoint= or "
+                    "$HF_ENDPOINT)."
+                ) from err
+            if any("Timeout" in type(e).__name__ for e in causes):
+                raise DownloadTimeoutError(_timeout_msg(url, timeout)) from err
+            if isinstance(err, (HfHubHTTPError, OSError, ValueError)):  # incl. LocalEntryNotFoundError
+                raise DownloadError(
+                    f"could not download {url}: {type(err).__name__}: {err}. Check the connection and the "
+                    f"endpoint, or set {ENV_OFFLINE}=1 to use cached networks only."
+                ) from err
+            raise
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return url
+
+    return label, get
+
+
+class _NoBar:
+    """A do-nothing progress bar (``tqdm_class`` when ``progress=False``)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def update(self, *args, **kwargs):
+        pass
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _causes(err: BaseException) -> list[BaseException]:
+    """``err`` and the exceptions it was raised from or while handling (huggingface_hub wraps its own)."""
+    out: list[BaseException] = []
+    while err is not None and err not in out and len(out) < 10:
+        out.append(err)
+        err = err.__cause__ or err.__context__
+    return out
+
+
 def _fetch(
     base: str,
     target: Path,
@@ -438,8 +528,19 @@ def _fetch(
     progress: bool,
     timeout: float,
     cache: Path,
+    get=None,
 ) -> None:
-    """Download into a staging directory, verify every file and the network, then land it."""
+    """Download into a staging directory, verify every file and the network, then land it.
+
+    ``get(fname, dest)`` downloads one file and returns its URL (default: ``<base>/<fname>`` over
+    HTTP; a hub location passes :func:`_hub_source`'s).
+    """
+    if get is None:
+
+        def get(fname: str, dest: Path) -> str:
+            _download(f"{base}/{fname}", dest, progress=progress, timeout=timeout)
+            return f"{base}/{fname}"
+
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part"))
@@ -451,8 +552,7 @@ def _fetch(
             if _file_ok(target / fname, exp):  # already cached and intact
                 shutil.copyfile(target / fname, dest)
                 continue
-            url = f"{base}/{fname}"
-            _download(url, dest, progress=progress, timeout=timeout)
+            url = get(fname, dest)
             actual, size = sha256_file(dest), dest.stat().st_size
             if actual != exp["sha256"]:
                 sizes = f"{size} bytes" + (f", expected {exp['size']}" if exp.get("size") is not None else "")
@@ -498,6 +598,7 @@ def pull(
     offline: bool | None = None,
     progress: bool = True,
     timeout: float = 30,
+    endpoint: str | None = None,
 ) -> Path:
     """Download a published network (or find it in the cache) and return its directory.
 
@@ -527,6 +628,10 @@ def pull(
         Show a progress bar while downloading.
     timeout
         Seconds to wait for the server (connection and each read).
+    endpoint
+        For a version published on a Hugging Face Hub repository (a ``hub`` entry: repository and
+        pinned commit): the hub to ask (default: ``$HF_ENDPOINT``, the manifest's ``hub.endpoint``
+        or https://huggingface.co).
 
     Returns
     -------
@@ -553,6 +658,7 @@ def pull(
     cache = get_cache_dir(cache_dir)
     offline = is_offline(offline)
     expected: dict[str, dict] | None = None
+    hub: dict | None = None
     unknown: UnknownNetworkError | None = None
     check_identity = False
     if url is not None:
@@ -593,6 +699,8 @@ def pull(
             if version in entries:
                 expected = _expected_files(entries[version], f"manifest entry {name}@{version}")
                 check_identity = True
+                if "hub" in entries[version]:
+                    hub = entries[version]["hub"]
             elif version not in cached:
                 unknown = UnknownNetworkError(
                     f"{name} has no version {version!r}; available: {versions}"
@@ -610,6 +718,14 @@ def pull(
         base = f"{root}/{name}/{version}"
     if unknown is not None:
         raise unknown
+    get = None
+    if hub is not None:  # a Hugging Face repository at a pinned commit
+        from hssm_nre.store.hf import check_hub, get_endpoint
+
+        check_hub(hub, f"of {name}@{version} in the manifest", ManifestError)
+        endpoint = get_endpoint(endpoint, man)
+        root, root_source = endpoint, "endpoint= / $HF_ENDPOINT / the manifest's hub.endpoint"
+        base, get = _hub_source(hub["repo_id"], hub["revision"], endpoint, timeout=timeout, progress=progress)
     target = cache / name / str(version)
     _inside(cache, target, "cache")
 
@@ -633,7 +749,9 @@ def pull(
         _check_http(root, "base URL", root_source)
     _prepare_cache(cache, target)
     identity = (name, str(version)) if check_identity else None
-    _fetch(base, target, expected, identity=identity, progress=progress, timeout=timeout, cache=cache)
+    _fetch(
+        base, target, expected, identity=identity, progress=progress, timeout=timeout, cache=cache, get=get
+    )
     load(target)
     logger.info("downloaded %s@%s to %s", name, version, target)
     return target
@@ -701,7 +819,7 @@ def list_networks(
                     "name": name,
                     "version": version,
                     "where": "remote",
-                    "location": f"{base}/{name}/{version}",
+                    "location": _location(base, man, name, version, entry),
                     "metrics": metrics,
                 }
             )
@@ -709,12 +827,29 @@ def list_networks(
     return sorted(rows, key=lambda r: (r["name"], _version_key(str(r["version"])), order[r["where"]]))
 
 
+def _location(base: str, man: dict, name: str, version: str, entry: Any) -> str:
+    hub = entry.get("hub") if isinstance(entry, dict) else None
+    if not isinstance(hub, dict):
+        return f"{base}/{name}/{version}"
+    from hssm_nre.store.hf import get_endpoint
+
+    return f"{get_endpoint(None, man)}/{hub.get('repo_id')}@{hub.get('revision')}"
+
+
 def _row(name: str, version: Any, where: str, path: Path, card: dict) -> dict:
     metrics = card.get("validation") or {}
     return {"name": name, "version": str(version), "where": where, "location": str(path), "metrics": metrics}
 
 
-def publish(directory: str | os.PathLike, out_dir: str | os.PathLike, base_url: str | None = None) -> dict:
+def publish(
+    directory: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    base_url: str | None = None,
+    *,
+    hub: str | None = None,
+    token: str | None = None,
+    endpoint: str | None = None,
+) -> dict:
     """Lay out a trained network for upload and write its manifest entry.
 
     The network in ``directory`` is verified, its files are copied to
@@ -732,6 +867,16 @@ def publish(directory: str | os.PathLike, out_dir: str | os.PathLike, base_url: 
     base_url
         Where the tree will be served (default: ``$HSSM_NRE_BASE_URL`` or the shipped
         manifest's ``base_url``).
+    hub
+        A Hugging Face Hub repository ``owner/name``: ``<out_dir>/<name>/<version>/`` becomes its
+        upload folder, with a ``README.md`` model card (:func:`hssm_nre.store.hf.model_card`), and
+        the entry gets ``"hub": {"repo_id": hub, "revision": ...}``.
+    token
+        With ``hub``: a Hugging Face token; the folder is then uploaded and the entry pins the
+        commit the upload made. Without a token the revision is ``null`` until you upload the
+        folder yourself and write that commit id into the entry (a ``null`` revision is never pulled).
+    endpoint
+        With ``hub``: the hub to upload to (default: ``$HF_ENDPOINT`` or https://huggingface.co).
 
     Returns
     -------
@@ -761,10 +906,15 @@ def publish(directory: str | os.PathLike, out_dir: str | os.PathLike, base_url: 
             shutil.copyfile(src / fname, dest / fname)
         files[fname] = {"sha256": sha256_file(dest / fname), "size": (dest / fname).stat().st_size}
     load(dest)
-    entry = {
-        "schema_version": MANIFEST_SCHEMA,
-        "base_url": get_base_url(base_url),
-        "networks": {name: {version: {"files": files, "metrics": net.card.get("validation") or {}}}},
-    }
+    item: dict[str, Any] = {"files": files, "metrics": net.card.get("validation") or {}}
+    entry = {"schema_version": MANIFEST_SCHEMA, "base_url": get_base_url(base_url)}
+    if hub is not None:
+        from hssm_nre.store import hf
+
+        hf.write_upload_folder(load(dest), dest, hub)
+        revision = hf.upload(dest, hub, token, endpoint=endpoint) if token else None
+        item = {"hub": {"repo_id": hub, "revision": revision}, **item}
+        entry["hub"] = {"endpoint": hf.get_endpoint(endpoint)}
+    entry["networks"] = {name: {version: item}}
     (out / "manifest-entry.json").write_text(json.dumps(entry, indent=2, sort_keys=True) + "\n")
     return entry
