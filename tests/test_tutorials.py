@@ -62,3 +62,16 @@ def test_ddm_side_by_side_tutorial_quick(tmp_path):
     assert (tmp_path / "ddm_ratio_vs_analytical.png").is_file()
     assert cmp_.table.abs_diff_over_sd.max() < 1.5  # the shipped network, 200 trials
     assert 0.7 < cmp_.table.sd_ratio_over_exact.min() and cmp_.table.sd_ratio_over_exact.max() < 1.4
+
+
+@pytest.mark.slow  # about 90 s on two cores: a hierarchical fit, predictive draws, LOO
+@pytest.mark.filterwarnings("ignore:Numba will use object mode:UserWarning")
+@pytest.mark.filterwarnings("ignore:Estimated shape parameter of Pareto:UserWarning")
+def test_fit_your_own_csv_as_the_getting_started_page_does(tmp_path):
+    res = load("00_fit_your_own_data").main(["--quick", "--out", str(tmp_path)])
+    assert (tmp_path / "my_data.csv").is_file() and res["n"] == 120
+    assert res["idata"].attrs["hssm_nre_network"].startswith("ddm@")
+    assert {"r_hat", "ess_bulk"} <= set(res["summary"].columns)
+    assert res["summary"].loc["v_condition[hard]", "mean"] < 0  # the hard condition's lower drift
+    assert all(p.is_file() and p.stat().st_size > 10_000 for p in res["figures"])
+    assert np.isfinite(res["loo"].elpd)

@@ -1,10 +1,10 @@
 # %% [markdown]
 # # 1. The Normal model: train a ratio network, look at it, sample with it
 #
-# The seed notebook's first part, natively: ``x ~ Normal(mu, sigma)`` with a uniform
+# The smallest complete example: ``x ~ Normal(mu, sigma)`` with a uniform
 # box on ``(mu, sigma)``. We train a ratio network on single draws (by default the package's
-# normalized NCE against a learned reference; ``--method cnre`` for the seed notebook's
-# contrastive NRE), compare
+# normalized NCE against a learned reference; ``--method cnre`` for plain
+# contrastive NRE, CNRE), compare
 # its log-ratio landscape with the exact log-likelihood at a fixed ``x`` (they must
 # differ by a constant in ``theta``), then sample ``(mu, sigma)`` from 100 observations
 # with PyMC and compare with the exact posterior (computed on a grid).
@@ -38,7 +38,7 @@ def train_network(quick: bool, seed: int = 0, method: str = METHOD):
     n = 100_000 if quick else 400_000
     cfg = TrainConfig(
         # nce: a learned Gaussian-mixture reference (exact for this model) plus a ratio
-        # correction; cnre: many contrastive classes, as in the seed notebook
+        # correction; cnre: many contrastive classes (CNRE, Miller et al. 2022)
         method=method,
         hidden=(64, 64, 64),
         batch_size=512,

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 2. Regression: a per-observation mean through the same network
 #
-# The seed notebook's second part. One network, trained on single draws of
+# One network, trained on single draws of
 # ``x ~ Normal(mu, sigma)`` (tutorial 1), serves a regression ``mu_i = b0 + b1 * c_i``:
 # the per-observation ``mu_i`` go through the network in one vectorized call. We compare
 # the posterior of ``(b0, b1, sigma)`` with the exact one (a Normal linear regression with

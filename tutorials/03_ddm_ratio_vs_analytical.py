@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 3. The DDM: ratio vs analytical, side by side
 #
-# The seed notebook's third part. The DDM has an exact likelihood, so we can see how close
+# The DDM has an exact likelihood, so we can see how close
 # the shipped ratio network gets: the same simulated data (a regression ``v ~ 1 + x``) and
 # the same priors, fitted with ``loglik_kind="ratio"`` and with hssm's
 # ``loglik_kind="analytical"``; posterior means, SDs, a C2ST and overlaid marginals.

@@ -1,8 +1,7 @@
 """A ratio network as a PyMC distribution, for plain PyMC models and custom simulators.
 
-This is the seed notebook's ``NeuralDistribution``, done natively: the network's
-per-observation log-likelihood (or log-ratio) enters the model through a pytensor Op
-backed by a jitted JAX function, so PyMC's NUTS, numpyro and blackjax all work, and
+The network's per-observation log-likelihood (or log-ratio) enters the model through a
+pytensor Op backed by a jitted JAX function, so PyMC's NUTS, numpyro and blackjax all work, and
 pytensor's ``floatX`` is left as the user set it.
 """
 
