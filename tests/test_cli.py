@@ -507,3 +507,14 @@ def test_report_sections_log_progress_as_they_start(tiny_nce, tmp_path, caplog):
     assert path.read_text().count("one") == 1
     messages = [r.getMessage() for r in caplog.records if r.name == "hssm_nre.validation"]
     assert [m.split(" (")[0] for m in messages] == ["[1/2] first", "[2/2] normalization"]
+
+
+def test_pull_of_a_shipped_name_says_which_versions_exist(tmp_path, monkeypatch):
+    monkeypatch.setenv("HSSM_NRE_CACHE", str(tmp_path / "cache"))
+    version = load(hssm_nre.store.shipped.shipped_path("ddm")).card["version"]
+    res = runner.invoke(app, ["pull", "ddm@9.9.9"])
+    assert res.exit_code == 1
+    assert res.output.startswith(f"error: 'ddm' has no version '9.9.9'; available: {version} (shipped)")
+    assert "Did you mean" not in res.output
+    res = runner.invoke(app, ["pull", "ddm"])
+    assert res.exit_code == 1 and f"ddm@{version} is shipped with the package" in res.output

@@ -402,9 +402,27 @@ def pull(
     timeout: float = typer.Option(30.0, help="Seconds to wait for the server."),
 ) -> None:
     """Download a published network into the cache (verified by sha256) and print its directory."""
+    from hssm_nre.store.download import UnknownNetworkError, list_networks
     from hssm_nre.store.download import pull as _pull
 
-    path = _pull(name, cache_dir=cache_dir, base_url=base_url, offline=offline, timeout=timeout)
+    try:
+        path = _pull(name, cache_dir=cache_dir, base_url=base_url, offline=offline, timeout=timeout)
+    except UnknownNetworkError as err:  # a shipped name: say which versions exist
+        import json
+
+        from hssm_nre.store.hub import unknown_version
+        from hssm_nre.store.shipped import shipped_networks, shipped_path
+
+        base, _, version = name.partition("@")
+        if base not in shipped_networks():
+            raise
+        shipped = str(json.loads((shipped_path(base) / "card.json").read_text()).get("version"))
+        if not version or version == shipped:
+            raise ValueError(
+                f"{base}@{shipped} is shipped with the package, nothing to download: pass "
+                f"loglik={base!r} (or 'hssm-nre info {base}')"
+            ) from err
+        raise unknown_version(base, version, shipped, list_networks(cache_dir)) from err
     typer.echo(str(path))
 
 

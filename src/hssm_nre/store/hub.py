@@ -76,12 +76,19 @@ def load_network(source: str | os.PathLike | Network) -> Network:
     except UnknownNetworkError as err:
         if shipped_version is None:
             raise
-        have = [f"{r['version']} ({r['where']})" for r in list_networks() if r["name"] == name]
-        raise UnknownNetworkError(
-            f"{name!r} has no version {version!r}; available: {', '.join(have)}. Pass "
-            f"'{name}@{shipped_version}' (the shipped one, also just {name!r}), another available "
-            f"version, or a directory trained with `hssm-nre train {name}`."
-        ) from err
+        raise unknown_version(name, version, shipped_version, list_networks()) from err
+
+
+def unknown_version(name: str, version: str, shipped_version: str, rows: list[dict]) -> ValueError:
+    """Return the error for ``name@version`` where ``name`` is shipped but not in that version."""
+    from hssm_nre.store.download import UnknownNetworkError
+
+    have = [f"{r['version']} ({r['where']})" for r in rows if r["name"] == name]
+    return UnknownNetworkError(
+        f"{name!r} has no version {version!r}; available: {', '.join(have)}. Pass "
+        f"'{name}@{shipped_version}' (the shipped one, also just {name!r}), another available "
+        f"version, or a directory trained with `hssm-nre train {name}`."
+    )
 
 
 _HOLDS = f"holding {CARD} and {WEIGHTS} (as `hssm-nre train MODEL --out DIR` writes)"
