@@ -509,6 +509,9 @@ def validate(
     write_card: bool = typer.Option(False, help="Record the metrics in the network's card (re-saved)."),
 ) -> None:
     """Validate a network against a reference likelihood and write a Markdown report."""
+    from hssm_nre.cores import use_cpu_cores
+
+    use_cpu_cores(warn=False)  # chains side by side, when JAX has not started yet
     from hssm_nre.validation.references import REFERENCES
 
     covers = "; ".join(f"{k!r} covers {', '.join(ms)}" for k, ms in REFERENCES.items())

@@ -34,12 +34,12 @@ def _backend_started() -> bool:
         return True
 
 
-def use_cpu_cores(n: int | None = None) -> int:
+def use_cpu_cores(n: int | None = None, *, warn: bool = True) -> int:
     """Give JAX ``n`` CPU devices (default: the cores this process may use, at most 8).
 
     Returns the number of devices asked for, or 0 when it is too late (JAX's backend already
-    started: a warning says what to do) or ``XLA_FLAGS`` already sets a device count (left as
-    it is).
+    started: a warning says what to do, unless ``warn`` is false) or ``XLA_FLAGS`` already sets
+    a device count (left as it is).
 
     Examples
     --------
@@ -55,6 +55,8 @@ def use_cpu_cores(n: int | None = None) -> int:
     if FLAG in flags:
         return 0
     if _backend_started():
+        if not warn:
+            return 0
         warnings.warn(
             "use_cpu_cores() came after JAX started (import hssm starts it), so NUTS chains still run "
             "one after another; call it before `import hssm`, or set "
