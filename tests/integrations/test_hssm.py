@@ -420,3 +420,17 @@ def test_a_user_prior_with_mass_outside_the_box_is_truncated_with_a_note(data, t
     assert tuple(model.params["a"].prior.bounds) == tiny_nce.box["a"]
     (note,) = [r.getMessage() for r in caplog.records if "truncated to the training box" in r.getMessage()]
     assert "a ~ HalfNormal(sigma: 2.0) truncated to [0.3, 2.5], 33% of its mass outside" in note
+
+
+@pytest.mark.parametrize(
+    ("sampler", "error", "names"),
+    [
+        ("laplace", ValueError, "Use sampler='numpyro' (the default), 'nutpie' or 'pymc'"),
+        ("vi", ValueError, "Please use the vi() method instead"),  # hssm's own one-line error
+    ],
+)
+def test_samplers_that_cannot_run_say_so_in_one_line(data, tiny_nce, sampler, error, names):
+    model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce, p_outlier=None)
+    with pytest.raises(error) as info:
+        model.sample(sampler=sampler, draws=10, tune=10, chains=1, progressbar=False)
+    assert names in str(info.value) and len(str(info.value).splitlines()) == 1

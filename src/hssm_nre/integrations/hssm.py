@@ -628,6 +628,12 @@ def _patch_sample(HSSMBase) -> None:
     def sample(self, sampler=None, *args, **kwargs):
         if self.loglik_kind == KIND:
             sampler = sampler or "numpyro"
+            if sampler == "laplace":
+                raise ValueError(
+                    "sampler='laplace' needs second derivatives of the log-likelihood, and the ratio "
+                    "kind's op gives gradients only (pytensor: 'pullback not implemented for "
+                    "LANLogpVJPOp'). Use sampler='numpyro' (the default), 'nutpie' or 'pymc'."
+                )
             if _SAMPLER_ALIASES.get(sampler, sampler) in ("numpyro", "blackjax", "nutpie"):
                 kwargs.setdefault("init", "auto")  # they initialize themselves
             if _plain_ratio(self):
