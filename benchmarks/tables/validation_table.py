@@ -150,7 +150,8 @@ def main():
         "network's NUTS draws by the reference likelihood (3 sets x 1000 trials), which also "
         "says how far apart the two posteriors are (`weight ESS min`: 1 = identical).",
         "",
-        f"The {BARS_TEXT}: {PASS} met, {FAIL} missed.",
+        f"The {BARS_TEXT}: {PASS} met, {FAIL} missed. Each network's rt density against its "
+        "simulator's histogram and the reference: [Densities vs simulator](densities.md).",
         "",
         "## Accuracy against the reference",
         "",
