@@ -39,6 +39,9 @@ from hssm_nre.store.card import Card
 
 __all__ = ["DistillConfig", "distill", "distill_pairs"]
 
+# The gradient match compares d log p / d theta times this share of each parameter's box width.
+GRAD_SCALE = 0.1
+
 
 @dataclass(frozen=True)
 class DistillConfig:
@@ -61,7 +64,7 @@ class DistillConfig:
         are far below those of the data a fit sees).
     grad_weight
         Weight of the gradient match (Sobolev training): the student's gradient of ``log p``
-        with respect to the parameters, times ``local_width`` of the box, fitted to the
+        with respect to the parameters, times a tenth of the box width, fitted to the
         teacher's by a Huber loss on the matched and nearby pairs. A posterior is shaped by
         how ``log p`` changes with the parameters, which values alone pin down less tightly.
     steps, batch_size, learning_rate
@@ -242,7 +245,7 @@ def distill(
     pairs_s = time.perf_counter() - t0
     w, tr, m, c0 = _init_student(teacher, cfg, k_init)
     box = np.asarray(teacher.card["model"]["box"], np.float32)
-    loss = _loss(cfg, tr, m, jnp.asarray(cfg.local_width * (box[:, 1] - box[:, 0])))
+    loss = _loss(cfg, tr, m, jnp.asarray(GRAD_SCALE * (box[:, 1] - box[:, 0])))
     opt = optax.chain(optax.clip_by_global_norm(5.0), optax.inject_hyperparams(optax.adam)(learning_rate=0.0))
     opt_state = opt.init(w)
 
