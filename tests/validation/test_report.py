@@ -181,3 +181,25 @@ def test_reference_comparison_of_the_ddm_uses_its_validation_sets(tiny_nce, tmp_
     rep = report.Report(net=tiny_nce, out=tmp_path)
     rows = report.extended_rows(rep, 2, 4, lambda i, th, x: pd.DataFrame([{"set": i, "v": th["v"]}]))
     assert [r["v"] for r in rows] == [s["v"] for s in MODELS["ddm"].validation_sets[:2]]
+
+
+def test_training_summary_of_a_distilled_network_names_its_teacher():
+    from types import SimpleNamespace
+
+    from hssm_nre.validation.report import training_summary
+
+    card = {
+        "total_seconds": 5000.0,
+        "training": {
+            "method": "distill",
+            "teacher": {"name": "ddm", "version": "0.4.0", "members": 2},
+            "hidden": [64, 64, 64],
+            "q_hidden": [16, 16],
+            "steps": 30000,
+            "n_pairs": 1956459,
+            "train_seconds": 1368.7,
+        },
+    }
+    text = training_summary(SimpleNamespace(card=card, member_cards=[card]))
+    assert text.startswith("distilled from ddm@0.4.0 (a mixture of 2)")
+    assert "30,000 steps on 1,956,459 teacher pairs" in text and "5000.0 s" in text

@@ -103,6 +103,15 @@ Section = Callable[[Report], list[str]]
 
 def training_summary(net: Network) -> str:
     """Describe the steps, simulations and time of a network (each member of an ensemble)."""
+    t = net.card.get("training", {})
+    if t.get("method") == "distill":
+        teacher = t["teacher"]
+        return (
+            f"distilled from {teacher['name']}@{teacher['version']} (a mixture of {teacher['members']}) "
+            f"into hidden {t['hidden']}, reference head {t['q_hidden']}: {t['steps']:,} steps on "
+            f"{t['n_pairs']:,} teacher pairs (no simulation) in {t['train_seconds']} s; "
+            f"{net.card.get('total_seconds', '?')} s with the teacher's training"
+        )
     parts = net.member_cards
     each = [f"{p['training']['steps']:,} steps on {p['training']['n_train']:,} simulations" for p in parts]
     total = f"trained in {net.card.get('total_seconds', '?')} s (simulation included)"
