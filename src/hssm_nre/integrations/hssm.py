@@ -4,17 +4,20 @@
 
 * ``hssm._types.LoglikKind`` admits ``"ratio"``;
 * ``Config.from_defaults`` accepts ``"ratio"`` and builds the config from the
-  hssm_nre registry (parameter order, choices, training box as ``bounds``);
+  hssm_nre registry (parameter order, choices, training box as ``bounds``), with hssm's own
+  default priors for the model truncated to the box;
 * ``HSSM.__init__`` resolves the network, checks it against the model and the data
   (types, choices, slow trials), applies the ``p_outlier`` policy and, after hssm has built
   the model, checks that the priors of non-regression parameters stay inside the training
-  box and moves the initial values inside every prior, the box and below the fastest rt;
+  box, notes (one log line) the priors truncated to the box, and moves the initial values
+  inside every prior, the box and below the fastest rt;
 * ``HSSM._make_model_distribution`` builds the distribution from the network's
   JAX log-likelihood (one vectorized call over trials, :mod:`hssm_nre.integrations.op`)
   through hssm's own ``make_distribution`` (lapse mixture, fixed vectors), with ``-inf``
   outside the training box and (without a lapse) for ``rt <= t``;
 * ``HSSMBase.sample`` defaults to the numpyro sampler, as hssm does for JAX likelihoods,
-  explains the blackjax failure and warns about chains that never moved;
+  explains the blackjax and laplace failures, warns about chains that never moved, and
+  records the network (:func:`provenance`) in the InferenceData's attributes;
 * ``HSSMBase.log_likelihood`` refuses plain ratio networks (their per-trial values are not
   log-densities).
 """
