@@ -100,11 +100,14 @@ def fit_mode(path, csv, out, draws=300, tune=300, chains=2, seed=0):
         idata_kwargs={"log_likelihood": False},
     )
     seconds = time.perf_counter() - t0
+    import arviz as az
+
     post = idata.posterior
     draws_of = {p: np.asarray(post[p]).reshape(-1) for p in bounds}
     return {
         "mean": {p: float(v.mean()) for p, v in draws_of.items()},
         "sd": {p: float(v.std()) for p, v in draws_of.items()},
+        "ess": {p: float(az.ess(np.asarray(post[p]))) for p in bounds},
         "seconds": seconds,
         "params": list(bounds),
         "hssm_params": _hssm_params(meta["model"]),
