@@ -52,9 +52,13 @@ def test_pairs_come_from_matched_nearby_and_anywhere_parameters():
 
     net = load_network("ddm")
     theta, x, kind, logp, logq, grad = distill_pairs(net, 500, SMALL, jax.random.key(0), chunk=500)
-    shares = np.bincount(kind, minlength=3) / len(kind)
-    assert abs(shares[1] - SMALL.local_share) < 0.05 and abs(shares[2] - SMALL.marginal_share) < 0.05
-    assert np.isfinite(logp).all() and (x[:, 0] > theta[:, 3]).all()
+    shares = np.bincount(kind, minlength=4) / len(kind)
+    assert abs(shares[1] - SMALL.local_share) < 0.05 and abs(shares[2] - SMALL.marginal_share) < 0.08
+    assert len(theta) == 500 * SMALL.x_per_theta  # whole groups: one theta per x_per_theta rows
+    assert (theta.reshape(500, SMALL.x_per_theta, -1) == theta[:: SMALL.x_per_theta, None]).all()
+    ok = kind < 3  # the teacher rules out a trial before the onset: kept as kind 3, zeros
+    assert np.isfinite(logp).all() and (x[ok, 0] > theta[ok, 3]).all() and (logp[~ok] == 0).all()
+    theta, x, kind, logp, grad = theta[ok], x[ok], kind[ok], logp[ok], grad[ok]
     # matched pairs are where the teacher's density is high; pairs from anywhere in the box are not
     assert np.median(logp[kind == 0]) > np.median(logp[kind == 2]) + 0.5
     # the teacher's gradient in theta, checked against a central difference in a

@@ -41,6 +41,8 @@ __all__ = ["DistillConfig", "distill", "distill_pairs"]
 
 # The gradient match compares d log p / d theta times this share of each parameter's box width.
 GRAD_SCALE = 0.1
+# The kind of a pair the teacher rules out (kept so that rows stay in groups of one theta).
+INVALID = 3
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,11 @@ class DistillConfig:
         with respect to the parameters, times a tenth of the box width, fitted to the
         teacher's by a Huber loss on the matched and nearby pairs. A posterior is shaped by
         how ``log p`` changes with the parameters, which values alone pin down less tightly.
+    score_weight
+        Weight of the expected-score match: per parameter vector, the error of the gradient
+        averaged over its matched draws (reweighted to the teacher's density), squared. A
+        bias in that average, not the scatter of single trials, is what shifts a posterior
+        fitted to many trials. Needs ``grad_weight`` > 0 (batches are drawn as whole groups).
     steps, batch_size, learning_rate
         Adam with warm-up and cosine decay, as in :func:`hssm_nre.training.loop.fit`.
     seed
@@ -83,6 +90,7 @@ class DistillConfig:
     local_width: float = 0.1
     marginal_weight: float = 0.2
     grad_weight: float = 1.0
+    score_weight: float = 0.0
     steps: int = 20_000
     batch_size: int = 4096
     learning_rate: float = 2e-3
@@ -108,7 +116,8 @@ def distill_pairs(teacher: Network, n_theta: int, cfg: DistillConfig, key: jax.A
     """Draw ``(theta, x, kind)`` pairs and the teacher's ``log p``, ``log q_T`` and ``d log p / d theta``.
 
     ``kind`` is 0 (observation drawn at ``theta``), 1 (at nearby parameters) or 2 (anywhere in
-    the box). Pairs the teacher gives ``-inf`` (``rt`` before the onset) are dropped.
+    the box), or ``INVALID`` (3) where the teacher gives ``-inf`` (``rt`` before the onset); rows
+    come in groups of ``cfg.x_per_theta`` that share ``theta``.
     """
     (w0, c0), *_ = member_parts(teacher.weights, teacher.card)
     tr0 = _transform(c0)
@@ -144,7 +153,11 @@ def distill_pairs(teacher: Network, n_theta: int, cfg: DistillConfig, key: jax.A
     out = [one(k) for k in jax.random.split(key, max(1, math.ceil(n_theta / chunk)))]
     theta, x, kind, logp, logq, grad = (np.concatenate([np.asarray(o[i]) for o in out]) for i in range(6))
     ok = np.isfinite(logp) & np.isfinite(logq) & np.isfinite(grad).all(axis=1)
-    return theta[ok], x[ok], kind[ok], logp[ok], logq[ok], grad[ok]
+    # rows stay in groups of x_per_theta sharing one theta; a pair the teacher rules out is kept
+    # as kind INVALID with zeros, which every loss term ignores
+    kind = np.where(ok, kind, INVALID).astype(np.int32)
+    logp, logq, grad = (np.where(ok.reshape(-1, *[1] * (a.ndim - 1)), a, 0.0) for a in (logp, logq, grad))
+    return theta, x, kind, logp, logq, grad
 
 
 def _transform(card: dict):
@@ -168,8 +181,8 @@ def _loss(cfg: DistillConfig, tr, m, scale):
     def loss(w, theta, x, kind, logp, logq_t, grad_t):
         logq = _q_logpdf(w, tr, theta, x, m)
         err = mlp(w, featurize(tr, theta, x)) + jax.lax.stop_gradient(logq) - logp
-        weight = jnp.where(kind == 2, cfg.marginal_weight, 1.0)
-        fit_f = jnp.sum(weight * err**2) / jnp.sum(weight)
+        weight = jnp.where(kind == 2, cfg.marginal_weight, jnp.where(kind == INVALID, 0.0, 1.0))
+        fit_f = jnp.sum(weight * err**2) / jnp.maximum(jnp.sum(weight), 1e-6)
         if cfg.grad_weight:  # the gradient in theta of f + log q, with q's weights held
             held = {k: (jax.lax.stop_gradient(v) if k.startswith(Q_PREFIX) else v) for k, v in w.items()}
 
@@ -181,6 +194,12 @@ def _loss(cfg: DistillConfig, tr, m, scale):
             fit_f = fit_f + cfg.grad_weight * jnp.sum(
                 jnp.where(near, optax.huber_loss(d), 0.0)
             ) / jnp.maximum(jnp.sum(near), 1.0)
+            if cfg.score_weight:  # the expected score's error per theta: E_p[d] over its group's draws
+                k = cfg.x_per_theta
+                iw_s = jnp.where(kind == 0, jnp.exp(jnp.clip(logp - logq_t, -10.0, 3.0)), 0.0).reshape(-1, k)
+                d_mean = jnp.sum(iw_s[..., None] * d.reshape(-1, k, d.shape[-1]), 1)
+                d_mean = d_mean / jnp.maximum(jnp.sum(iw_s, 1), 1e-6)[:, None]
+                fit_f = fit_f + cfg.score_weight * jnp.mean(jnp.sum(d_mean**2, -1))
         # q_s by maximum likelihood under the teacher: draws from q_T at theta, reweighted by p_T / q_T
         iw = jnp.where(kind == 0, jnp.exp(jnp.clip(logp - logq_t, -10.0, 3.0)), 0.0)
         fit_q = -jnp.sum(iw * logq) / jnp.maximum(jnp.sum(iw), 1e-6)
@@ -271,7 +290,8 @@ def distill(
     with progress_bar(progress) as bar:
         task = bar.add_task(f"distill {teacher.name}", total=cfg.steps)
         for i in range(cfg.steps):
-            idx = rng.integers(0, n, cfg.batch_size)
+            groups = rng.integers(0, n // cfg.x_per_theta, max(cfg.batch_size // cfg.x_per_theta, 1))
+            idx = (groups[:, None] * cfg.x_per_theta + np.arange(cfg.x_per_theta)).ravel()
             opt_state[1].hyperparams["learning_rate"] = jnp.asarray(
                 lr_at(i / cfg.steps, cfg.learning_rate), jnp.float32
             )
