@@ -1,7 +1,9 @@
 """Width x accuracy x cost of DDM networks: the shipped mixture (teacher) and distilled students.
 
 For each network: per-trial log-density error against the exact DDM (the package's JAX
-Navarro-Fuss series, float64) on simulated trials, and against the teacher; the error of a
+Navarro-Fuss series, float64) on simulated trials, and against the teacher; the shift of the
+maximum-likelihood estimate in posterior SDs at 2000 trials (``validation.metrics.score_bias``, the
+same 24 sets and seed as ``hssm-nre validate ddm``, so the teacher's row matches its card); the error of a
 500-trial log-likelihood *difference* between the true parameters and parameters one posterior
 SD away (what moves a posterior); and the cost of one log-likelihood + gradient at 500, 2000
 and 5000 trials relative to HSSM's LAN (``../shared/peers/ddm_lan.onnx``, through hssm's own
@@ -119,15 +121,21 @@ def main():
         net = load(d)
         nets[f"{d.name}"] = net
     acc = accuracy(nets)
+    from hssm_nre.validation.metrics import score_bias
+
+    for name, net in nets.items():  # the same sets, trials and seed as `hssm-nre validate ddm`
+        a = score_bias(net, n_sets=24, n_mc=40_000, seed=1).bias_over_sd.abs()
+        acc[name] |= {"shift_median": a.median(), "shift_p90": a.quantile(0.9), "shift_max": a.max()}
     cost = costs(nets)
     lines = [
         "| network | hidden (f / q) | members | per-trial RMSE vs exact (nats) | RMSE vs teacher | "
+        "MLE shift / posterior SD at 2000 trials, median / p90 / max | "
         "500-trial loglik-difference error vs exact, median / p90 (nats) | the same vs teacher, median | "
         + " | ".join(f"ratio / LAN at {n} (scalar / per-trial)" for n in TRIALS)
         + " | "
         + " | ".join(f"ratio / analytic at {n} (scalar / per-trial)" for n in TRIALS)
         + " |",
-        "|---|---|---|---|---|---|---|" + "---|" * (2 * len(TRIALS)),
+        "|---|---|---|---|---|---|---|---|" + "---|" * (2 * len(TRIALS)),
     ]
     for name, net in nets.items():
         tr = net.card.get("training", {})
@@ -145,6 +153,7 @@ def main():
                 cells.append(f"{t[(name, 'scalar')] / base:.2f} / {t[(name, 'per-trial')] / base:.2f}")
         lines.append(
             f"| {name} | {hid} | {k} | {a['rmse']:.3f} | {a['vs_teacher']:.3f} | "
+            f"{a['shift_median']:.3f} / {a['shift_p90']:.3f} / {a['shift_max']:.3f} | "
             f"{a['diff_median']:.3f} / {a['diff_p90']:.3f} | {a['diff_teacher']:.3f} | "
             + " | ".join(cells)
             + " |"
