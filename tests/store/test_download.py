@@ -374,7 +374,9 @@ def test_cli_pull_and_list(env):
     assert res.output.strip().endswith(str(env["cache"] / NAME / VERSION))
     res = runner.invoke(app, ["list"])
     assert res.exit_code == 0 and f"{NAME}@{VERSION}" in res.output and "cached" in res.output
-    assert "max_abs_gap=0.05" in res.output
+    res = runner.invoke(app, ["info", f"{NAME}@{VERSION}"])  # metrics moved from `list` to `info`
+    assert res.exit_code == 0, res.output
+    assert "max_abs_gap" in res.output and "0.05" in res.output
 
 
 def test_cli_publish(tiny_dir, tmp_path):
