@@ -103,8 +103,10 @@ def to_onnx_model(source: str | os.PathLike | Network, *, opset: int = OPSET) ->
     net = load_network(source)
     width = len(net.params) + int(net.card["model"].get("obs_dim") or 2)
     spec = jax.ShapeDtypeStruct((width,), jnp.float32)
-    fn = rewrite(single_trial_logp(net), spec)
-    with _quiet("onnx_ir", "jax2onnx"):
+    # traced in float32 whatever the process's mode: hssm turns on x64 when imported, and a graph
+    # traced under it did not run in hssm (a concat of (1, 3) and (2, 3) in jaxonnxruntime)
+    with jax.enable_x64(False), _quiet("onnx_ir", "jax2onnx"):
+        fn = rewrite(single_trial_logp(net), spec)
         model = to_onnx(
             fn,
             [spec],
