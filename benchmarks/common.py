@@ -62,3 +62,11 @@ def analytic_jax():
     fg = pytensor.function([data, v, a, z, t], out, mode="JAX")
     fn = jax_funcify(fg.maker.fgraph)
     return lambda d, *p: fn(d, *p)[0]
+
+
+def emit(lines, out=None):
+    """Print a Markdown table (a list of lines) and write it to ``out`` when given."""
+    text = "\n".join(lines)
+    print(text)
+    if out:
+        out.write_text(text + "\n")

@@ -29,7 +29,7 @@ from hssm_nre.store.artifact import load
 from hssm_nre.store.hub import load_network
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
-from common import analytic_jax, interleaved_times  # noqa: E402
+from common import analytic_jax, emit, interleaved_times  # noqa: E402
 
 LAN = Path(__file__).resolve().parents[3] / "shared" / "peers" / "ddm_lan.onnx"
 INNER = np.array([[-2.0, 2.0], [0.5, 2.0], [0.3, 0.7], [0.15, 0.5]])  # the validation prior
@@ -167,10 +167,7 @@ def main():
             if ("lan", "scalar") in cost[n]
         )
     )
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    emit(lines, args.out)
 
 
 if __name__ == "__main__":

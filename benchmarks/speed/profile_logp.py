@@ -34,7 +34,7 @@ from hssm_nre.store.hub import load_network
 from hssm_nre.store.shipped import shipped_networks
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
-from common import interleaved_times  # noqa: E402
+from common import emit, interleaved_times  # noqa: E402
 
 TRIALS = (500, 2000, 5000)
 PIECES = ("features", "ratio MLP", "q head", "q density", "network", "network, float64 in")
@@ -122,10 +122,7 @@ def main():
                 head = f"| {label} | {k} | {n} | {mode} | {1e3 * whole:.2f} | "
                 lines.append(head + " | ".join(cells) + " |")
         print("\n".join(lines[-6:]), flush=True)
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    emit(lines, args.out)
 
 
 if __name__ == "__main__":
