@@ -264,15 +264,12 @@ def test_prior_without_room_below_fastest_rt_is_an_error(data, tiny_nce):
         )
 
 
-def test_samples_move_with_a_narrow_prior(data, tiny_nce):
-    model = hssm.HSSM(
-        data,
-        model="ddm",
-        loglik_kind="ratio",
-        loglik=tiny_nce,
-        v={"name": "Uniform", "lower": 0.5, "upper": 2.0},
-    )
-    idata = model.sample(draws=20, tune=20, chains=1, progressbar=False)
+def test_samples_move_with_a_narrow_prior(data):
+    # the shipped network: with the tiny test network a 20-draw chain could freeze on its own
+    # (7 divergences in CI), which is not what this test is about
+    v = {"name": "Uniform", "lower": 0.5, "upper": 2.0}
+    model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", v=v)
+    idata = model.sample(draws=20, tune=50, chains=1, progressbar=False)
     v = np.asarray(idata["posterior"]["v"])
     assert np.unique(v).size > 1 and (v > 0.5).all()
 
