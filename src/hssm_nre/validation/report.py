@@ -149,6 +149,7 @@ def write_report(
         "",
         f"Reproduce: `{command}`. Network: {net.card['method']['loss']}; {training_summary(net)}.",
         "",
+        *density_figure_lines(rep),
     ]
     for k, section in enumerate(sections, 1):
         name = getattr(section, "__name__", None) or getattr(getattr(section, "func", None), "__name__", "")
@@ -168,6 +169,25 @@ def write_report(
 
 
 # ---------------------------------------------------------------- shared steps
+
+
+def density_figure_lines(rep: Report) -> list[str]:
+    """Embed ``figures/<model>_density.png`` when it is there (none: no lines).
+
+    The figure, the network's rt density against a histogram of its simulator, is made by
+    ``benchmarks/accuracy/density_figures.py`` (it needs 50,000 simulated trials, not a
+    validation run); a report rewritten next to it keeps the link.
+    """
+    if not rep.figure("density").is_file():
+        return []
+    return [
+        "The network's rt density against a histogram of its simulator (the reference dashed, where "
+        "there is one), at the first parameter set of the validation "
+        "(`python benchmarks/accuracy/density_figures.py`):",
+        "",
+        rep.link(f"{rep.stem}: network density against the simulator", "density"),
+        "",
+    ]
 
 
 def normalization_text(rep: Report) -> str:
