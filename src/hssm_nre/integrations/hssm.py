@@ -31,6 +31,7 @@ import warnings
 
 import numpy as np
 
+from hssm_nre.integrations.censoring import MISSING_RT, check_censoring_args, observed_rows
 from hssm_nre.integrations.op import make_logp_op
 
 __all__ = ["RatioLikelihoodWarning", "provenance", "register"]
@@ -117,7 +118,7 @@ def _patch_config(Config) -> None:
     Config.from_defaults = classmethod(from_defaults)
 
 
-def _check_data(data, choices) -> None:
+def _check_data(data, choices, deadline: str | None = None) -> None:
     import pandas as pd
 
     if not isinstance(data, pd.DataFrame):
@@ -136,7 +137,8 @@ def _check_data(data, choices) -> None:
                 f"data column {col} must be numeric, got dtype {data[col].dtype} (e.g. "
                 f"{data[col].iloc[0]!r}); convert it with data[{col!r}] = pd.to_numeric(data[{col!r}])."
             )
-    rt = np.asarray(data["rt"], dtype=float)
+    keep = observed_rows(data, deadline) if deadline else np.ones(len(data), bool)
+    rt = np.where(keep, np.asarray(data["rt"], dtype=float), 1.0)  # censored trials: no rt to check
     bad = ~np.isfinite(rt) | (rt <= 0)
     if bad.any():
         rows = np.flatnonzero(bad)[:5].tolist()
@@ -145,7 +147,7 @@ def _check_data(data, choices) -> None:
             "reaction times must be positive seconds. Drop or fix those trials."
         )
     resp = np.asarray(data["response"])
-    outside = ~np.isin(resp, np.asarray(choices))
+    outside = ~np.isin(resp, np.asarray(choices)) & keep
     if outside.any():
         vals = sorted(set(np.asarray(resp)[outside].tolist()))[:5]
         raise ValueError(
@@ -167,9 +169,12 @@ def _beyond_training(rt, net):
     return np.asarray(rt, dtype=float) - earliest > max_t, max_t + earliest
 
 
-def _warn_slow_trials(data, net) -> None:
+def _warn_slow_trials(data, net, deadline: str | None = None) -> None:
     """Warn when trials are slower than anything the network was trained on (it extrapolates)."""
-    slow, limit = _beyond_training(np.asarray(data["rt"], dtype=float), net)
+    rt = np.asarray(data["rt"], dtype=float)
+    if deadline:
+        rt = rt[observed_rows(data, deadline)]
+    slow, limit = _beyond_training(rt, net)
     if slow.any():
         max_t = net.card["simulation"]["max_t"]
         warnings.warn(
@@ -196,6 +201,7 @@ def _warn_uncovered_tail(model, net) -> None:
     lapse's upper end.
     """
     rt = np.asarray(model.data["rt"], dtype=float)
+    rt = rt[rt != MISSING_RT]  # censored trials (missing_data / deadline) have no rt
     slow = (rt > TAIL_FACTOR * np.median(rt)) & ~_beyond_training(rt, net)[0]  # those have a warning
     lapse = getattr(model, "lapse", None) if getattr(model, "has_lapse", False) else None
     upper = getattr(lapse, "args", {}).get("upper") if lapse is not None else None
@@ -393,7 +399,8 @@ def _initvals_in_box(model, net) -> None:
     from pymc.distributions.distribution import support_point
 
     ndt = net.info.model.ndt
-    rt_min = float(np.min(model.data["rt"]))
+    rt = np.asarray(model.data["rt"], dtype=float)
+    rt_min = float(np.min(rt[rt != MISSING_RT]))  # censored trials (rt = -999) set no bound on t
     pm_model = model.pymc_model
     for name, (lo, hi) in net.box.items():
         if name not in model._initvals:
@@ -471,8 +478,9 @@ def _patch_init(HSSM) -> None:
             return orig(self, *args, **kwargs)
         net = _network_for(arguments)
         _check_network_matches(net, arguments)
-        _check_data(arguments["data"], net.choices)
-        _warn_slow_trials(arguments["data"], net)
+        deadline = check_censoring_args(arguments["data"], arguments, net)
+        _check_data(arguments["data"], net.choices, deadline)
+        _warn_slow_trials(arguments["data"], net, deadline)
         explicit = "p_outlier" in arguments
         p_out = arguments.get("p_outlier", 0.05)
         if not net.normalized:
@@ -530,7 +538,8 @@ def _ratio_distribution(model):
     from hssm.distribution_utils import make_distribution
 
     net = model._hssm_nre_network
-    op = make_logp_op(net)
+    censored = _censored_layout(model)
+    op = make_logp_op(net, censored)
     # hssm prints model.loglik; the op's class says which network it evaluates (not "LANLogpOp")
     label = f"RatioLogpOp({net.name}, sha256 {str(net.card.get('weights_sha256'))[:12]})"
     op.__class__ = type(
@@ -569,11 +578,27 @@ def _ratio_distribution(model):
             for i, lo, hi in box:
                 p = dist_params[i]
                 outside = outside | pt.lt(p, lo) | pt.gt(p, hi)
-            if ndt_i is not None:
-                outside = outside | pt.le(data[:, 0], dist_params[ndt_i])
+            if ndt_i is not None:  # a censored trial (rt = -999) has no rt to compare with t
+                outside = outside | (pt.le(data[:, 0], dist_params[ndt_i]) & pt.neq(data[:, 0], MISSING_RT))
             return pt.where(outside, -np.inf, out)
 
     return RatioDistribution
+
+
+def _censored_layout(model) -> tuple | None:
+    """With hssm's ``missing_data`` / ``deadline``: censored trials first; ``(n_missing, n, deadlines)``.
+
+    hssm's own ``_make_model_distribution`` (replaced here) does the same rearrangement before
+    bambi builds the model; the op then runs the quadrature on the first ``n_missing`` rows only.
+    """
+    if not (getattr(model, "missing_data", False) and getattr(model, "deadline", False)):
+        return None
+    from hssm.utils import _rearrange_data
+
+    model.data = _rearrange_data(model.data)
+    missing = np.asarray(model.data["rt"], dtype=float) == MISSING_RT
+    deadlines = np.asarray(model.data[model.deadline_name], dtype=float)[missing]
+    return int(missing.sum()), len(model.data), deadlines
 
 
 def _plain_ratio(self) -> bool:
