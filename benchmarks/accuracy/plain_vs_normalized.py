@@ -29,11 +29,11 @@ import numpy as np
 from ddm_ablation import load_sims
 
 import hssm_nre.validation.metrics as metrics
-import hssm_nre.validation.sampling as sampling
 from hssm_nre.net.logp import build_logp
 from hssm_nre.simulation import simulate_trials
 from hssm_nre.training.config import TrainConfig
 from hssm_nre.training.loop import fit
+from hssm_nre.validation.calibration import calibration
 from hssm_nre.validation.cases import PARAMETER_SETS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
@@ -62,7 +62,7 @@ def evaluate(name: str, data, steps: int, n_datasets: int) -> dict:
     rand = metrics.score_bias(net, n_sets=12).bias_over_sd.abs()
     rep = metrics.score_bias(net, thetas=PARAMETER_SETS["ddm"]).bias_over_sd.abs()
     t0 = time.perf_counter()
-    cal = sampling.calibration(net, n_datasets=n_datasets, n_trials=200, draws=300, progress=False)
+    cal = calibration(net, n_datasets=n_datasets, n_trials=200, draws=300, progress=False)
     cal_s = time.perf_counter() - t0
     cov = metrics.coverage_table(cal)
     fitted = int(cal[cal.param != "failed"].dataset.nunique())

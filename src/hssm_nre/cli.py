@@ -507,6 +507,16 @@ def validate(
     ),
     sets: int = typer.Option(3, help="Parameter sets of the reweighting comparison (models other than ddm)."),
     write_card: bool = typer.Option(False, help="Record the metrics in the network's card (re-saved)."),
+    workers: int = typer.Option(
+        0,
+        help="Run the calibration's fits on a local Dask cluster of this many worker processes "
+        '(0: one after another in this process). Needs pip install "hssm-nre[cluster]".',
+    ),
+    scheduler: str = typer.Option(
+        None,
+        help="Run the calibration's fits on a running Dask scheduler, e.g. tcp://host:8786 "
+        "(its workers need hssm-nre and the same network).",
+    ),
 ) -> None:
     """Validate a network against a reference likelihood and write a Markdown report."""
     from hssm_nre.cores import use_cpu_cores
@@ -521,8 +531,14 @@ def validate(
             f"--reference must be one of {kinds}, got {reference!r} ({covers}; 'none': any model, "
             "recovery and calibration only)"
         )
-    if calibration < 0 or sets < 1:
-        raise typer.BadParameter(f"need --calibration >= 0 and --sets >= 1, got {calibration} and {sets}")
+    if calibration < 0 or sets < 1 or workers < 0:
+        raise typer.BadParameter(
+            f"need --calibration >= 0, --sets >= 1 and --workers >= 0, "
+            f"got {calibration}, {sets} and {workers}"
+        )
+    from hssm_nre.validation.distributed import Cluster
+
+    cluster = Cluster(workers=workers, scheduler=scheduler)
     import logging
 
     from hssm_nre.store.hub import load_network
@@ -553,11 +569,24 @@ def validate(
         )
     if name == "ddm" and reference == "analytic":
         path = run_validation(
-            model, reference=reference, out=out, quick=quick, reuse=reuse, n_calibration=calibration
+            model,
+            reference=reference,
+            out=out,
+            quick=quick,
+            reuse=reuse,
+            n_calibration=calibration,
+            cluster=cluster,
         )
     else:
         path = run_reference_validation(
-            model, reference, out=out, n_sets=sets, n_calibration=calibration, quick=quick, reuse=reuse
+            model,
+            reference,
+            out=out,
+            n_sets=sets,
+            n_calibration=calibration,
+            quick=quick,
+            reuse=reuse,
+            cluster=cluster,
         )
     typer.echo(f"report written to {Path(path).absolute()}")
     if write_card:

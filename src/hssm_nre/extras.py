@@ -2,7 +2,7 @@
 
 Fitting with the shipped networks needs only the core dependencies; training needs the
 ``train`` extra (optax, matplotlib) and validation the ``validate`` extra (PyDDM,
-scikit-learn, matplotlib).
+scikit-learn, matplotlib); fits on a Dask cluster need the ``cluster`` extra (distributed).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ EXTRA_OF = {
     "nutpie": "samplers",
     "jax2onnx": "onnx",
     "onnx": "onnx",
+    "distributed": "cluster",
+    "dask": "cluster",
 }
 
 

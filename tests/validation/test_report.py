@@ -38,7 +38,7 @@ def fake_measurements(monkeypatch):
         table = _table(net.params, abs_diff_over_sd=0.2, sd_ratio_over_ref=0.97)
         return SimpleNamespace(table=table, ess_fraction=0.8, draws=draws_, log_weights=np.zeros(4))
 
-    def calibration(net, n_datasets, n_trials, draws, prior=None, progress=True):
+    def calibration(net, n_datasets, n_trials, draws, prior=None, progress=True, cluster=None):
         calls.append(("calibration", n_datasets))
         ranks = np.linspace(0.05, 0.95, n_datasets)
         return pd.DataFrame([{"param": p, "rank": r} for p in net.params for r in ranks])

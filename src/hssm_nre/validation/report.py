@@ -35,7 +35,9 @@ import pandas as pd
 from hssm_nre.models import MODELS
 from hssm_nre.store.artifact import Network
 from hssm_nre.store.hub import load_network
+from hssm_nre.validation.calibration import calibration
 from hssm_nre.validation.cases import CALIBRATION_PRIOR, PARAMETER_SETS, _regression_case
+from hssm_nre.validation.distributed import Cluster
 from hssm_nre.validation.metrics import (
     coverage_table,
     logratio_gap,
@@ -46,7 +48,6 @@ from hssm_nre.validation.metrics import (
 from hssm_nre.validation.plots import overlay_draws, plot_landscape, plot_overlay, plot_ranks
 from hssm_nre.validation.references import Reference, get_reference
 from hssm_nre.validation.sampling import (
-    calibration,
     compare_posteriors,
     fit_hssm,
     posterior_recovery,
@@ -79,6 +80,7 @@ class Report:
     quick: bool = False
     reuse: bool = False
     metrics: dict = field(default_factory=dict)
+    cluster: Cluster = Cluster()  # where the calibration's fits run
 
     @property
     def stem(self) -> str:
@@ -135,14 +137,16 @@ def write_report(
     sections: list[Section],
     quick: bool = False,
     reuse: bool = False,
+    cluster: Cluster | None = None,
 ) -> Path:
     """Write ``<out>/<model>.md`` (header, ``sections`` in turn, timing) and its metrics JSON.
 
     The header is ``# title`` and ``Reproduce: `command`. Network: ...`` (the line
-    :func:`record_in_card` reads back). Returns the report's path.
+    :func:`record_in_card` reads back). Returns the report's path. ``cluster``: where the
+    calibration's fits run (default: in this process).
     """
     t_start = time.perf_counter()
-    rep = Report(net, Path(out), quick=quick, reuse=reuse)
+    rep = Report(net, Path(out), quick=quick, reuse=reuse, cluster=cluster or Cluster())
     (rep.out / "figures").mkdir(parents=True, exist_ok=True)
     lines = [
         f"# {title}",
@@ -230,13 +234,15 @@ def posterior_gap(rep: Report, df: pd.DataFrame, sd_ratio: str, versus: str, rat
     ]
 
 
-def calibration_or_reuse(net: Network, csv: Path, png: Path, reuse: bool, **kw) -> pd.DataFrame:
-    """Run :func:`~hssm_nre.validation.sampling.calibration` (``kw``), or with ``reuse`` read an earlier run.
+def calibration_or_reuse(
+    net: Network, csv: Path, png: Path, reuse: bool, cluster: Cluster | None = None, **kw
+) -> pd.DataFrame:
+    """Run :func:`~hssm_nre.validation.calibration.calibration` (``kw``), or with ``reuse`` read a past run.
 
     An earlier run is reused only when its sidecar ``.json`` names the same weights (sha256)
     and settings, so a calibration of another network is never reported as this one's.
     The calibration can thus run in its own process (``hssm-nre validate ... --reuse`` later
-    writes the report from it).
+    writes the report from it). ``cluster`` says where the fits run (it does not change them).
     """
     meta = {
         "network": net.name,
@@ -246,7 +252,7 @@ def calibration_or_reuse(net: Network, csv: Path, png: Path, reuse: bool, **kw) 
     side = csv.with_suffix(".json")
     if reuse and csv.exists() and side.exists() and json.loads(side.read_text()) == meta:
         return pd.read_csv(csv)
-    cal = calibration(net, progress=False, **kw)
+    cal = calibration(net, progress=False, cluster=cluster, **kw)
     cal.to_csv(csv, index=False)
     side.write_text(json.dumps(meta, indent=2) + "\n")
     plot_ranks(cal, png)
@@ -269,6 +275,7 @@ def calibration_section(
         rep.file("_calibration.csv"),
         rep.figure("sbc"),
         rep.reuse,
+        cluster=rep.cluster,
         n_datasets=n_datasets,
         n_trials=200,
         **kw,
@@ -559,13 +566,15 @@ def run_validation(
     trials: tuple[int, ...] = (500, 2000),
     n_calibration: int = 100,
     reuse: bool = False,
+    cluster: Cluster | None = None,
 ) -> Path:
     """Run every validation step of the DDM against hssm's analytic likelihood; write ``<out>/ddm.md``.
 
     Also figures and CSV files. Returns the report's path. ``quick`` shrinks every budget (a
     smoke run, with 5 calibration data sets); ``reuse`` takes the posterior comparison from an
     earlier run's ``<model>_posteriors.csv`` (and figures), and the calibration from an earlier
-    ``_calibration.csv`` of the same network and settings.
+    ``_calibration.csv`` of the same network and settings. ``cluster``: where the calibration's
+    fits run (:class:`~hssm_nre.validation.distributed.Cluster`; default in this process).
     """
     net = load_network(model)
     if reference != "analytic" or net.model != "ddm":
@@ -581,6 +590,7 @@ def run_validation(
         ddm_sections(trials, n_calibration),
         quick=quick,
         reuse=reuse,
+        cluster=cluster,
     )
 
 
@@ -594,6 +604,7 @@ def run_reference_validation(
     n_calibration: int = 0,
     quick: bool = False,
     reuse: bool = False,
+    cluster: Cluster | None = None,
 ) -> Path:
     """Validate a network of any registry model and write ``<out>/<model>.md``.
 
@@ -604,7 +615,8 @@ def run_reference_validation(
     (:func:`~hssm_nre.validation.sampling.reweighted_comparison`); optional simulation-based
     calibration on ``n_calibration`` data sets. ``reuse`` reads the posterior comparison and
     the calibration of an earlier run from ``<out>/<model>_posteriors.csv`` and
-    ``_calibration.csv`` (and keeps its figures) instead of recomputing them.
+    ``_calibration.csv`` (and keeps its figures) instead of recomputing them. ``cluster``: where
+    the calibration's fits run (default: in this process).
     """
     net = load_network(model)
     ref = None if reference == "none" else get_reference(net.model, reference)
@@ -623,6 +635,7 @@ def run_reference_validation(
         reference_sections(ref, reference, n_sets, n_trials, draws, n_calibration, prior),
         quick=quick,
         reuse=reuse,
+        cluster=cluster,
     )
 
 

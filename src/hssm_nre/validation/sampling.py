@@ -1,4 +1,7 @@
-"""Posterior sampling for validation: hssm fits, direct NUTS draws, recovery, calibration and reweighting."""
+"""Posterior sampling for validation: hssm fits, direct NUTS draws, recovery and reweighting.
+
+Simulation-based calibration is in :mod:`hssm_nre.validation.calibration`.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +13,10 @@ import pandas as pd
 
 from hssm_nre.simulation import simulate_trials
 from hssm_nre.store.artifact import Network
-from hssm_nre.validation.cases import CALIBRATION_PRIOR, VALIDATION_MAX_T
+from hssm_nre.validation.cases import VALIDATION_MAX_T
 from hssm_nre.validation.metrics import c2st
 
-__all__ = ["calibration", "compare_posteriors", "fit_hssm"]
+__all__ = ["compare_posteriors", "fit_hssm"]
 
 
 def box_priors(net: Network, regression: set[str]) -> list[dict]:
@@ -203,81 +206,6 @@ def _init_inside(x, lo, hi, ndt_i, spread_i=None):
     lo, hi = np.asarray(lo, np.float64), np.asarray(hi, np.float64)
     frac = (_start_inside(x, lo, hi, ndt_i, spread_i) - lo) / (hi - lo)
     return {"theta": jnp.asarray(np.log(frac / (1 - frac)), dtype=jnp.result_type(float))}
-
-
-def calibration(
-    net: Network,
-    n_datasets: int = 100,
-    n_trials: int = 200,
-    draws: int = 400,
-    seed: int = 0,
-    prior: dict[str, tuple[float, float]] | None = None,
-    progress: bool = True,
-) -> pd.DataFrame:
-    """Simulation-based calibration with numpyro NUTS on the network's likelihood.
-
-    Parameters are drawn from a uniform ``prior`` (inside the training box), a data set of
-    ``n_trials`` is simulated, and the same prior is used for inference. For a calibrated
-    posterior the rank of the true value among the posterior draws is uniform, and a
-    central ``q`` interval covers the truth in a share ``q`` of data sets.
-
-    Returns one row per data set and parameter: the true value, its normalized rank in
-    ``[0, 1]`` and the posterior mean and SD.
-    """
-    import jax
-    import jax.numpy as jnp
-
-    from hssm_nre.progress import progress_bar
-
-    prior = prior or CALIBRATION_PRIOR.get(net.model) or net.box
-    names = list(net.params)
-    mcmc, lo, hi = nuts_sampler(net, prior, draws)
-    rng = np.random.default_rng(seed)
-    onset_i = _onset_indices(net)
-    rows = []
-    with progress_bar(progress) as bar:
-        task = bar.add_task("calibration", total=n_datasets)
-        for i in range(n_datasets):
-            truth = rng.uniform(np.asarray(lo), np.asarray(hi))
-            x, ok = simulate_trials(net.model, np.tile(truth, (n_trials, 1)), rng, max_t=VALIDATION_MAX_T)
-            x = x[ok][:n_trials]
-            if len(x) < n_trials:  # keep shapes fixed so NUTS compiles once
-                continue
-            key = jax.random.key(seed * 100_003 + i)
-            try:
-                try:
-                    mcmc.run(key, jnp.asarray(x, jnp.float32), init_params=_init_inside(x, lo, hi, *onset_i))
-                    post = np.asarray(mcmc.get_samples()["theta"])
-                except RuntimeError:  # numpyro's random pre-initialization found no finite point
-                    fresh, _, _ = nuts_sampler(net, prior, draws, start=_start_inside(x, lo, hi, *onset_i))
-                    fresh.run(key, jnp.asarray(x, jnp.float32))
-                    post = np.asarray(fresh.get_samples()["theta"])
-            except RuntimeError:  # NUTS found no finite starting point: counted, not hidden
-                rows.append(
-                    {
-                        "dataset": i,
-                        "param": "failed",
-                        "truth": np.nan,
-                        "rank": np.nan,
-                        "mean": np.nan,
-                        "sd": np.nan,
-                    }
-                )
-                bar.advance(task)
-                continue
-            for j, p in enumerate(names):
-                rows.append(
-                    {
-                        "dataset": i,
-                        "param": p,
-                        "truth": float(truth[j]),
-                        "rank": float(np.mean(post[:, j] < truth[j])),
-                        "mean": float(post[:, j].mean()),
-                        "sd": float(post[:, j].std()),
-                    }
-                )
-            bar.advance(task)
-    return pd.DataFrame(rows)
 
 
 @dataclass
