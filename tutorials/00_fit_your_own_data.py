@@ -6,10 +6,12 @@
 # posterior predictive check as hssm's quantile-probability plot, and LOO. The CSV here is
 # simulated so that the page can show real output; point ``--csv`` at your own file.
 #
-# Run: ``python tutorials/00_fit_your_own_data.py [--csv my_data.csv] [--quick] [--out DIR]``.
+# Run: ``python tutorials/00_fit_your_own_data.py [--csv my_data.csv] [--quick] [--out DIR]``, or
+# open it as a notebook (jupytext reads the ``# %%`` cells).
 
 # %%
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -46,73 +48,90 @@ def example_csv(path: Path, n_participants: int = 3, n_trials: int = 60, seed: i
     return path
 
 
+# %% [markdown]
+# ## Budgets
+#
+# ``--quick`` runs tiny budgets (checks that the steps run, about a minute); without it the
+# page's budgets run. In a notebook kernel, whose ``sys.argv`` holds the kernel's own flags,
+# the quick budget runs: set ``ARGV = []`` in the cell below for the full one.
+
+
 # %%
-def main(argv=None):
-    import arviz as az
-    import hssm
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def parse_args(argv=None):
+    """The command line's flags; ``--quick`` in a notebook kernel."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--csv", type=Path, default=None, help="Your CSV (default: a simulated one).")
     ap.add_argument("--out", type=Path, default=Path("."), help="Where the figures go.")
     ap.add_argument("--quick", action="store_true", help="Tiny budgets: checks the steps run.")
-    args = ap.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    draws, tune, chains = (30, 30, 2) if args.quick else (500, 500, 2)
-
-    csv = args.csv or example_csv(args.out / "my_data.csv", n_trials=20 if args.quick else 60)
-    data = pd.read_csv(csv)
-    data["response"] = data["response"].astype(int)
-    print(data.head())
-    print(data.groupby(["participant_id", "condition"]).size().unstack())
-
-    # %% [markdown]
-    # ## The model
-    #
-    # The drift depends on the condition, with a random intercept per participant; ``a``,
-    # ``z`` and ``t`` are shared. Priors left out are hssm's defaults truncated to the
-    # network's training box (hssm prints one note saying which).
-    model = hssm.HSSM(
-        data,
-        model="ddm",
-        loglik_kind="ratio",
-        include=[{"name": "v", "formula": "v ~ 1 + condition + (1 | participant_id)"}],
-    )
-    idata = model.sample(draws=draws, tune=tune, chains=chains, random_seed=0, progressbar=False)
-    print(idata.attrs["hssm_nre_network"], idata.attrs["hssm_nre_network_sha256"][:12])
-
-    # %% [markdown]
-    # ## Diagnostics: R-hat near 1 (below 1.01) and a bulk ESS of a few hundred per parameter
-    names = ["v_Intercept", "v_condition", "v_1|participant_id_sigma", "a", "z", "t"]
-    names = [n for n in names if n in idata["posterior"]]
-    summary = az.summary(idata, var_names=names)
-    print(summary.to_string())
-
-    # %% [markdown]
-    # ## Posterior predictive check: the quantile-probability plot
-    #
-    # For each condition and response, the 10/30/50/70/90 % rt quantiles against the
-    # response's proportion: data (lines) and posterior predictive draws (points).
-    model.sample_posterior_predictive(idata, draws=20 if args.quick else 100, inplace=True)
-    model.plot_quantile_probability(cond="condition", dt=idata)
-    qp = args.out / "getting_started_qp.png"
-    plt.gcf().savefig(qp, dpi=90, bbox_inches="tight")
-    plt.close("all")
-    az.plot_trace(idata, var_names=["v_Intercept", "v_condition", "a", "t"])
-    trace = args.out / "getting_started_trace.png"
-    plt.gcf().savefig(trace, dpi=70, bbox_inches="tight")
-    plt.close("all")
-
-    # %% [markdown]
-    # ## LOO: the shipped networks are normalized densities, so hssm's log-likelihood group
-    # and ``az.loo`` / ``az.compare`` are meaningful (a plain ratio network refuses them)
-    loo = az.loo(idata)
-    print(loo)
-    return {"summary": summary, "loo": loo, "figures": [qp, trace], "idata": idata, "n": len(data)}
+    if argv is None:
+        argv = ["--quick"] if sys.argv[0].endswith("ipykernel_launcher.py") else sys.argv[1:]
+    return ap.parse_args(argv)
 
 
-if __name__ == "__main__":
-    main()
+ARGV = None  # None: the command line's flags (``--quick`` in a notebook kernel)
+args = parse_args(ARGV)
+args.out.mkdir(parents=True, exist_ok=True)
+draws, tune, chains = (30, 30, 2) if args.quick else (500, 500, 2)
+
+# %%
+import arviz as az
+import hssm
+import matplotlib.pyplot as plt  # figures are saved, and shown inline in a notebook
+
+csv = args.csv or example_csv(args.out / "my_data.csv", n_trials=20 if args.quick else 60)
+data = pd.read_csv(csv)
+data["response"] = data["response"].astype(int)
+print(data.head())
+print(data.groupby(["participant_id", "condition"]).size().unstack())
+
+# %% [markdown]
+# ## The model
+#
+# The drift depends on the condition, with a random intercept per participant; ``a``,
+# ``z`` and ``t`` are shared. Priors left out are hssm's defaults truncated to the
+# network's training box (hssm prints one note saying which).
+
+# %%
+model = hssm.HSSM(
+    data,
+    model="ddm",
+    loglik_kind="ratio",
+    include=[{"name": "v", "formula": "v ~ 1 + condition + (1 | participant_id)"}],
+)
+idata = model.sample(draws=draws, tune=tune, chains=chains, random_seed=0, progressbar=False)
+print(idata.attrs["hssm_nre_network"], idata.attrs["hssm_nre_network_sha256"][:12])
+
+# %% [markdown]
+# ## Diagnostics: R-hat near 1 (below 1.01) and a bulk ESS of a few hundred per parameter
+
+# %%
+names = ["v_Intercept", "v_condition", "v_1|participant_id_sigma", "a", "z", "t"]
+names = [n for n in names if n in idata["posterior"]]
+summary = az.summary(idata, var_names=names)
+print(summary.to_string())
+
+# %% [markdown]
+# ## Posterior predictive check: the quantile-probability plot
+#
+# For each condition and response, the 10/30/50/70/90 % rt quantiles against the
+# response's proportion: data (lines) and posterior predictive draws (points).
+
+# %%
+model.sample_posterior_predictive(idata, draws=20 if args.quick else 100, inplace=True)
+model.plot_quantile_probability(cond="condition", dt=idata)
+qp = args.out / "getting_started_qp.png"
+plt.gcf().savefig(qp, dpi=90, bbox_inches="tight")
+az.plot_trace(idata, var_names=["v_Intercept", "v_condition", "a", "t"])
+trace = args.out / "getting_started_trace.png"
+plt.gcf().savefig(trace, dpi=70, bbox_inches="tight")
+figures = [qp, trace]
+
+# %% [markdown]
+# ## LOO
+#
+# The shipped networks are normalized densities, so hssm's log-likelihood group and
+# ``az.loo`` / ``az.compare`` are meaningful (a plain ratio network refuses them).
+
+# %%
+loo = az.loo(idata)
+print(loo)

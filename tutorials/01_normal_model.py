@@ -15,6 +15,7 @@
 # %%
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -125,6 +126,12 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", default="docs/tutorials/figures")
     ap.add_argument("--method", default=METHOD, choices=["nce", "cnre"])
+    if argv is None:  # a notebook kernel's argv holds the kernel's own flags: the quick budget there
+        argv = (
+            ["--quick", "--out", tempfile.mkdtemp(prefix="hssm-nre-")]
+            if sys.argv[0].endswith("ipykernel_launcher.py")
+            else sys.argv[1:]
+        )
     args = ap.parse_args(argv)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     net = train_network(args.quick, method=args.method)
@@ -143,5 +150,6 @@ def main(argv=None):
     return {"spread": spread, "err": err, "sd_ratio": draws.std(0) / sd}
 
 
-if __name__ == "__main__":
-    main(sys.argv[1:])
+# %%
+if __name__ == "__main__":  # also in a notebook kernel
+    result = main()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parent if "__file__" in globals() else Path.cwd()  # a kernel runs in its folder
 _spec = importlib.util.spec_from_file_location("normal_tut", HERE / "01_normal_model.py")
 normal = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(normal)
@@ -55,6 +55,8 @@ def fit(net, c, x, exact: bool, draws: int):
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    if argv is None:  # a notebook kernel's argv holds the kernel's own flags: the quick budget there
+        argv = ["--quick"] if sys.argv[0].endswith("ipykernel_launcher.py") else sys.argv[1:]
     args = ap.parse_args(argv)
     net = normal.train_network(args.quick)
     rng = np.random.default_rng(8)
@@ -72,5 +74,6 @@ def main(argv=None):
     return {"err": err, "sd_ratio": a.std(0) / b.std(0)}
 
 
-if __name__ == "__main__":
-    main(sys.argv[1:])
+# %%
+if __name__ == "__main__":  # also in a notebook kernel
+    result = main()

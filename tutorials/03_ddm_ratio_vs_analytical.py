@@ -11,6 +11,7 @@
 # %%
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 import hssm_nre  # noqa: F401  (registers loglik_kind="ratio")
@@ -25,6 +26,12 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", default="docs/tutorials/figures")
+    if argv is None:  # a notebook kernel's argv holds the kernel's own flags: the quick budget there
+        argv = (
+            ["--quick", "--out", tempfile.mkdtemp(prefix="hssm-nre-")]
+            if sys.argv[0].endswith("ipykernel_launcher.py")
+            else sys.argv[1:]
+        )
     args = ap.parse_args(argv)
     net = load_network("ddm")
     n, draws = (200, 200) if args.quick else (1000, 1000)
@@ -54,5 +61,6 @@ def main(argv=None):
     return cmp_
 
 
-if __name__ == "__main__":
-    main(sys.argv[1:])
+# %%
+if __name__ == "__main__":  # also in a notebook kernel
+    result = main()

@@ -53,6 +53,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--train", action="store_true")
+    if argv is None:  # a notebook kernel's argv holds the kernel's own flags: the quick budget there
+        argv = ["--quick"] if sys.argv[0].endswith("ipykernel_launcher.py") else sys.argv[1:]
     args = ap.parse_args(argv)
     if "angle" in shipped_networks() and not args.train:
         loglik = "angle"
@@ -90,5 +92,6 @@ def main(argv=None):
     }
 
 
-if __name__ == "__main__":
-    main(sys.argv[1:])
+# %%
+if __name__ == "__main__":  # also in a notebook kernel
+    result = main()

@@ -57,6 +57,8 @@ def main(argv=None):
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    if argv is None:  # a notebook kernel's argv holds the kernel's own flags: the quick budget there
+        argv = ["--quick"] if sys.argv[0].endswith("ipykernel_launcher.py") else sys.argv[1:]
     args = ap.parse_args(argv)
     net = train(
         SPEC,
@@ -90,5 +92,6 @@ def main(argv=None):
     return {"gap_sd": float(gap.std()), "post": post, "truth": truth}
 
 
-if __name__ == "__main__":
-    main(sys.argv[1:])
+# %%
+if __name__ == "__main__":  # also in a notebook kernel
+    result = main()

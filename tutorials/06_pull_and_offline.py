@@ -12,7 +12,6 @@
 import functools
 import http.server
 import json
-import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -79,5 +78,6 @@ def main(argv=None):
     return {"path": path, "offline_path": again, "value": value}
 
 
-if __name__ == "__main__":
-    main(sys.argv[1:])
+# %%
+if __name__ == "__main__":  # also in a notebook kernel
+    result = main()
