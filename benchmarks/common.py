@@ -70,3 +70,11 @@ def emit(lines, out=None):
     print(text)
     if out:
         out.write_text(text + "\n")
+
+
+def peer_lan(model: str = "ddm"):
+    """Path of HSSM's LAN for ``model`` in ``../shared/peers/`` (never committed), or None when absent."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "shared" / "peers" / f"{model}_lan.onnx"
+    return path if path.exists() else None

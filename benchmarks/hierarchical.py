@@ -1,0 +1,212 @@
+"""Hierarchical DDM fits through ``hssm.HSSM``: ratio vs analytic vs HSSM's LAN, side by side.
+
+Simulated data: ``P`` participants x ``N`` trials, random intercepts on ``v`` and ``a`` and a
+trial-level covariate ``x ~ N(0, 1)`` on ``v``::
+
+    v = v_Intercept + v_x * x + u_v[participant],   u_v ~ N(0, v_sigma)
+    a = a_Intercept + u_a[participant],             u_a ~ N(0, a_sigma)
+
+fitted as ``v ~ 1 + x + (1 | participant_id)``, ``a ~ 1 + (1 | participant_id)`` with hssm's
+default priors (lapse included) and the numpyro sampler, once per likelihood: ``analytical``,
+``ratio`` (the shipped network) and, when ``../shared/peers/ddm_lan.onnx`` exists, HSSM's LAN
+(``approx_differentiable``). Reported per likelihood and for the fixed effects and group SDs:
+posterior mean and SD, ``|mean diff| / SD`` and SD ratio against the analytic fit, the truth's
+z-score, R-hat, bulk ESS; per fit: divergences, mean tree depth, step size, wall time (the whole
+``model.sample`` call, compilation included), min ESS / s and the wall-time ratio to analytic.
+
+    python benchmarks/hierarchical.py --sizes 20x200 --draws 300 --tune 300 \
+        --out benchmarks/results/hierarchical_cpu.md
+
+The default sizes are 20x200, 50x500 and 100x500; the bigger two are for a bigger machine.
+"""
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import hssm_nre
+
+hssm_nre.use_cpu_cores()  # chains side by side; before `import hssm` (which starts JAX)
+
+import arviz as az  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from hssm_nre.simulation import simulate_trials  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: common.py
+from common import emit, peer_lan  # noqa: E402
+
+TRUTH = {
+    "v_Intercept": 0.5,
+    "v_x": 0.4,
+    "v_1|participant_id_sigma": 0.3,
+    "a_Intercept": 1.2,
+    "a_1|participant_id_sigma": 0.15,
+    "z": 0.5,
+    "t": 0.3,
+}
+INCLUDE = [
+    {"name": "v", "formula": "v ~ 1 + x + (1 | participant_id)"},
+    {"name": "a", "formula": "a ~ 1 + (1 | participant_id)"},
+]
+KINDS = ("analytical", "ratio", "lan")
+
+
+def simulate(n_participants: int, n_trials: int, seed: int = 0) -> pd.DataFrame:
+    """Simulate the hierarchical data set (see the module docstring for the generative model)."""
+    rng = np.random.default_rng(seed)
+    u_v = rng.normal(0, TRUTH["v_1|participant_id_sigma"], n_participants)
+    u_a = rng.normal(0, TRUTH["a_1|participant_id_sigma"], n_participants)
+    pid = np.repeat(np.arange(n_participants), n_trials)
+    x = rng.standard_normal(len(pid))
+    theta = np.column_stack(
+        [
+            TRUTH["v_Intercept"] + TRUTH["v_x"] * x + u_v[pid],
+            TRUTH["a_Intercept"] + u_a[pid],
+            np.full(len(pid), TRUTH["z"]),
+            np.full(len(pid), TRUTH["t"]),
+        ]
+    )
+    obs, ok = simulate_trials("ddm", theta, rng)
+    return pd.DataFrame(
+        {"rt": obs[ok, 0], "response": obs[ok, 1].astype(int), "x": x[ok], "participant_id": pid[ok]}
+    )
+
+
+def fit(data: pd.DataFrame, kind: str, draws: int, tune: int, chains: int, seed: int, dense: bool):
+    """Fit one likelihood with hssm's default priors; return ``(idata, seconds)``."""
+    import hssm
+
+    kw = {
+        "analytical": {"loglik_kind": "analytical"},
+        "ratio": {"loglik_kind": "ratio", "loglik": "ddm"},
+        "lan": {"loglik_kind": "approx_differentiable", "loglik": str(peer_lan("ddm"))},
+    }[kind]
+    model = hssm.HSSM(data, model="ddm", include=INCLUDE, **kw)
+    t0 = time.perf_counter()
+    idata = model.sample(
+        sampler="numpyro",
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        random_seed=seed,
+        progressbar=False,
+        nuts={"dense_mass": dense},
+        idata_kwargs={"log_likelihood": False},
+    )
+    return idata, time.perf_counter() - t0
+
+
+def summarize(idata, seconds: float) -> tuple[pd.DataFrame, dict]:
+    """Per-parameter posterior mean, SD, R-hat and bulk ESS; per-fit sampler statistics."""
+    names = list(TRUTH)
+    post = idata["posterior"]
+    rhat, ess = az.rhat(idata, var_names=names), az.ess(idata, var_names=names, method="bulk")
+    ess = ess["posterior"] if "posterior" in getattr(ess, "children", {}) else ess
+    rhat = rhat["posterior"] if "posterior" in getattr(rhat, "children", {}) else rhat
+    tab = pd.DataFrame(
+        {
+            "param": names,
+            "mean": [float(np.asarray(post[n]).mean()) for n in names],
+            "sd": [float(np.asarray(post[n]).std()) for n in names],
+            "rhat": [float(np.asarray(rhat[n])) for n in names],
+            "ess_bulk": [float(np.asarray(ess[n])) for n in names],
+        }
+    )
+    tab["truth_z"] = (tab["mean"] - np.array([TRUTH[n] for n in names])) / tab["sd"]
+    st = idata["sample_stats"]
+    stats = {
+        "seconds": seconds,
+        "divergences": int(np.asarray(st["diverging"]).sum()),
+        "tree_depth": float(np.asarray(st["tree_depth"]).mean()) if "tree_depth" in st else float("nan"),
+        "step_size": float(np.asarray(st["step_size"]).mean()) if "step_size" in st else float("nan"),
+        "max_rhat": float(tab["rhat"].max()),
+        "min_ess_per_s": float(tab["ess_bulk"].min() / seconds),
+    }
+    return tab, stats
+
+
+def tables(size: str, results: dict) -> list[str]:
+    """Markdown tables of one data size: per-parameter comparison and per-fit statistics."""
+    ref = results["analytical"][0].set_index("param")
+    lines = [f"### {size} (participants x trials)", ""]
+    head = "| parameter | truth | analytic mean (SD) | R-hat | " + " | ".join(
+        f"{k}: mean (SD) | {k}: R-hat | {k}: \\|mean diff\\| / SD | {k}: SD ratio"
+        for k in results
+        if k != "analytical"
+    )
+    lines += [head + " |", "|" + "---|" * (4 + 4 * (len(results) - 1))]
+    for n in TRUTH:
+        r = ref.loc[n]
+        row = f"| {n} | {TRUTH[n]} | {r['mean']:.3f} ({r['sd']:.3f}) | {r['rhat']:.3f} |"
+        for k, (tab, _) in results.items():
+            if k == "analytical":
+                continue
+            o = tab.set_index("param").loc[n]
+            shift = abs(o["mean"] - r["mean"]) / r["sd"]
+            sd_ratio = o["sd"] / r["sd"]
+            row += f" {o['mean']:.3f} ({o['sd']:.3f}) | {o['rhat']:.3f} | {shift:.2f} | {sd_ratio:.2f} |"
+        lines.append(row)
+    t_ref = results["analytical"][1]["seconds"]
+    lines += [
+        "",
+        "| likelihood | wall s | / analytic | divergences | max R-hat | min bulk ESS / s | mean tree depth "
+        "| step size | max \\|truth z\\| |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for k, (tab, s) in results.items():
+        lines.append(
+            f"| {k} | {s['seconds']:.0f} | {s['seconds'] / t_ref:.2f} | {s['divergences']} "
+            f"| {s['max_rhat']:.3f} "
+            f"| {s['min_ess_per_s']:.2f} | {s['tree_depth']:.2f} | {s['step_size']:.3g} "
+            f"| {tab['truth_z'].abs().max():.2f} |"
+        )
+    return lines + [""]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", nargs="+", default=["20x200", "50x500", "100x500"], help="PxN")
+    ap.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS)
+    ap.add_argument("--draws", type=int, default=500)
+    ap.add_argument("--tune", type=int, default=500)
+    ap.add_argument("--chains", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--dense-mass", action="store_true", help="numpyro dense mass matrix (default: diagonal)")
+    ap.add_argument("--out", type=Path, default=None, help="Markdown results file")
+    args = ap.parse_args(argv)
+    kinds = [k for k in args.kinds if k != "lan" or peer_lan("ddm") is not None]
+    cmd = "python benchmarks/hierarchical.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    import jax
+
+    lines = [
+        "# Hierarchical DDM fits: ratio vs analytic vs HSSM's LAN",
+        "",
+        f"Command: `{cmd}`",
+        "",
+        f"Machine: {platform.machine()}, {jax.device_count()} JAX {jax.default_backend()} device(s), "
+        f"hssm defaults (priors, lapse p_outlier=0.05), numpyro NUTS {args.chains} chains x "
+        f"({args.tune} + {args.draws}), {'dense' if args.dense_mass else 'diagonal'} mass matrix.",
+        f"Truth: {json.dumps(TRUTH)}. |mean diff| / SD and SD ratio are against the analytic fit; "
+        "truth z = (mean - truth) / SD.",
+        "",
+    ]
+    for size in args.sizes:
+        p, n = (int(s) for s in size.lower().split("x"))
+        data = simulate(p, n, args.seed)
+        results = {}
+        for kind in kinds:
+            idata, sec = fit(data, kind, args.draws, args.tune, args.chains, args.seed, args.dense_mass)
+            results[kind] = summarize(idata, sec)
+            print(f"{size} {kind}: {sec:.0f} s {results[kind][1]}", flush=True)
+        lines += tables(size, results)
+        emit(lines, args.out)  # after each size: a partial table survives a long run
+    return lines
+
+
+if __name__ == "__main__":
+    main()
