@@ -22,6 +22,7 @@ The default sizes are 20x200, 50x500 and 100x500; the bigger two are for a bigge
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -53,7 +54,7 @@ INCLUDE = [
     {"name": "v", "formula": "v ~ 1 + x + (1 | participant_id)"},
     {"name": "a", "formula": "a ~ 1 + (1 | participant_id)"},
 ]
-KINDS = ("analytical", "ratio", "lan")
+KINDS = ("analytical", "lan", "ratio")  # the reference first, the slowest last
 
 
 def simulate(n_participants: int, n_trials: int, seed: int = 0) -> pd.DataFrame:
@@ -125,6 +126,7 @@ def summarize(idata, seconds: float) -> tuple[pd.DataFrame, dict]:
         "tree_depth": float(np.asarray(st["tree_depth"]).mean()) if "tree_depth" in st else float("nan"),
         "step_size": float(np.asarray(st["step_size"]).mean()) if "step_size" in st else float("nan"),
         "max_rhat": float(tab["rhat"].max()),
+        "load": os.getloadavg()[0],
         "min_ess_per_s": float(tab["ess_bulk"].min() / seconds),
     }
     return tab, stats
@@ -155,15 +157,15 @@ def tables(size: str, results: dict) -> list[str]:
     lines += [
         "",
         "| likelihood | wall s | / analytic | divergences | max R-hat | min bulk ESS / s | mean tree depth "
-        "| step size | max \\|truth z\\| |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| step size | max \\|truth z\\| | load after |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for k, (tab, s) in results.items():
         lines.append(
             f"| {k} | {s['seconds']:.0f} | {s['seconds'] / t_ref:.2f} | {s['divergences']} "
             f"| {s['max_rhat']:.3f} "
             f"| {s['min_ess_per_s']:.2f} | {s['tree_depth']:.2f} | {s['step_size']:.3g} "
-            f"| {tab['truth_z'].abs().max():.2f} |"
+            f"| {tab['truth_z'].abs().max():.2f} | {s['load']:.1f} |"
         )
     return lines + [""]
 
@@ -192,7 +194,8 @@ def main(argv=None):
         f"hssm defaults (priors, lapse p_outlier=0.05), numpyro NUTS {args.chains} chains x "
         f"({args.tune} + {args.draws}), {'dense' if args.dense_mass else 'diagonal'} mass matrix.",
         f"Truth: {json.dumps(TRUTH)}. |mean diff| / SD and SD ratio are against the analytic fit; "
-        "truth z = (mean - truth) / SD.",
+        "truth z = (mean - truth) / SD. Wall times are of one run on a machine shared with other "
+        "work (load after: the 1-minute load average when the fit ended).",
         "",
     ]
     for size in args.sizes:
@@ -203,8 +206,8 @@ def main(argv=None):
             idata, sec = fit(data, kind, args.draws, args.tune, args.chains, args.seed, args.dense_mass)
             results[kind] = summarize(idata, sec)
             print(f"{size} {kind}: {sec:.0f} s {results[kind][1]}", flush=True)
+            emit(lines + tables(size, results), args.out)  # after each fit: a long run leaves its part
         lines += tables(size, results)
-        emit(lines, args.out)  # after each size: a partial table survives a long run
     return lines
 
 
