@@ -51,9 +51,11 @@ def run_in_kernel(name, timeout=600):
     from nbclient import NotebookClient
 
     nb = jupytext.read(TUT / f"{name}.py")
+    before = sorted(TUT.iterdir())
     NotebookClient(
         nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(TUT)}}
     ).execute()
+    assert sorted(TUT.iterdir()) == before, "a notebook run in a kernel wrote into tutorials/"
     return nb
 
 

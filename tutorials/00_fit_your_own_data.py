@@ -12,6 +12,7 @@
 # %%
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +54,8 @@ def example_csv(path: Path, n_participants: int = 3, n_trials: int = 60, seed: i
 #
 # ``--quick`` runs tiny budgets (checks that the steps run, about a minute); without it the
 # page's budgets run. In a notebook kernel, whose ``sys.argv`` holds the kernel's own flags,
-# the quick budget runs: set ``ARGV = []`` in the cell below for the full one.
+# the quick budget runs, writing to a temporary folder: set ``ARGV = []`` in the cell below for
+# the full one (files in the working directory), or ``ARGV = ["--out", "DIR"]``.
 
 
 # %%
@@ -64,13 +66,15 @@ def parse_args(argv=None):
     ap.add_argument("--out", type=Path, default=Path("."), help="Where the figures go.")
     ap.add_argument("--quick", action="store_true", help="Tiny budgets: checks the steps run.")
     if argv is None:
-        argv = ["--quick"] if sys.argv[0].endswith("ipykernel_launcher.py") else sys.argv[1:]
+        kernel = sys.argv[0].endswith("ipykernel_launcher.py")
+        argv = ["--quick", "--out", tempfile.mkdtemp(prefix="hssm-nre-")] if kernel else sys.argv[1:]
     return ap.parse_args(argv)
 
 
 ARGV = None  # None: the command line's flags (``--quick`` in a notebook kernel)
 args = parse_args(ARGV)
 args.out.mkdir(parents=True, exist_ok=True)
+print(f"files go to {args.out.resolve()}")
 draws, tune, chains = (30, 30, 2) if args.quick else (500, 500, 2)
 
 # %%
