@@ -108,3 +108,62 @@ def test_shared_parameters_give_the_per_trial_result(name):
     g_trial = jax.grad(lambda *p: f(x, *p).sum(), argnums=args)(*per_trial)
     for gs, gt in zip(g_scalar, g_trial, strict=True):
         np.testing.assert_allclose(float(gs), float(np.sum(gt)), rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("name", ["ddm", "angle", "full_ddm"])
+def test_table_over_decision_time_matches_the_network(name):
+    """With scalar parameters the table (256 nodes per choice) gives the network's values and gradient."""
+    from hssm_nre import load_network
+    from hssm_nre.models import get_model
+    from hssm_nre.net.logp import build_grid_logp, build_logp
+    from hssm_nre.simulation import simulate_trials
+
+    net = load_network(name)
+    direct, table = build_logp(net.weights, net.card), build_grid_logp(net.weights, net.card)
+    rng = np.random.default_rng(3)
+    box = np.asarray(net.card["model"]["box"])
+    theta = rng.uniform(box[:, 0] + 0.2 * np.ptp(box, 1), box[:, 1] - 0.2 * np.ptp(box, 1))
+    x, done = simulate_trials(get_model(name), np.tile(theta, (1000, 1)), rng)
+    x = jnp.asarray(x[done], jnp.float32)
+    th = jnp.asarray(theta[None], jnp.float32)
+    a, b = np.asarray(direct(th, x)), np.asarray(table(th, x))
+    assert np.isfinite(a).all()
+    np.testing.assert_allclose(b, a, atol=2e-4, rtol=0)
+    ga = np.asarray(jax.grad(lambda t: direct(t, x).sum())(th))
+    gb = np.asarray(jax.grad(lambda t: table(t, x).sum())(th))
+    np.testing.assert_allclose(gb, ga, rtol=2e-3, atol=2e-2)
+
+
+def test_table_masks_like_the_network():
+    from hssm_nre import load_network
+    from hssm_nre.net.logp import build_grid_logp, build_logp
+
+    net = load_network("ddm")
+    direct, table = build_logp(net.weights, net.card), build_grid_logp(net.weights, net.card)
+    x = jnp.asarray([[0.9, 1.0], [0.35, -1.0], [1.3, 2.0], [2.5, -1.0]], jnp.float32)
+    for theta in ([0.5, 1.0, 0.5, 0.3], [0.5, 1.0, 0.5, 0.4], [9.0, 1.0, 0.5, 0.3]):
+        th = jnp.asarray([theta], jnp.float32)
+        a, b = np.asarray(direct(th, x)), np.asarray(table(th, x))
+        np.testing.assert_array_equal(np.isinf(a), np.isinf(b))  # rt <= t, unknown choice, outside the box
+        np.testing.assert_allclose(b[np.isfinite(a)], a[np.isfinite(a)], atol=1e-4)
+    assert np.isinf(np.asarray(table(jnp.asarray([[9.0, 1.0, 0.5, 0.3]]), x))).all()
+
+
+def test_hssm_logp_reads_the_table_from_grid_min_trials_on():
+    from hssm_nre import load_network
+    from hssm_nre.net import logp as logp_mod
+
+    net = load_network("ddm")
+    n = logp_mod.GRID_MIN_TRIALS
+    rng = np.random.default_rng(0)
+    x = np.column_stack([0.35 + rng.lognormal(-0.5, 0.5, n), rng.choice([-1.0, 1.0], n)]).astype(np.float32)
+    p = [jnp.float32(v) for v in (0.5, 1.0, 0.5, 0.3)]
+    auto = make_hssm_logp(net, 4)
+    on, off = make_hssm_logp(net, 4, grid=True), make_hssm_logp(net, 4, grid=False)
+    np.testing.assert_array_equal(np.asarray(auto(x, *p)), np.asarray(on(x, *p)))
+    np.testing.assert_array_equal(np.asarray(auto(x[:-1], *p)), np.asarray(off(x[:-1], *p)))
+    assert not np.array_equal(np.asarray(on(x, *p)), np.asarray(off(x, *p)))  # two computations
+    np.testing.assert_allclose(np.asarray(on(x, *p)), np.asarray(off(x, *p)), atol=1e-4)
+    # per-trial parameters (a regression) always go through the network trial by trial
+    v = jnp.full((n,), 0.5, jnp.float32)
+    np.testing.assert_array_equal(np.asarray(on(x, v, *p[1:])), np.asarray(off(x, v, *p[1:])))

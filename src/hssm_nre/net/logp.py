@@ -23,13 +23,22 @@ import jax.numpy as jnp
 import numpy as np
 
 from hssm_nre.net.base import base_logpdf
-from hssm_nre.net.features import Transform, choice_index, featurize, mlp, obs_to_y, time_of
+from hssm_nre.net.features import (
+    TINY,
+    Transform,
+    choice_index,
+    featurize,
+    mlp,
+    obs_to_y,
+    onset,
+    time_of,
+)
 from hssm_nre.net.noise import Q_PREFIX, q_head_params, q_logpdf_y, reference_logpdf
 
 if TYPE_CHECKING:  # the artifact layer sits above this one: no runtime import
     from hssm_nre.store.artifact import Network
 
-__all__ = ["make_hssm_logp", "make_logp", "member_parts"]
+__all__ = ["build_grid_logp", "build_logp", "make_hssm_logp", "make_logp", "member_parts"]
 
 
 def _build_raw(weights: dict, card: dict):
@@ -70,6 +79,18 @@ def build_logp(weights: dict, card: dict):
     An ensemble (``members`` in the card) is the equal-weight mixture of its members'
     densities, ``log mean_k exp(logp_k)``: a mixture of normalized densities is normalized.
     """
+    density, valid = _density_and_mask(weights, card)
+
+    def logp(theta, x):
+        theta = jnp.asarray(theta, jnp.float32)
+        x = jnp.asarray(x, jnp.float32)
+        return jnp.where(valid(theta, x), density(theta, x), -jnp.inf)
+
+    return logp
+
+
+def _density_and_mask(weights: dict, card: dict):
+    """``density(theta, x)`` (the unmasked mixture) and ``valid(theta, x)`` (box, onset, choice)."""
     model = card["model"]
     lower = jnp.asarray([b[0] for b in model["box"]], jnp.float32)
     upper = jnp.asarray([b[1] for b in model["box"]], jnp.float32)
@@ -82,20 +103,78 @@ def build_logp(weights: dict, card: dict):
     has_choice = Transform.from_dict(card["transform"]).x_kind == "rt_choice"
     choices = jnp.asarray(model["choices"], jnp.float32)
 
-    def logp(theta, x):
-        theta = jnp.asarray(theta, jnp.float32)
-        x = jnp.asarray(x, jnp.float32)
+    def density(theta, x):
         if len(raws) == 1:
-            out = raws[0](theta, x)
-        else:
-            out = jax.nn.logsumexp(jnp.stack([r(theta, x) for r in raws]), axis=0) - log_k
+            return raws[0](theta, x)
+        return jax.nn.logsumexp(jnp.stack([r(theta, x) for r in raws]), axis=0) - log_k
+
+    def valid(theta, x):
         ok = jnp.all((theta >= lower) & (theta <= upper), axis=-1)
         if ndt_index is not None:
             first = theta[..., ndt_index] - (0.0 if spread_index is None else theta[..., spread_index])
             ok = ok & (x[..., 0] > first)
         if has_choice:
             ok = ok & jnp.any(x[..., 1:2] == choices, axis=-1)
-        return jnp.where(ok, out, -jnp.inf)
+        return ok
+
+    return density, valid
+
+
+# Nodes per choice of the table that :func:`build_grid_logp` interpolates.
+GRID_NODES = 256
+
+
+def build_grid_logp(weights: dict, card: dict, n_nodes: int = GRID_NODES):
+    """``logp(theta (1, P), x (n, 2))`` for ONE parameter vector, read from a table over log decision time.
+
+    With one parameter vector for all trials (an intercept-only model), the density of a
+    response depends on the trial only through its decision time ``u = rt - onset`` and its
+    choice. The network is evaluated at ``n_nodes`` decision times per choice, evenly spaced
+    in ``log u`` between the data's fastest and slowest trial (plus a margin of one node
+    below and two above), and each trial's log-density is the cubic through its four nearest
+    nodes: ``choices x (n_nodes + 3)`` network evaluations instead of one per trial. The
+    table moves with the parameters, so values and gradients are those of the network up to
+    the interpolation error (at 256 nodes, 2000 simulated DDM trials at 20 random parameter
+    vectors: per-trial |error| at most 1.8e-5 nats, float32's own noise;
+    ``benchmarks/speed/grid_logp.py`` measures it for every shipped network). Masking is
+    :func:`build_logp`'s: ``-inf`` outside the box, at or before the onset and for unknown
+    choices.
+    """
+    density, valid = _density_and_mask(weights, card)
+    tr = Transform.from_dict(card["transform"])
+    if tr.x_kind != "rt_choice":
+        raise ValueError("a table over decision time needs (rt, choice) observations")
+    if n_nodes < 4:
+        raise ValueError(f"n_nodes must be at least 4, got {n_nodes}")
+    choices = jnp.asarray(card["model"]["choices"], jnp.float32)
+    steps = jnp.arange(-1, n_nodes + 2, dtype=jnp.float32)  # node j sits at lo + j * h
+
+    def logp(theta, x):
+        theta = jnp.asarray(theta, jnp.float32)
+        x = jnp.asarray(x, jnp.float32)
+        first = onset(tr, theta[0])
+        rt = x[:, 0]
+        log_u = jnp.log(jnp.maximum(rt - first, TINY))
+        lo, hi = jnp.min(log_u), jnp.max(log_u)
+        h = jnp.maximum(hi - lo, 1e-3) / (n_nodes - 1)
+        u_nodes = jnp.exp(lo + h * steps)
+        x_nodes = jnp.stack(
+            [jnp.tile(u_nodes + first, choices.size), jnp.repeat(choices, steps.size)], axis=-1
+        )
+        table = density(theta, x_nodes).reshape(choices.size, steps.size)
+        ci = jnp.argmax(x[:, 1:2] == choices, axis=-1)
+        pos = (log_u - lo) / h
+        k = jnp.clip(jnp.floor(pos), 0, n_nodes - 2).astype(jnp.int32)
+        f = pos - k
+        # Lagrange cubic through the nodes k - 1, k, k + 1, k + 2 (table columns k .. k + 3)
+        w = (
+            -f * (f - 1) * (f - 2) / 6,
+            (f + 1) * (f - 1) * (f - 2) / 2,
+            -(f + 1) * f * (f - 2) / 2,
+            (f + 1) * f * (f - 1) / 6,
+        )
+        out = sum(wj * table[ci, k + j] for j, wj in enumerate(w))
+        return jnp.where(valid(theta, x), out, -jnp.inf)
 
     return logp
 
@@ -144,20 +223,36 @@ def make_logp(net: Network):
     return logp
 
 
-def make_hssm_logp(net: Network, n_params: int):
+# With one parameter vector for all trials, hssm fits of at least this many trials read the
+# density from a table (:func:`build_grid_logp`); below it one evaluation per trial is cheaper.
+GRID_MIN_TRIALS = 1000
+
+
+def make_hssm_logp(net: Network, n_params: int, grid: bool | None = None):
     """``logp(data, *params)`` in hssm's convention: data ``(n, 2)``, each param a scalar or ``(n,)``.
 
     Parameters are broadcast to the number of trials and stacked, so per-trial
-    regression parameters go through the network in one vectorized call.
+    regression parameters go through the network in one vectorized call. When every
+    parameter is a scalar (no regression), the work that depends on the parameters alone
+    runs once, and with ``grid`` (default ``None``: from :data:`GRID_MIN_TRIALS` trials on, for
+    (rt, choice) networks) the trials are read from a table over decision time
+    (:func:`build_grid_logp`) instead of one network evaluation each.
     """
     inner = build_logp(net.weights, net.card)
+    tabular = net.transform.x_kind == "rt_choice"
+    if grid and not tabular:
+        raise ValueError(f"{net.name} has no (rt, choice) observations to tabulate")
+    table = build_grid_logp(net.weights, net.card) if tabular and grid is not False else None
 
     def logp(data, *params):
         data = jnp.asarray(data, jnp.float32)
         n = data.shape[0]
         params = [jnp.reshape(jnp.asarray(p, jnp.float32), (-1,)) for p in params[:n_params]]
         if all(p.shape[0] == 1 for p in params):  # no regression: one parameter vector for all trials
-            return inner(jnp.stack(params, axis=-1), data)
+            theta = jnp.stack(params, axis=-1)
+            if table is not None and (grid or n >= GRID_MIN_TRIALS):
+                return table(theta, data)
+            return inner(theta, data)
         return inner(jnp.stack([jnp.broadcast_to(p, (n,)) for p in params], axis=-1), data)
 
     return logp

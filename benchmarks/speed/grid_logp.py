@@ -1,0 +1,157 @@
+"""The density read from a table over decision time: error and cost, every shipped network.
+
+With one parameter vector for all trials (an intercept-only model), ``make_hssm_logp`` can read
+each trial's log-density from a table of the network over log decision time
+(``hssm_nre.net.logp.build_grid_logp``, 256 nodes per choice) instead of evaluating the network
+once per trial. This script measures, per shipped network:
+
+* the interpolation error against the network evaluated per trial, on simulated data sets at
+  random parameters in the inner 80 % of the box: the largest per-trial |error|, the error of
+  the summed log-likelihood, and the largest relative error of its gradient;
+* the cost of one log-likelihood + gradient, per trial vs table, at 500 / 1000 / 2000 / 5000
+  trials, measured interleaved in one run with HSSM's DDM LAN (``../shared/peers/ddm_lan.onnx``,
+  through hssm's ONNX-to-JAX path: the cost reference for every model) and, for the DDM, the
+  analytic likelihood.
+
+    python benchmarks/speed/grid_logp.py --out benchmarks/results/grid_logp.md
+    python benchmarks/speed/grid_logp.py --models ddm angle --sets 5
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from hssm_nre.models import get_model
+from hssm_nre.net.logp import GRID_NODES, build_grid_logp, build_logp, make_hssm_logp
+from hssm_nre.simulation import simulate_trials
+from hssm_nre.store.hub import load_network
+from hssm_nre.store.shipped import shipped_networks
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
+from common import analytic_jax, emit, interleaved_times  # noqa: E402
+
+LAN = Path(__file__).resolve().parents[3] / "shared" / "peers" / "ddm_lan.onnx"
+TRIALS = (500, 1000, 2000, 5000)
+
+
+def simulate(name, theta, n, rng):
+    x, done = simulate_trials(get_model(name), np.tile(theta, (n, 1)), rng)
+    return np.asarray(x[done], np.float32)
+
+
+def accuracy(net, n_sets, n_trials, rng):
+    """Largest per-trial |error|, |error| of the sum, largest relative gradient error, over sets."""
+    direct, table = build_logp(net.weights, net.card), build_grid_logp(net.weights, net.card)
+    box = np.asarray(net.card["model"]["box"], np.float64)
+    inner = box[:, 0] + np.outer([0.1, 0.9], box[:, 1] - box[:, 0])
+    per_trial, total, grad = [], [], []
+    for _ in range(n_sets):
+        theta = rng.uniform(inner[0], inner[1])
+        x = jnp.asarray(simulate(net.card["model"]["name"], theta, n_trials, rng))
+        th = jnp.asarray(theta[None], jnp.float32)
+        a, b = direct(th, x), table(th, x)
+        ok = np.isfinite(np.asarray(a))
+        per_trial.append(float(np.max(np.abs(np.asarray(a - b)[ok]))))
+        total.append(abs(float(jnp.sum(a[ok]) - jnp.sum(b[ok]))))
+        ga = np.asarray(jax.grad(lambda t, x=x: jnp.sum(direct(t, x)))(th))
+        gb = np.asarray(jax.grad(lambda t, x=x: jnp.sum(table(t, x)))(th))
+        grad.append(float(np.max(np.abs(ga - gb) / (np.abs(ga) + 1.0))))
+    return per_trial, total, grad
+
+
+def costs(nets, rounds):
+    """Seconds per logp + gradient: per trial and table for each network, LAN and analytic."""
+    lan = None
+    if LAN.exists():
+        from hssm.distribution_utils.onnx import make_jax_logp_funcs_from_onnx
+
+        lan_f, _, _ = make_jax_logp_funcs_from_onnx(str(LAN), [False] * 4)
+        lan = lambda d, *p: lan_f(d, *p).sum()  # noqa: E731
+    out = {}
+    for n in TRIALS:
+        rng = np.random.default_rng(n)
+        fns = {}
+        ddm_x = simulate("ddm", np.array([0.5, 1.0, 0.5, 0.3]), n, rng)
+        p_ddm = tuple(jnp.float32(v) for v in (0.5, 1.0, 0.5, 0.3))
+
+        def vg(f, d, k):
+            return jax.jit(jax.value_and_grad(lambda *q: f(d, *q), argnums=tuple(range(k))))
+
+        fns["analytic"] = (vg(analytic_jax(), jnp.asarray(ddm_x, jnp.float64), 4), p_ddm)
+        if lan is not None:
+            fns["lan"] = (vg(lan, jnp.asarray(ddm_x), 4), p_ddm)
+        for name, net in nets.items():
+            box = np.asarray(net.card["model"]["box"], np.float64)
+            theta = box.mean(axis=1)
+            x = jnp.asarray(simulate(name, theta, n, rng))
+            p = tuple(jnp.float32(v) for v in theta)
+            for mode, grid in (("per trial", False), ("table", True)):
+                f = make_hssm_logp(net, len(theta), grid=grid)
+                fns[(name, mode)] = (vg(lambda d, *q, f=f: f(d, *q).sum(), x, len(theta)), p)
+        out[n] = interleaved_times(fns, rounds=rounds)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", nargs="*", default=None, help="shipped networks (default: all)")
+    ap.add_argument("--sets", type=int, default=20, help="simulated data sets per network")
+    ap.add_argument("--trials", type=int, default=2000, help="trials per data set")
+    ap.add_argument("--rounds", type=int, default=9, help="timing rounds")
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args()
+    names = args.models or sorted(shipped_networks())
+    nets = {m: load_network(m) for m in names}
+    rng = np.random.default_rng(0)
+    acc = {m: accuracy(net, args.sets, args.trials, rng) for m, net in nets.items()}
+    cost = costs(nets, args.rounds)
+    head = (
+        "| network | per-trial max abs error, median / max over sets (nats) | error of the summed "
+        "log-likelihood, max (nats) | gradient relative error, max | "
+        + " | ".join(f"{n} trials: per trial / table, x LAN" for n in TRIALS)
+        + " |"
+    )
+    import datetime
+
+    command = " ".join(["python benchmarks/speed/grid_logp.py", *sys.argv[1:]])
+    lines = [
+        "# The density read from a table over decision time",
+        "",
+        f"`{command}` ({datetime.date.today()}, 2 cores shared with other jobs; the cost columns of "
+        "one row were measured interleaved with HSSM's DDM LAN, the cost reference for every model, "
+        "so they are ratios to the LAN's logp + gradient at the same number of trials). Parameters "
+        "are scalars (an intercept-only model); errors are against the same network evaluated per trial.",
+        "",
+        head,
+        "|" + "---|" * (4 + len(TRIALS)),
+    ]
+    for m, net in nets.items():
+        pt, tot, g = acc[m]
+        cells = []
+        for n in TRIALS:
+            ref = cost[n].get("lan")
+            a, b = cost[n][(m, "per trial")], cost[n][(m, "table")]
+            cells.append(f"{a / ref:.2f} / {b / ref:.2f}" if ref else f"{a * 1e3:.2f} / {b * 1e3:.2f} ms")
+        lines.append(
+            f"| {m}@{net.card['version']} | {np.median(pt):.1e} / {max(pt):.1e} | {max(tot):.1e} | "
+            f"{max(g):.1e} | " + " | ".join(cells) + " |"
+        )
+    if "lan" in cost[TRIALS[0]]:
+        lines.append("")
+        lines.append(
+            "LAN / analytic: " + ", ".join(f"{n}: {cost[n]['lan'] / cost[n]['analytic']:.2f}" for n in TRIALS)
+        )
+    lines.append("")
+    lines.append(
+        f"{GRID_NODES} nodes per choice; {args.sets} data sets x {args.trials} trials per network; "
+        f"timing: median of {args.rounds} interleaved rounds."
+    )
+    emit(lines, args.out)
+
+
+if __name__ == "__main__":
+    main()
