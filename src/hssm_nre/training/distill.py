@@ -71,9 +71,11 @@ class DistillConfig:
         how ``log p`` changes with the parameters, which values alone pin down less tightly.
     score_weight
         Weight of the expected-score match: per parameter vector, the error of the gradient
-        averaged over its matched draws (reweighted to the teacher's density), squared. A
-        bias in that average, not the scatter of single trials, is what shifts a posterior
-        fitted to many trials. Needs ``grad_weight`` > 0 (batches are drawn as whole groups).
+        averaged over its matched draws (reweighted to the teacher's density), divided by the
+        teacher's score SD there (estimated from the same draws), Huber-squared. A bias in
+        that average, not the scatter of single trials, is what shifts a posterior fitted to
+        many trials. Needs ``grad_weight`` > 0 (batches are drawn as whole groups); works best
+        with large groups (``x_per_theta``) and few unmatched draws.
     steps, batch_size, learning_rate
         Adam with warm-up and cosine decay, as in :func:`hssm_nre.training.loop.fit`.
     seed
@@ -194,12 +196,19 @@ def _loss(cfg: DistillConfig, tr, m, scale):
             fit_f = fit_f + cfg.grad_weight * jnp.sum(
                 jnp.where(near, optax.huber_loss(d), 0.0)
             ) / jnp.maximum(jnp.sum(near), 1.0)
-            if cfg.score_weight:  # the expected score's error per theta: E_p[d] over its group's draws
-                k = cfg.x_per_theta
-                iw_s = jnp.where(kind == 0, jnp.exp(jnp.clip(logp - logq_t, -10.0, 3.0)), 0.0).reshape(-1, k)
-                d_mean = jnp.sum(iw_s[..., None] * d.reshape(-1, k, d.shape[-1]), 1)
-                d_mean = d_mean / jnp.maximum(jnp.sum(iw_s, 1), 1e-6)[:, None]
-                fit_f = fit_f + cfg.score_weight * jnp.mean(jnp.sum(d_mean**2, -1))
+            if cfg.score_weight:  # the expected score's error per theta, in units of the score's SD
+                k, p = cfg.x_per_theta, d.shape[-1]
+                iw_s = jnp.where(kind == 0, jnp.exp(jnp.clip(logp - logq_t, -10.0, 3.0)), 0.0).reshape(
+                    -1, k, 1
+                )
+                norm = jnp.maximum(jnp.sum(iw_s, 1), 1e-6)
+                d_mean = jnp.sum(iw_s * d.reshape(-1, k, p), 1) / norm
+                # the teacher's score SD at this theta (its Fisher information, per parameter) from
+                # the same draws: d_mean / SD is the shift of a maximum-likelihood estimate in
+                # posterior SDs divided by sqrt(trials), the quantity that moves a posterior
+                fisher = jnp.sum(iw_s * (grad_t * scale).reshape(-1, k, p) ** 2, 1) / norm
+                z = d_mean / jnp.sqrt(jax.lax.stop_gradient(fisher) + 1e-4)
+                fit_f = fit_f + cfg.score_weight * jnp.mean(jnp.sum(2.0 * optax.huber_loss(z, delta=0.5), -1))
         # q_s by maximum likelihood under the teacher: draws from q_T at theta, reweighted by p_T / q_T
         iw = jnp.where(kind == 0, jnp.exp(jnp.clip(logp - logq_t, -10.0, 3.0)), 0.0)
         fit_q = -jnp.sum(iw * logq) / jnp.maximum(jnp.sum(iw), 1e-6)
