@@ -144,7 +144,8 @@ def tables(size: str, results: dict) -> list[str]:
     lines += [head + " |", "|" + "---|" * (4 + 4 * (len(results) - 1))]
     for n in TRUTH:
         r = ref.loc[n]
-        row = f"| {n} | {TRUTH[n]} | {r['mean']:.3f} ({r['sd']:.3f}) | {r['rhat']:.3f} |"
+        name = n.replace("|", "\\|")  # a Markdown cell
+        row = f"| {name} | {TRUTH[n]} | {r['mean']:.3f} ({r['sd']:.3f}) | {r['rhat']:.3f} |"
         for k, (tab, _) in results.items():
             if k == "analytical":
                 continue
