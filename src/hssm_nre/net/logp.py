@@ -224,8 +224,10 @@ def make_logp(net: Network):
 
 
 # With one parameter vector for all trials, hssm fits of at least this many trials read the
-# density from a table (:func:`build_grid_logp`); below it one evaluation per trial is cheaper.
-GRID_MIN_TRIALS = 1000
+# density from a table (:func:`build_grid_logp`, 2 x 259 network evaluations for two choices):
+# at 500 trials the table and one evaluation per trial cost the same, at 1000 the table 0.4-0.5x
+# (benchmarks/results/grid_logp.md).
+GRID_MIN_TRIALS = 600
 
 
 def make_hssm_logp(net: Network, n_params: int, grid: bool | None = None):
