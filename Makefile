@@ -34,6 +34,7 @@ docs: venv
 
 test: venv lint docs
 	$(RUN) pytest
+	$(RUN) pytest -m slow tests/test_packaging.py  # the wheel in a clean venv (about 40 s)
 
 test-slow: venv
 	$(RUN) pytest -m slow
