@@ -10,6 +10,7 @@ def test_box_sampling_stays_inside(name, rng):
     th = spec.sample_box(1000, rng)
     assert th.shape == (1000, spec.n_params)
     assert np.all(th >= spec.lower) and np.all(th <= spec.upper)
+    assert spec.satisfies(th).all()  # constraints such as the LBA's b > A hold for every draw
     assert spec.ndt is None or spec.ndt in spec.params
 
 
@@ -44,7 +45,11 @@ def test_mirror_needs_a_symmetric_box():
     with pytest.raises(ValueError, match="two choices"):
         ModelSpec.custom("m", ["v", "z"], {"v": (-1, 1), "z": (0, 1)}, lambda th, rng: th, mirror=("v", "z"))
     assert ModelSpec.custom("m", list(box), box, lambda th, rng: th).mirror is None
-    assert sim == "bridge" and all(MODELS[m].mirror == ("v", "z") for m in MODELS)
+    # the diffusion models are symmetric under swapping the choices; the LBA's three are not
+    assert sim == "bridge" and all(
+        (MODELS[m].mirror is None) == (MODELS[m].simulator == "lba") for m in MODELS
+    )
+    assert all(MODELS[m].mirror == ("v", "z") for m in MODELS if MODELS[m].simulator != "lba")
 
 
 def test_sample_box_edge_share_piles_mass_at_the_bounds():
@@ -81,6 +86,7 @@ DEFAULT_REFERENCE = {
     "weibull": "pyddm",
     "ornstein": "pyddm",
     "levy": "none",
+    "lba3": "analytic",
 }
 
 
@@ -92,7 +98,7 @@ def test_registry_entry_is_complete(name):
 
     spec = MODELS[name]
     # a simulation route the package's simulators accept for this model
-    assert spec.simulator in ("bridge", "stable", "ssms")
+    assert spec.simulator in ("bridge", "stable", "lba", "ssms")
     assert check_route(spec) == spec.simulator
     # references: implemented kinds able to compute this model, the default first
     for kind in spec.references:
@@ -106,25 +112,27 @@ def test_registry_entry_is_complete(name):
     for values in spec.validation_sets:
         assert tuple(values) == spec.params
         assert all(lo <= values[p] <= hi for p, (lo, hi) in spec.box_dict().items())
+        assert spec.satisfies(np.array([values[p] for p in spec.params]))
 
 
 def test_views_are_derived_from_the_registry():
-    from hssm_nre.simulation import BRIDGE_MODELS, STABLE_MODELS
+    from hssm_nre.simulation import BRIDGE_MODELS, LBA_MODELS, STABLE_MODELS
     from hssm_nre.validation.cases import EXTENDED_SETS, PARAMETER_SETS
     from hssm_nre.validation.references import REFERENCES
 
-    assert list(EXTENDED_SETS) == ["angle", "weibull", "ornstein", "ddm_sdv", "full_ddm", "levy"]
+    assert list(EXTENDED_SETS) == ["angle", "weibull", "ornstein", "ddm_sdv", "full_ddm", "levy", "lba3"]
     assert {m: len(s) for m, s in EXTENDED_SETS.items()} == dict.fromkeys(EXTENDED_SETS, 4)
     assert list(PARAMETER_SETS) == ["ddm"] and len(PARAMETER_SETS["ddm"]) == 6
     for name, sets in {**PARAMETER_SETS, **EXTENDED_SETS}.items():
         assert sets == list(MODELS[name].validation_sets)
     assert REFERENCES == {
-        "analytic": ("ddm", "ddm_sdv"),
+        "analytic": ("ddm", "ddm_sdv", "lba3"),
         "blackbox": ("full_ddm",),
         "pyddm": ("ddm", "angle", "weibull", "ornstein"),
     }
     assert BRIDGE_MODELS == ("ddm", "angle", "weibull", "ornstein", "ddm_sdv", "full_ddm")
     assert STABLE_MODELS == ("levy",)
+    assert LBA_MODELS == ("lba3",)
     # the views are copies: changing one leaves the registry alone
     EXTENDED_SETS["angle"][0]["v"] = 99.0
     try:
@@ -168,3 +176,24 @@ def test_capability_fields_are_checked():
         "m", params, box, validation_sets=[{"v": 0.0, "a": 1.0, "z": 0.5, "t": 0.3}], references=["pyddm"]
     )
     assert isinstance(spec.validation_sets, tuple) and spec.references == ("pyddm",)
+
+
+def test_constraints_are_checked_and_redrawn():
+    box = ((0.05, 1.0), (0.2, 1.5))
+    with pytest.raises(ValueError, match="constraint"):
+        ModelSpec("m", ("A", "b"), box, choices=(0, 1), ndt=None, mirror=None, constraints=(("A", "c"),))
+    with pytest.raises(ValueError, match="b broken"):
+        ModelSpec(
+            "m",
+            ("A", "b"),
+            box,
+            choices=(0, 1),
+            ndt=None,
+            mirror=None,
+            constraints=(("A", "b"),),
+            validation_sets=({"A": 0.6, "b": 0.5},),
+        )
+    spec = get_model("lba3")
+    assert spec.constraints == (("A", "b"),) and spec.ndt is None and spec.mirror is None
+    th = spec.sample_box(5000, np.random.default_rng(1), edge_share=0.5)
+    assert (th[:, 0] < th[:, 1]).all()

@@ -113,3 +113,55 @@ def test_route_comes_from_the_spec_not_a_name_list(rng):
         ValueError, match=r"no stable simulator for 'flight': it needs the parameters \['alpha'\]"
     ):
         simulate_trials(stable, th, rng)
+
+
+def _lba_cdf(ref, theta, choice, grid):
+    """``P(rt <= grid, choice)`` from hssm's analytical density (trapezoid on a log grid)."""
+    p = np.exp(ref.logp(np.asarray(theta), np.stack([grid, np.full_like(grid, choice)], 1)))
+    return np.concatenate([[0.0], np.cumsum(0.5 * (p[1:] + p[:-1]) * np.diff(grid))])
+
+
+@pytest.mark.parametrize(
+    "theta",
+    [(0.3, 0.5, 0.25, 0.5, 0.25), (0.8, 1.2, 0.4, 1.2, 0.7), (0.05, 0.2, 0.1, 0.1, 0.1)],
+)
+def test_lba_sampler_matches_hssm_analytical_density(theta, rng):
+    """Per choice, the simulated joint law of (rt, choice) is hssm's logp_lba3 (KS distance).
+
+    The last set has drifts of one SD (s = 0.1): 3 % of its draws have no positive drift and
+    are redrawn, which is what hssm's division by 1 - P(all drifts negative) means.
+    """
+    from hssm_nre.validation.references import get_reference
+
+    ref = get_reference("lba3", "analytic")
+    n = 60_000
+    x, ok = simulate_trials("lba3", np.tile(theta, (n, 1)), rng)
+    assert ok.all() and np.isfinite(x).all() and (x[:, 0] > 0).all()
+    grid = np.exp(np.linspace(np.log(1e-4), np.log(1e5), 20_000))
+    total = 0.0
+    for c in (0, 1, 2):
+        cdf = _lba_cdf(ref, theta, c, grid)
+        total += cdf[-1]
+        rts = np.sort(x[x[:, 1] == c, 0])
+        emp = np.arange(1, len(rts) + 1) / n  # joint: P(rt <= r, choice = c)
+        ks = np.max(np.abs(emp - np.interp(rts, grid, cdf))) if len(rts) else cdf[-1]
+        assert ks < 1.63 / np.sqrt(n) + 1e-3, (c, ks)  # KS 1 % critical value, plus the grid's error
+    assert abs(total - 1.0) < 2e-3  # hssm's density is normalized over the three choices
+
+
+def test_lba_route_needs_the_lba_layout():
+    from hssm_nre.models import ModelSpec
+    from hssm_nre.simulation import check_route
+
+    spec = ModelSpec(
+        "m",
+        ("A", "b", "v0"),
+        ((0.1, 1.0), (0.2, 1.5), (0.1, 1.0)),
+        choices=(0, 1),
+        simulator="lba",
+        ndt=None,
+        mirror=None,
+    )
+    with pytest.raises(ValueError, match="no lba simulator"):
+        check_route(spec)
+    assert check_route("lba3") == "lba"

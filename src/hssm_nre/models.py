@@ -20,7 +20,7 @@ import numpy as np
 __all__ = ["BOUNDARIES", "MODELS", "SIMULATORS", "ModelSpec", "boundary_at", "get_model", "list_models"]
 
 # The package's simulation routes (see :mod:`hssm_nre.simulation`); a spec may also carry a callable.
-SIMULATORS = ("bridge", "stable", "ssms")
+SIMULATORS = ("bridge", "stable", "lba", "ssms")
 
 
 # Collapsing boundaries b(u) of the diffusion models, by name: the shape parameters that
@@ -68,7 +68,9 @@ class ModelSpec:
         ``"bridge"`` (the default) for the package's own bias-corrected diffusion simulator,
         which knows ``v``, ``a``, ``z``, the non-decision time, ``sv``, ``sz``, ``g``, the
         ``ndt_spread`` and the parameters of ``boundary``; ``"stable"`` for its alpha-stable
-        Levy-flight simulator (``v``, ``a``, ``z``, ``alpha``, non-decision time); ``"ssms"``
+        Levy-flight simulator (``v``, ``a``, ``z``, ``alpha``, non-decision time); ``"lba"`` for
+        its exact linear ballistic accumulator sampler (``A``, ``b``, drifts ``v0 ... v{K-1}``,
+        as hssm's analytical LBA likelihood defines the model); ``"ssms"``
         for ssm-simulators' model of the same name; or a callable ``f(theta, rng) -> x`` that
         maps an ``(n, n_params)`` array to ``(n, obs_dim)`` observations.
     ndt
@@ -102,6 +104,11 @@ class ModelSpec:
         validation report of the model's networks runs on (for ``ddm``
         :data:`hssm_nre.validation.cases.PARAMETER_SETS`, for the others
         :data:`~hssm_nre.validation.cases.EXTENDED_SETS`). Not compared.
+    constraints
+        Pairs ``(low, high)`` of parameter names that must satisfy ``theta[low] < theta[high]``
+        inside the box (lba3: ``("A", "b")``, hssm's ``b > A``), which a rectangular box cannot
+        express. :meth:`sample_box` redraws the rows that break one, the network's
+        log-likelihood is ``-inf`` there, as hssm's own ``check_parameters`` makes it.
     references
         Kinds of reference likelihood in :mod:`hssm_nre.validation.references` that cover the
         model (``"analytic"``, ``"blackbox"``, ``"pyddm"``), the default one first
@@ -121,7 +128,7 @@ class ModelSpec:
     box: tuple[tuple[float, float], ...]
     choices: tuple[int, ...] = (-1, 1)
     simulator: (
-        Literal["bridge", "stable", "ssms"] | Callable[[np.ndarray, np.random.Generator], np.ndarray]
+        Literal["bridge", "stable", "lba", "ssms"] | Callable[[np.ndarray, np.random.Generator], np.ndarray]
     ) = "bridge"
     ndt: str | None = "t"
     obs_dim: int = 2
@@ -130,6 +137,7 @@ class ModelSpec:
     mirror: tuple[str, str] | None = ("v", "z")
     ndt_spread: str | None = None
     boundary: str | None = None
+    constraints: tuple[tuple[str, str], ...] = ()
     extra: dict = field(default_factory=dict, compare=False, hash=False)
     validation_sets: tuple[dict[str, float], ...] = field(default=(), compare=False, hash=False)
     references: tuple[str, ...] = field(default=(), compare=False, hash=False)
@@ -138,6 +146,13 @@ class ModelSpec:
         # lists become tuples and the sets private copies (the spec is frozen, and shared)
         object.__setattr__(self, "validation_sets", tuple(dict(s) for s in self.validation_sets))
         object.__setattr__(self, "references", tuple(self.references))
+        object.__setattr__(self, "constraints", tuple(tuple(c) for c in self.constraints))
+        for pair in self.constraints:
+            if len(pair) != 2 or not set(pair) <= set(self.params) or pair[0] == pair[1]:
+                raise ValueError(
+                    f"model {self.name!r}: constraint {pair} must be two distinct parameters of "
+                    f"{self.params}, (low, high) meaning low < high"
+                )
         if len(self.params) != len(self.box):
             raise ValueError(
                 f"model {self.name!r}: {len(self.params)} params but {len(self.box)} box "
@@ -187,6 +202,7 @@ class ModelSpec:
                 for p, (lo, hi) in zip(self.params, self.box, strict=True)
                 if not lo <= values[p] <= hi
             ]
+            outside += [f"{lo} < {hi} broken" for lo, hi in self.constraints if not values[lo] < values[hi]]
             if outside:
                 raise ValueError(
                     f"model {self.name!r}: validation set {i} leaves the box: {', '.join(outside)}"
@@ -213,6 +229,21 @@ class ModelSpec:
         """Upper corners of the training box."""
         return np.array([b[1] for b in self.box], dtype=np.float64)
 
+    def satisfies(self, theta: np.ndarray) -> np.ndarray:
+        """Flag the rows of ``theta`` (..., P) that meet every :attr:`constraints` pair.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> get_model("lba3").satisfies(np.array([[0.5, 0.4, 1, 1, 1], [0.3, 0.6, 1, 1, 1]])).tolist()
+        [False, True]
+        """
+        theta = np.asarray(theta)
+        ok = np.ones(theta.shape[:-1], bool)
+        for lo, hi in self.constraints:
+            ok &= theta[..., self.params.index(lo)] < theta[..., self.params.index(hi)]
+        return ok
+
     def box_dict(self) -> dict[str, tuple[float, float]]:
         """Return the training box as ``{param: (low, high)}``."""
         return dict(zip(self.params, self.box, strict=True))
@@ -226,10 +257,19 @@ class ModelSpec:
         corners, where a uniform draw in d dimensions puts a share ``0.1^d`` of the rows
         within 5 % of a vertex, are trained on too. The network is a conditional density
         in ``x`` given ``theta``, so the proposal over ``theta`` changes where it is
-        accurate, not what it estimates.
+        accurate, not what it estimates. Rows that break a :attr:`constraints` pair are
+        redrawn (the law is then the one above restricted to the allowed region).
         """
         if not 0.0 <= edge_share <= 1.0:
             raise ValueError(f"edge_share must be in [0, 1], got {edge_share}")
+        out = self._draw_box(n, rng, edge_share)
+        bad = ~self.satisfies(out)
+        while bad.any():
+            out[bad] = self._draw_box(int(bad.sum()), rng, edge_share)
+            bad = ~self.satisfies(out)
+        return out
+
+    def _draw_box(self, n: int, rng: np.random.Generator, edge_share: float) -> np.ndarray:
         u = rng.uniform(size=(n, self.n_params))
         if edge_share > 0.0:
             edge = rng.uniform(size=n) < edge_share
@@ -416,6 +456,24 @@ MODELS: dict[str, ModelSpec] = {
                 {"v": 2.0, "a": 2.0, "z": 0.5, "alpha": 1.7, "t": 1.0},
             ),
             references=(),  # no reference likelihood: recovery and calibration only
+        ),
+        ModelSpec(
+            "lba3",
+            ("A", "b", "v0", "v1", "v2"),
+            ((0.05, 1.0), (0.2, 1.5), (0.1, 1.5), (0.1, 1.5), (0.1, 1.5)),
+            choices=(0, 1, 2),
+            simulator="lba",
+            ndt=None,
+            mirror=None,
+            constraints=(("A", "b"),),
+            description="Linear ballistic accumulator, 3 choices (hssm's analytical lba3: s = 0.1, no ndt)",
+            validation_sets=(
+                {"A": 0.3, "b": 0.5, "v0": 0.25, "v1": 0.5, "v2": 0.25},
+                {"A": 0.6, "b": 1.0, "v0": 1.0, "v1": 0.6, "v2": 0.3},
+                {"A": 0.2, "b": 0.9, "v0": 0.5, "v1": 0.5, "v2": 0.8},
+                {"A": 0.8, "b": 1.2, "v0": 0.4, "v1": 1.2, "v2": 0.7},
+            ),
+            references=("analytic",),
         ),
     ]
 }

@@ -24,6 +24,17 @@ sequential levy path draws its noise buffer with the first trial's ``alpha`` and
 each trial's ``dt^(1/alpha)``, so batches with varying ``alpha`` come out wrong.) A jump
 process has no bridge correction; the crossing time is drawn uniformly inside the step.
 
+Linear ballistic accumulators (``"lba"``: ``lba3``) are sampled exactly, as hssm's analytical
+LBA likelihood defines the model (``_pt_lba3_ll``): each accumulator ``i`` starts at
+``U(0, A)`` and rises at a drift drawn from ``N(v_i, s^2)`` with ``s = 0.1`` (:data:`LBA_S`);
+it reaches ``b`` at ``(b - start) / drift`` when its drift is positive; the first to arrive
+gives the choice and the reaction time (no non-decision time). A trial whose drifts are all
+negative gives no response; hssm's density is divided by ``1 - P(all drifts negative)``, i.e.
+it is the law of the responses given that there is one, so such trials are redrawn, never
+dropped or kept with a fake rt. (ssm-simulators' ``lba3`` has another box and its own
+treatment of those trials; the package does not use it.) ``dt`` plays no part and ``max_t``
+drops nothing: the sampler is exact, the heavy ``1 / t^2`` tail of the LBA included.
+
 Every chunk gets its own :class:`numpy.random.SeedSequence` child, so a data set
 is a function of ``(model, n, seed, dt, max_t, chunk)`` only, not of the number of
 worker processes. By default the parameters are uniform on the box; ``edge_share`` mixes in
@@ -41,11 +52,15 @@ import numpy as np
 
 from hssm_nre.models import BOUNDARIES, MODELS, ModelSpec, boundary_at, get_model
 
-__all__ = ["SimConfig", "SimData", "check_route", "simulate", "simulate_trials"]
+__all__ = ["SimConfig", "SimData", "check_route", "simulate", "simulate_lba", "simulate_trials"]
 
 # The registry models of each of the package's own simulators (views of ModelSpec.simulator).
 BRIDGE_MODELS = tuple(name for name, spec in MODELS.items() if spec.simulator == "bridge")
 STABLE_MODELS = tuple(name for name, spec in MODELS.items() if spec.simulator == "stable")
+LBA_MODELS = tuple(name for name, spec in MODELS.items() if spec.simulator == "lba")
+
+# Between-trial SD of the LBA drifts, fixed as in hssm's analytical LBA likelihoods.
+LBA_S = 0.1
 
 # What the package's own simulators know besides v, a, z and the non-decision time (and a
 # boundary's shape parameters, for "bridge"): drift variability, start-point variability, leak.
@@ -71,6 +86,15 @@ def check_route(spec: ModelSpec | str) -> str:
         return "custom"
     if spec.simulator == "ssms":
         return "ssms"
+    if spec.simulator == "lba":
+        k = len(spec.choices)
+        want = ("A", "b", *(f"v{i}" for i in range(k)))
+        if spec.params != want or spec.choices != tuple(range(k)) or spec.ndt is not None or k < 2:
+            raise ValueError(
+                f"no lba simulator for {spec.name!r}: it needs the parameters {want} in that order, "
+                f"choices 0..K-1 (K >= 2) and no ndt; got {spec.params}, {spec.choices}, ndt {spec.ndt!r}"
+            )
+        return "lba"
     if spec.simulator not in ("bridge", "stable"):
         raise ValueError(f"unknown simulator {spec.simulator!r}: 'bridge', 'stable', 'ssms' or a callable")
     params = set(spec.params)
@@ -263,6 +287,37 @@ def _stable_flight(
     return dtime, choice, ~np.isnan(dtime)
 
 
+def simulate_lba(theta: np.ndarray, rng: np.random.Generator, s: float = LBA_S) -> np.ndarray:
+    """Exact LBA responses ``[rt, choice]`` for rows ``theta = (A, b, v0, ..., v{K-1})``.
+
+    Trials with no positive drift give no response and are redrawn (module docstring).
+
+    Examples
+    --------
+    >>> x = simulate_lba(np.array([[0.3, 0.5, 0.25, 0.5, 0.25]] * 5), np.random.default_rng(0))
+    >>> x.shape, bool((x[:, 0] > 0).all()), set(x[:, 1].tolist()) <= {0.0, 1.0, 2.0}
+    ((5, 2), True, True)
+    """
+    theta = np.asarray(theta, np.float64)
+    n, k = theta.shape[0], theta.shape[1] - 2
+    a_start, b, v = theta[:, 0], theta[:, 1], theta[:, 2:]
+    x = np.empty((n, 2))
+    todo = np.arange(n)
+    while todo.size:
+        m = todo.size
+        drift = v[todo] + s * rng.standard_normal((m, k))
+        start = a_start[todo, None] * rng.uniform(size=(m, k))
+        with np.errstate(divide="ignore"):
+            times = np.where(drift > 0, (b[todo, None] - start) / drift, np.inf)
+        winner = np.argmin(times, axis=1)
+        rt = times[np.arange(m), winner]
+        ok = np.isfinite(rt)
+        x[todo[ok], 0] = rt[ok]
+        x[todo[ok], 1] = winner[ok]
+        todo = todo[~ok]
+    return x
+
+
 def _ssms_chunk(spec: ModelSpec, theta: np.ndarray, seed: int, dt: float, max_t: float):
     from ssms import Simulator  # heavy import, only in workers that need it
 
@@ -331,6 +386,8 @@ def simulate_trials(
                 f"({len(theta)}, {spec.obs_dim}): one observation per parameter row"
             )
         return x, np.all(np.isfinite(x), axis=1)
+    if route == "lba":
+        return simulate_lba(theta, rng), np.ones(len(theta), bool)
     p = {name: theta[:, i] for i, name in enumerate(spec.params)}
     if route in ("bridge", "stable"):
         if route == "stable":
