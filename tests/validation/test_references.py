@@ -94,3 +94,17 @@ def test_a_reference_the_implementation_cannot_compute_is_refused(monkeypatch):
     monkeypatch.setitem(references.REFERENCES, "analytic", ("ddm", "ddm_sdv", "angle"))
     with pytest.raises(ValueError, match="cannot compute it"):
         get_reference("angle", "analytic")
+
+
+def test_lba3_reference_is_hssm_logp_lba3_with_exact_support():
+    import pytensor.tensor as pt
+    from hssm.likelihoods.analytical import logp_lba3
+
+    ref = get_reference("lba3", "analytic")
+    theta = np.array([0.3, 0.5, 0.25, 0.5, 0.25])
+    x = np.array([[0.4, 0.0], [0.9, 1.0], [2.5, 2.0], [1.2, 1.0]])
+    ours = ref.logp(theta, x)
+    theirs = logp_lba3(pt.as_tensor(x), *(pt.as_tensor(float(p)) for p in theta)).eval()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+    assert np.isneginf(ref.logp(np.array([0.6, 0.5, 0.25, 0.5, 0.25]), x)).all()  # b <= A
+    assert np.isneginf(ref.logp(theta, np.array([[-0.4, 0.0], [0.4, 3.0]]))).all()

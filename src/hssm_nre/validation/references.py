@@ -6,6 +6,9 @@ ssm-simulators', parametrization) and observations ``x = [[rt, response], ...]``
 
 * ``analytic``: closed forms. ``ddm``: Navarro & Fuss (JAX); ``ddm_sdv``: the same with the
   drift integrated over ``N(v, sv^2)`` (hssm's ``logp_ddm_sdv`` formula, in JAX).
+  ``lba3``: hssm's own ``logp_lba3`` (the analytical LBA, ``s = 0.1``, normalized by
+  ``1 - P(all drifts negative)``), compiled once by pytensor in float64; ``-inf`` where
+  ``b <= A`` or ``rt <= 0`` (hssm gives -66.1 there).
 * ``blackbox``: hssm's HDDM-derived ``full_ddm`` likelihood (numerical integration over
   ``sz``, ``st``, closed form over ``sv``). Conventions differ: ssm-simulators draws the start
   point as ``-a + 2 a z + U(-sz, sz)`` (absolute units) and the non-decision time as
@@ -49,10 +52,37 @@ class Reference:
     logp: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
+def _analytic_lba(model: str) -> Reference:
+    import pytensor
+    import pytensor.tensor as pt
+    from hssm.likelihoods import analytical
+
+    spec = get_model(model)
+    k = len(spec.choices)
+    data = pt.dmatrix("data")
+    params = [pt.dscalar(p) for p in spec.params]
+    # FAST_COMPILE: NumPy kernels, no C compilation (which took about 50 s on a cold cache)
+    fn = pytensor.function(
+        [data, *params], getattr(analytical, f"logp_lba{k}")(data, *params), mode="FAST_COMPILE"
+    )
+
+    def logp(theta, x):
+        x = np.asarray(x, np.float64)
+        theta = [float(p) for p in theta]
+        if not theta[0] < theta[1]:  # b <= A: hssm's check_parameters
+            return np.full(len(x), -np.inf)
+        out = np.asarray(fn(x, *theta), np.float64).reshape(len(x))
+        return np.where((x[:, 0] > 0) & np.isin(x[:, 1], spec.choices), out, -np.inf)
+
+    return Reference(model, "analytic", f"hssm's analytical logp_lba{k} (pytensor, float64)", logp)
+
+
 def _analytic(model: str) -> Reference:
     import jax
     import jax.numpy as jnp
 
+    if get_model(model).simulator == "lba":
+        return _analytic_lba(model)
     if get_model(model).params == _DDM:
         fn = jax.jit(lambda th, x: ddm_logp_jax(jnp.broadcast_to(th, (x.shape[0], 4)), x))
         desc = "analytic DDM density (Navarro & Fuss series, JAX, float64 in NumPy out)"
@@ -197,9 +227,10 @@ def unsupported(kind: str, spec: ModelSpec | str) -> str | None:
     """Why the implementation of reference ``kind`` cannot compute ``spec``'s likelihood, or ``None``.
 
     The implementations go by the model's structure, not its name: ``analytic`` takes the DDM's
-    parameters, alone or with ``sv``; ``blackbox`` those of ``full_ddm``; ``pyddm`` a diffusion
-    with unit noise, a constant or collapsing (:data:`~hssm_nre.models.BOUNDARIES`) boundary and
-    optionally the leak ``g`` of the Ornstein-Uhlenbeck drift ``v - g x``.
+    parameters, alone or with ``sv``, or an LBA with 2 or 3 choices; ``blackbox`` those of
+    ``full_ddm``; ``pyddm`` a diffusion with unit noise, a constant or collapsing
+    (:data:`~hssm_nre.models.BOUNDARIES`) boundary and optionally the leak ``g`` of the
+    Ornstein-Uhlenbeck drift ``v - g x``.
 
     Examples
     --------
@@ -211,6 +242,11 @@ def unsupported(kind: str, spec: ModelSpec | str) -> str | None:
     spec = get_model(spec)
     if kind not in KINDS:
         return f"unknown reference {kind!r}; choose from {sorted(KINDS)}"
+    if kind == "analytic" and spec.simulator == "lba":
+        k = len(spec.choices)
+        if k in (2, 3) and spec.params == ("A", "b", *(f"v{i}" for i in range(k))):
+            return None
+        return f"{kind!r} covers the LBA with 2 or 3 choices (A, b, v0, ...), not {spec.params}"
     if spec.ndt != "t" or spec.choices != (-1, 1):
         return f"{kind!r} covers diffusion models with choices (-1, 1) and non-decision time 't'"
     if kind == "analytic":
