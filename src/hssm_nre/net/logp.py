@@ -102,6 +102,9 @@ def _density_and_mask(weights: dict, card: dict):
     log_k = float(np.log(len(raws)))
     has_choice = Transform.from_dict(card["transform"]).x_kind == "rt_choice"
     choices = jnp.asarray(model["choices"], jnp.float32)
+    pairs = [
+        (model["params"].index(lo), model["params"].index(hi)) for lo, hi in model.get("constraints") or ()
+    ]
 
     def density(theta, x):
         if len(raws) == 1:
@@ -110,9 +113,13 @@ def _density_and_mask(weights: dict, card: dict):
 
     def valid(theta, x):
         ok = jnp.all((theta >= lower) & (theta <= upper), axis=-1)
+        for lo, hi in pairs:  # e.g. the LBA's b > A, which a box cannot express
+            ok = ok & (theta[..., lo] < theta[..., hi])
         if ndt_index is not None:
             first = theta[..., ndt_index] - (0.0 if spread_index is None else theta[..., spread_index])
             ok = ok & (x[..., 0] > first)
+        elif has_choice:  # no non-decision time: the rt itself is the decision time
+            ok = ok & (x[..., 0] > 0)
         if has_choice:
             ok = ok & jnp.any(x[..., 1:2] == choices, axis=-1)
         return ok

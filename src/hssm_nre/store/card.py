@@ -35,7 +35,11 @@ def _card_error(where: Path | str, what: str) -> ArtifactError:
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """The model a network was trained for: parameter order, training box, choices, onset."""
+    """The model a network was trained for: parameter order, training box, choices, onset.
+
+    ``constraints``: ``(low, high)`` parameter pairs with ``low < high`` required inside the box
+    (:attr:`hssm_nre.models.ModelSpec.constraints`); the log-likelihood is ``-inf`` elsewhere.
+    """
 
     name: str
     params: tuple[str, ...]
@@ -44,6 +48,7 @@ class ModelInfo:
     ndt: str | None = None
     ndt_spread: str | None = None
     obs_dim: int = 2
+    constraints: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_dict(cls, model: dict, where: Path | str) -> ModelInfo:
@@ -73,6 +78,11 @@ class ModelInfo:
         for key in ("ndt", "ndt_spread"):
             if model.get(key) is not None and model[key] not in params:
                 raise _card_error(where, f"model.{key} {model[key]!r} is not one of the parameters {params}")
+        constraints = model.get("constraints") or []
+        if not all(isinstance(c, list) and len(c) == 2 and set(c) <= set(params) for c in constraints):
+            raise _card_error(
+                where, f"model.constraints must be [low, high] pairs of parameters, got {constraints!r}"
+            )
         return cls(
             name=model["name"],
             params=tuple(params),
@@ -81,6 +91,7 @@ class ModelInfo:
             ndt=model.get("ndt"),
             ndt_spread=model.get("ndt_spread"),
             obs_dim=int(model.get("obs_dim") or 2),
+            constraints=tuple(tuple(c) for c in constraints),
         )
 
     def to_dict(self) -> dict:
@@ -93,6 +104,8 @@ class ModelInfo:
             "ndt": self.ndt,
             "ndt_spread": self.ndt_spread,
             "obs_dim": self.obs_dim,
+            # only when there are some: the cards of models without them stay as they were
+            **({"constraints": [list(c) for c in self.constraints]} if self.constraints else {}),
         }
 
 

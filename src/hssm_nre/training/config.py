@@ -157,12 +157,13 @@ class TrainConfig:
 
 
 def _resolve_method(spec: ModelSpec, cfg: TrainConfig) -> str:
-    rt_model = spec.ndt is not None and spec.obs_dim == 2 and len(spec.choices) >= 2
+    # [rt, response] observations; without a non-decision time the decision time is the rt
+    rt_model = spec.obs_dim == 2 and len(spec.choices) >= 2
     continuous = not spec.choices and spec.ndt is None
     can_nce = rt_model or (continuous and cfg.reference == "learned")
     if cfg.base != "none":
         missing = [p for p in (*BASE_PARAMS, "t") if p not in spec.params]
-        if not rt_model or missing:
+        if not rt_model or spec.ndt is None or missing:
             raise ValueError(
                 f"base={cfg.base!r} needs a reaction-time model with parameters v, a, z, t; "
                 f"model {spec.name!r} has {spec.params}"

@@ -74,9 +74,9 @@ def _make_transform(
     keep = tuple(i for i in range(spec.n_params) if not (use_ndt and i == ndt_index))
     center = tuple(float((spec.lower[i] + spec.upper[i]) / 2) for i in keep)
     scale = tuple(float((spec.upper[i] - spec.lower[i]) / 2) for i in keep)
-    if spec.obs_dim == 2 and spec.ndt is not None and len(spec.choices) >= 2:
+    if spec.obs_dim == 2 and len(spec.choices) >= 2:  # [rt, response]; no ndt: the rt is the time
         spread_index = spec.params.index(spec.ndt_spread) if (use_ndt and spec.ndt_spread) else None
-        time_ = x[:, 0] - theta[:, ndt_index] if use_ndt else x[:, 0]
+        time_ = x[:, 0] - theta[:, ndt_index] if (use_ndt and ndt_index is not None) else x[:, 0]
         if spread_index is not None:
             time_ = time_ + theta[:, spread_index]
         lt = np.log(np.maximum(time_, 1e-6))
@@ -94,7 +94,7 @@ def _make_transform(
             center,
             scale,
             "rt_choice",
-            ndt_index if use_ndt else None,
+            ndt_index if use_ndt else None,  # None without an ndt: the network sees the rt
             (float(lt.mean()),),
             (float(lt.std()),),
             tuple(spec.choices),
@@ -308,6 +308,7 @@ def fit(
             ndt=spec.ndt,
             ndt_spread=spec.ndt_spread,
             obs_dim=spec.obs_dim,
+            constraints=spec.constraints,
         ),
         method=MethodInfo(
             name=method,

@@ -21,10 +21,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from hssm_nre.models import MODELS
 from hssm_nre.net.ddm_density import ddm_logp_jax
 from hssm_nre.simulation import simulate_trials
 from hssm_nre.store.artifact import Network
 from hssm_nre.validation.cases import CALIBRATION_PRIOR, VALIDATION_MAX_T
+
+# Upper limit (s) of the normalization integral of LBA networks: their density falls off like
+# 1 / t^2, and at the box's slowest corner less than 1e-4 of the mass lies beyond it.
+LBA_U_MAX = 1e4
 
 __all__ = [
     "analytic_ddm_logp",
@@ -109,7 +114,7 @@ def decision_densities(net: Network, theta: np.ndarray, u: np.ndarray, logp=None
 
     logp = logp or make_logp(net)
     model = net.info.model
-    first = theta[net.params.index(model.ndt)]
+    first = theta[net.params.index(model.ndt)] if model.ndt else 0.0  # no ndt: u is the rt
     if model.ndt_spread:
         first = first - theta[net.params.index(model.ndt_spread)]
     thetas = np.repeat(np.asarray(theta)[None], len(u), 0)
@@ -126,8 +131,10 @@ def normalization_error(
     """Worst ``|sum_c integral exp(logp(rt, c)) drt - 1|`` over random box parameters.
 
     The integral runs over the decision times the network was trained on: from the earliest
-    onset to the simulator's ``max_t`` (recorded in the card). Trials slower than ``max_t`` are
-    not simulated, so a network's density is that of the trials that finish by then.
+    onset to the simulator's ``max_t`` (recorded in the card), or to :data:`LBA_U_MAX` for the
+    LBA, whose exact sampler drops no trial (its density falls off like ``1 / t^2``). Trials
+    slower than ``max_t`` are not simulated, so a network's density is that of the trials that
+    finish by then.
     ``thetas`` (rows in the network's parameter order) replaces the ``n_theta`` random draws.
     Returns the worst and median error and the parameters of the worst.
     """
@@ -141,8 +148,18 @@ def normalization_error(
     upper = np.array([b[1] for b in net.box.values()])
     errs = []
     u_max = float(net.card.get("simulation", {}).get("max_t") or 60.0)
+    spec = MODELS.get(net.model)
+    if spec is not None and spec.simulator == "lba":  # an exact sampler drops no slow trial
+        u_max = LBA_U_MAX
     u = np.exp(np.linspace(np.log(1e-4), np.log(u_max), n_grid))
-    rows = rng.uniform(lower, upper, size=(n_theta, len(lower))) if thetas is None else np.asarray(thetas)
+    if thetas is None:
+        rows = rng.uniform(lower, upper, size=(n_theta, len(lower)))
+        for lo, hi in net.info.model.constraints:  # e.g. the LBA's b > A: redraw the rows that break it
+            i, j = net.params.index(lo), net.params.index(hi)
+            while (bad := rows[:, i] >= rows[:, j]).any():
+                rows[bad] = rng.uniform(lower, upper, size=(int(bad.sum()), len(lower)))
+    else:
+        rows = np.asarray(thetas)
     for th in rows:
         total = sum(np.trapezoid(d, u) for d in decision_densities(net, th, u, logp)[1].values())
         errs.append(abs(total - 1.0))
