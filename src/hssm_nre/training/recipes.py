@@ -116,6 +116,22 @@ RECIPES: dict[str, dict] = {
     # densities; the posterior error fell to median 0.116 / max 0.359 SD, SD ratios from
     # 0.86-1.42 to 0.92-1.18.
     "full_ddm": {**RECIPE_020, "edge_share": 0.25, "norm_weight": 1.0, "members": 2, "version": "0.3.0"},
+    # lba3 0.1.0 (issue 33): the first multi-choice network, no non-decision time (the network
+    # sees the rt itself), three choices without a mirror, the exact LBA sampler; the angle
+    # recipe's time features, edge-heavy proposal and normalization penalty, one member, and a
+    # CPU budget of 45 minutes on one core (the schedule follows whichever of the step and the
+    # time budget runs out first; the card records the steps it took).
+    "lba3": {
+        "n": 2_000_000,
+        "time_features": ("log", "linear", "inverse"),
+        "edge_share": 0.25,
+        "norm_weight": 1.0,
+        "norm_clip": 3.0,
+        "max_steps": 50_000,
+        "epochs": 100,
+        "time_budget": 2_700.0,
+        "version": "0.1.0",
+    },
 }
 
 
