@@ -52,10 +52,29 @@ class Reference:
     logp: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
+def _import_hssm(module: str):
+    """Import a module of hssm without its side effect on JAX.
+
+    Importing hssm's likelihoods turns on JAX's float64 mode for the whole process, after which
+    the float32 networks' NUTS programs fail ("cond branches must have equal output types");
+    the flag is put back as it was.
+    """
+    import importlib
+
+    import jax
+
+    x64 = jax.config.jax_enable_x64
+    try:
+        return importlib.import_module(module)
+    finally:
+        jax.config.update("jax_enable_x64", x64)
+
+
 def _analytic_lba(model: str) -> Reference:
     import pytensor
     import pytensor.tensor as pt
-    from hssm.likelihoods import analytical
+
+    analytical = _import_hssm("hssm.likelihoods.analytical")
 
     spec = get_model(model)
     k = len(spec.choices)
@@ -99,7 +118,7 @@ def _analytic(model: str) -> Reference:
 
 
 def _blackbox_full_ddm(model: str = "full_ddm") -> Reference:
-    from hssm.likelihoods.blackbox import logp_full_ddm
+    logp_full_ddm = _import_hssm("hssm.likelihoods.blackbox").logp_full_ddm
 
     def logp(theta, x):
         v, a, z, t, sz, sv, st = (float(p) for p in theta)
