@@ -433,12 +433,38 @@ def _initvals_in_box(model, net) -> None:
                 f"network's training box [{lo}, {hi}]{where} for {net.name}; give {name!r} a prior "
                 "that overlaps it."
             )
+    _initvals_meet_constraints(model, net)
     for name, val in model._initvals.items():  # regression coefficients, group SDs, ...
         rv = pm_model.named_vars.get(name)
         if name in net.box or rv is None or rv not in pm_model.free_RVs:
             continue
         if not np.isfinite(_prior_logp(rv, val)):
             model._initvals[name] = np.asarray(support_point(rv).eval(), dtype=float)
+
+
+def _initvals_meet_constraints(model, net) -> None:
+    """Start scalar parameters of a ``(low, high)`` constraint (the LBA's ``A < b``) with low < high.
+
+    Where the start breaks one, ``low`` moves to the candidate of its box (a grid from its lower
+    end) that is below ``high`` and inside its prior; regressions are left to their own starts.
+    """
+    box = net.box
+    pm_model = model.pymc_model
+    for lo_name, hi_name in net.info.model.constraints:
+        lo_val, hi_val = model._initvals.get(lo_name), model._initvals.get(hi_name)
+        if lo_val is None or hi_val is None or np.size(lo_val) != 1 or np.size(hi_val) != 1:
+            continue
+        if float(lo_val) < float(hi_val):
+            continue
+        rv = pm_model.named_vars.get(lo_name)
+        lo, hi = box[lo_name]
+        for cand in lo + (min(hi, float(hi_val)) - lo) * np.linspace(0.02, 0.9, 45):
+            val = np.asarray(cand, dtype=float).reshape(np.shape(lo_val))
+            if rv is None or rv not in pm_model.free_RVs or np.isfinite(_prior_logp(rv, val)):
+                model._initvals[lo_name] = val
+                if rv is not None and rv in pm_model.free_RVs:
+                    pm_model.set_initval(rv, val)
+                break
 
 
 def _warn_frozen_chains(idata) -> None:
@@ -564,10 +590,15 @@ def _ratio_distribution(model):
     box = [(names.index(p), lo, hi) for p, (lo, hi) in net.box.items() if p in names and p not in fixed]
     ndt = net.info.model.ndt
     ndt_i = names.index(ndt) if ndt and model.lapse is None and ndt not in fixed else None
+    pairs = [  # e.g. the LBA's b > A (hssm's own check_parameters gives -66.1 there, not -inf)
+        (names.index(lo), names.index(hi))
+        for lo, hi in net.info.model.constraints
+        if lo in names and hi in names and lo not in fixed and hi not in fixed
+    ]
     base_logp = base.logp
 
     class RatioDistribution(base):
-        """hssm's distribution with exact support: ``-inf`` outside the box and (no lapse) for rt <= t."""
+        """hssm's distribution with exact support: -inf outside the box, its constraints, rt <= t."""
 
         rv_op = base.rv_op
         _params = base._params
@@ -578,6 +609,8 @@ def _ratio_distribution(model):
             for i, lo, hi in box:
                 p = dist_params[i]
                 outside = outside | pt.lt(p, lo) | pt.gt(p, hi)
+            for i, j in pairs:
+                outside = outside | pt.ge(dist_params[i], dist_params[j])
             if ndt_i is not None:  # a censored trial (rt = -999) has no rt to compare with t
                 outside = outside | (pt.le(data[:, 0], dist_params[ndt_i]) & pt.neq(data[:, 0], MISSING_RT))
             return pt.where(outside, -np.inf, out)
