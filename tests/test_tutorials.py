@@ -64,7 +64,7 @@ def printed(nb):
 
 
 def test_every_tutorial_is_a_notebook():
-    assert NOTEBOOKS[0] == "00_fit_your_own_data" and len(NOTEBOOKS) == 7
+    assert NOTEBOOKS[0] == "00_fit_your_own_data" and len(NOTEBOOKS) == 8
     for name in NOTEBOOKS:
         nb = jupytext.read(TUT / f"{name}.py")
         assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
@@ -144,3 +144,17 @@ def test_fit_your_own_csv_as_the_getting_started_page_does(tmp_path, monkeypatch
     assert res["summary"].loc["v_condition[hard]", "mean"] < 0  # the hard condition's lower drift
     assert all(p.is_file() and p.stat().st_size > 10_000 for p in res["figures"])
     assert np.isfinite(res["loo"].elpd)
+
+
+@pytest.mark.filterwarnings("ignore:Numba will use object mode:UserWarning")
+@pytest.mark.filterwarnings("ignore:Estimated shape parameter of Pareto:UserWarning")
+@pytest.mark.filterwarnings("ignore:For one or more samples the posterior variance:UserWarning")
+def test_cavanagh_theta_tutorial_quick(tmp_path, monkeypatch):
+    # hssm's real data, 3 participants x 40 trials, 1 chain x (50 + 50) per fit: the plumbing
+    # (ratio and analytic fits side by side, QP plot, LOO per likelihood); the full run is by hand
+    res = run_cells("07_cavanagh_theta", ["--quick", "--out", str(tmp_path)], monkeypatch)["result"]
+    assert res["n_obs"] == 120
+    assert all(p.is_file() and p.stat().st_size > 10_000 for p in res["figures"])
+    assert res["table"]["|diff| / SD"].max() < 3.0  # 50 draws: gross errors only
+    assert np.all(np.isfinite(res["elpd"].to_numpy()))
+    assert res["elpd"]["ratio - analytic"].abs().max() < 20  # normalized: the same scale
