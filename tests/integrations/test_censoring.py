@@ -61,7 +61,8 @@ def test_loglik_is_observed_logp_plus_censored_log_survival(data):
 
 def test_tiny_fit_samples_and_gives_a_log_likelihood(data):
     model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", missing_data=True, deadline=True)
-    idata = model.sample(draws=20, tune=20, chains=1, progressbar=False, random_seed=1)
+    # 60 tuning steps: with 20, one CI run ended with a step size that never moved the chain
+    idata = model.sample(draws=20, tune=60, chains=1, progressbar=False, random_seed=1)
     assert np.isfinite(idata.posterior["a"]).all()
     ll = np.asarray(idata.log_likelihood["rt,response,deadline"])
     assert ll.shape[-1] == len(data) and np.isfinite(ll).all()

@@ -147,8 +147,11 @@ def calibration_fit(task: CalibrationFit) -> dict:
     if spec not in _SAMPLERS:
         _SAMPLERS[spec] = compiled_fit(net, task.prior, task.draws)
     frac = (_start_inside(task.x, lo, hi, *onset_i) - lo) / (hi - lo)
-    z0 = jnp.asarray(np.log(frac / (1 - frac)), jnp.float32)
-    post, finite = _SAMPLERS[spec](jax.random.key(task.seed), jnp.asarray(task.x, jnp.float32), z0)
+    # float32 throughout, whatever the process's mode: `import hssm` turns on JAX's float64 mode,
+    # under which numpyro's float64 momenta and the network's float32 positions cannot be mixed
+    with jax.enable_x64(False):
+        z0 = jnp.asarray(np.log(frac / (1 - frac)), jnp.float32)
+        post, finite = _SAMPLERS[spec](jax.random.key(task.seed), jnp.asarray(task.x, jnp.float32), z0)
     post = np.asarray(post)
     try:
         if not bool(finite):

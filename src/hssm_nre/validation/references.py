@@ -90,8 +90,12 @@ def _analytic_lba(model: str) -> Reference:
         theta = [float(p) for p in theta]
         if not theta[0] < theta[1]:  # b <= A: hssm's check_parameters
             return np.full(len(x), -np.inf)
-        out = np.asarray(fn(x, *theta), np.float64).reshape(len(x))
-        return np.where((x[:, 0] > 0) & np.isin(x[:, 1], spec.choices), out, -np.inf)
+        ok = (x[:, 0] > 0) & np.isin(x[:, 1], spec.choices)
+        # hssm indexes its per-choice densities by the response: unknown responses are evaluated
+        # at a valid placeholder and masked, not passed in (an IndexError there)
+        safe = np.where(ok[:, None], x, np.array([[1.0, float(spec.choices[0])]]))
+        out = np.asarray(fn(safe, *theta), np.float64).reshape(len(x))
+        return np.where(ok, out, -np.inf)
 
     return Reference(model, "analytic", f"hssm's analytical logp_lba{k} (pytensor, float64)", logp)
 
