@@ -107,4 +107,9 @@ def test_local_cluster_runs_fits_in_worker_processes(both_ways):
 def test_a_process_compiles_once_and_its_memory_maps_stay_flat(both_ways, where):
     fits = both_ways[where].attrs["fits"]
     for _, per_process in fits.groupby("pid"):
-        assert per_process.maps.max() - per_process.maps.min() <= 20, per_process
+        # after its first fit (which compiles, and in a long-lived process such as the whole test
+        # suite's may pass half the map limit and drop the caches) a process's maps stay flat
+        later = per_process.iloc[1:]
+        if len(later) > 1:
+            assert later.maps.max() - later.maps.min() <= 20, per_process
+    assert any(len(p) > 2 for _, p in fits.groupby("pid"))  # some process ran several fits
