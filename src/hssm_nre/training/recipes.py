@@ -121,16 +121,22 @@ RECIPES: dict[str, dict] = {
     # recipe's time features, edge-heavy proposal and normalization penalty, one member, and a
     # CPU budget of 45 minutes on one core (the schedule follows whichever of the step and the
     # time budget runs out first; the card records the steps it took).
+    # lba3 0.2.0: 0.1.0 (not shipped, benchmarks/results/lba3.md) missed the posterior bars and
+    # its density grew again beyond 1000 s, where the "linear" time feature extrapolated; 0.2.0
+    # drops that feature (log and inverse time only, so far beyond the data the learned
+    # reference's log-normal tail decays faster than the network can grow) and averages two
+    # members (seeds 0 and 1), as the angle and DDM recipes do.
     "lba3": {
         "n": 2_000_000,
-        "time_features": ("log", "linear", "inverse"),
+        "time_features": ("log", "inverse"),
+        "members": 2,
         "edge_share": 0.25,
         "norm_weight": 1.0,
         "norm_clip": 3.0,
         "max_steps": 50_000,
         "epochs": 100,
         "time_budget": 2_700.0,
-        "version": "0.1.0",
+        "version": "0.2.0",
     },
 }
 
