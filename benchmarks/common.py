@@ -46,10 +46,11 @@ def interleaved_times(fns, rounds=7, target_s=0.05):
     return {k: float(np.median(v)) for k, v in samples.items()}
 
 
-def analytic_jax():
+def analytic_jax(per_trial: tuple[str, ...] = ()):
     """hssm's analytic DDM log-likelihood (summed over trials) as a JAX function ``f(data, v, a, z, t)``.
 
-    Built from hssm's own ``logp_ddm`` through pytensor's JAX backend (float64).
+    Built from hssm's own ``logp_ddm`` through pytensor's JAX backend (float64). The parameters
+    named in ``per_trial`` are vectors (one value per trial, a regression), the others scalars.
     """
     import pytensor
     import pytensor.tensor as pt
@@ -57,7 +58,7 @@ def analytic_jax():
     from pytensor.link.jax.dispatch import jax_funcify
 
     data = pt.dmatrix("data")
-    v, a, z, t = (pt.dscalar(n) for n in "vazt")
+    v, a, z, t = (pt.dvector(n) if n in per_trial else pt.dscalar(n) for n in "vazt")
     out = logp_ddm(data, v, a, z, t).sum()
     fg = pytensor.function([data, v, a, z, t], out, mode="JAX")
     fn = jax_funcify(fg.maker.fgraph)

@@ -164,6 +164,62 @@ def test_hssm_logp_reads_the_table_from_grid_min_trials_on():
     np.testing.assert_array_equal(np.asarray(auto(x[:-1], *p)), np.asarray(off(x[:-1], *p)))
     assert not np.array_equal(np.asarray(on(x, *p)), np.asarray(off(x, *p)))  # two computations
     np.testing.assert_allclose(np.asarray(on(x, *p)), np.asarray(off(x, *p)), atol=1e-4)
-    # per-trial parameters (a regression) always go through the network trial by trial
+    # per-trial parameters (a regression) never use the table over decision time
     v = jnp.full((n,), 0.5, jnp.float32)
     np.testing.assert_array_equal(np.asarray(on(x, v, *p[1:])), np.asarray(off(x, v, *p[1:])))
+
+
+def _regression_case(net, column, n, seed):
+    """Data simulated trial by trial with ``column`` moving from trial to trial, and hssm-style params."""
+    from hssm_nre.models import get_model
+    from hssm_nre.simulation import simulate_trials
+
+    rng = np.random.default_rng(seed)
+    box = np.asarray(net.card["model"]["box"])
+    base = box[:, 0] + 0.5 * np.ptp(box, 1)
+    j = net.params.index(column)
+    theta = np.tile(base, (n, 1))
+    theta[:, j] = np.clip(base[j] + 0.15 * np.ptp(box[j]) * rng.standard_normal(n), *(box[j] + [0.01, -0.01]))
+    x, done = simulate_trials(get_model(net.card["model"]["name"]), theta, rng)
+    params = [jnp.float32(v) for v in base]
+    params[j] = jnp.asarray(theta[done, j], jnp.float32)
+    return jnp.asarray(x[done], jnp.float32), params, jnp.asarray(theta[done], jnp.float32)
+
+
+@pytest.mark.parametrize(("name", "column"), [("ddm", "v"), ("ddm", "z"), ("angle", "a")])
+def test_head_table_along_a_regression_parameter_matches_the_head_per_trial(name, column):
+    """One parameter per trial, the rest scalars: the head is read from a table along it (128 nodes)."""
+    from hssm_nre import load_network
+    from hssm_nre.net.logp import build_logp
+
+    net = load_network(name)
+    x, params, theta = _regression_case(net, column, 800, seed=4)
+    f, direct = make_hssm_logp(net, len(params)), build_logp(net.weights, net.card)
+    a, b = np.asarray(direct(theta, x)), np.asarray(f(x, *params))  # head per trial / table
+    assert np.isfinite(a).all()
+    assert not np.array_equal(a, b)  # two computations
+    np.testing.assert_allclose(b, a, atol=2e-4, rtol=0)
+    j = net.params.index(column)
+    scalars = [p for i, p in enumerate(params) if i != j]
+
+    ga = jax.grad(
+        lambda col, *rest: direct(jnp.stack([*rest[:j], col, *rest[j:]], -1), x).sum(), argnums=(0, 1)
+    )(params[j], *[jnp.full(x.shape[0], s) for s in scalars])
+    gb = jax.grad(lambda col, *rest: f(x, *rest[:j], col, *rest[j:]).sum(), argnums=(0, 1))(
+        params[j], *scalars
+    )
+    np.testing.assert_allclose(np.asarray(gb[0]), np.asarray(ga[0]), rtol=1e-3, atol=1e-3)
+    np.testing.assert_allclose(float(gb[1]), float(np.sum(ga[1])), rtol=1e-3, atol=1e-2)
+
+
+def test_head_runs_once_when_only_the_onset_varies():
+    """The head does not see t: a per-trial t leaves it shared, values as the head per trial."""
+    from hssm_nre import load_network
+    from hssm_nre.net.logp import build_logp
+
+    net = load_network("ddm")
+    x, params, theta = _regression_case(net, "t", 400, seed=5)
+    a = np.asarray(build_logp(net.weights, net.card)(theta, x))
+    b = np.asarray(make_hssm_logp(net, 4)(x, *params))
+    assert np.isfinite(a).all()
+    np.testing.assert_allclose(b, a, atol=1e-5, rtol=0)

@@ -34,6 +34,7 @@ from hssm_nre.net.features import (
     time_of,
 )
 from hssm_nre.net.noise import Q_PREFIX, q_head_params, q_logpdf_y, reference_logpdf
+from hssm_nre.net.table import cubic_read, node_positions, span
 
 if TYPE_CHECKING:  # the artifact layer sits above this one: no runtime import
     from hssm_nre.store.artifact import Network
@@ -52,16 +53,23 @@ def _build_raw(weights: dict, card: dict):
     base = card["method"].get("base") or "none"
     base_index = tuple(card["method"].get("base_index") or ())
 
-    def raw(theta, x):
+    def raw(theta, x, varying=None):
         # theta is (n, P), or (1, P) when every trial shares it: then the work that depends on
-        # theta alone (the noise density's head, an MLP) runs once instead of once per trial
-        shared = theta
+        # theta alone (the noise density's head, an MLP) runs once instead of once per trial.
+        # ``varying`` (static) names the columns of a per-trial theta that differ between rows.
+        shared, along = theta, None
+        if varying is not None and theta.shape[0] > 1:
+            seen = [j for j in varying if j in tr.param_index]  # the head sees these columns
+            if not seen:
+                shared = theta[:1]
+            elif len(seen) == 1 and theta.shape[0] >= HEAD_TABLE_MIN_ROWS:
+                along = seen[0]
         theta = jnp.broadcast_to(theta, (*x.shape[:-1], theta.shape[-1]))
         out = mlp(net_w, featurize(tr, theta, x))
         if base != "none":
             out = out + base_logpdf(base, tr, base_index, theta, x)
         elif learned:
-            qp = q_head_params(net_w, tr, shared, q_m)
+            qp = q_head_params(net_w, tr, shared, q_m, along=along)
             qp = jax.tree.map(lambda a: jnp.broadcast_to(a, (*x.shape[:-1], *a.shape[x.ndim - 1 :])), qp)
             y, ci, log_jac = obs_to_y(tr, theta, x)
             out = out + q_logpdf_y(qp, y, ci) + log_jac
@@ -78,13 +86,19 @@ def build_logp(weights: dict, card: dict):
 
     An ensemble (``members`` in the card) is the equal-weight mixture of its members'
     densities, ``log mean_k exp(logp_k)``: a mixture of normalized densities is normalized.
+
+    ``varying`` (optional, static) lists the columns of a per-trial ``theta (n, P)`` that
+    differ between trials; the others must be equal in every row. When the noise density's
+    head sees none of them it runs once; when it sees exactly one and there are at least
+    :data:`HEAD_TABLE_MIN_ROWS` trials, it is read from a cubic table along that column
+    (:func:`hssm_nre.net.noise.q_head_params`). ``None`` runs it once per trial.
     """
     density, valid = _density_and_mask(weights, card)
 
-    def logp(theta, x):
+    def logp(theta, x, varying=None):
         theta = jnp.asarray(theta, jnp.float32)
         x = jnp.asarray(x, jnp.float32)
-        return jnp.where(valid(theta, x), density(theta, x), -jnp.inf)
+        return jnp.where(valid(theta, x), density(theta, x, varying), -jnp.inf)
 
     return logp
 
@@ -106,10 +120,10 @@ def _density_and_mask(weights: dict, card: dict):
         (model["params"].index(lo), model["params"].index(hi)) for lo, hi in model.get("constraints") or ()
     ]
 
-    def density(theta, x):
+    def density(theta, x, varying=None):
         if len(raws) == 1:
-            return raws[0](theta, x)
-        return jax.nn.logsumexp(jnp.stack([r(theta, x) for r in raws]), axis=0) - log_k
+            return raws[0](theta, x, varying)
+        return jax.nn.logsumexp(jnp.stack([r(theta, x, varying) for r in raws]), axis=0) - log_k
 
     def valid(theta, x):
         ok = jnp.all((theta >= lower) & (theta <= upper), axis=-1)
@@ -125,6 +139,11 @@ def _density_and_mask(weights: dict, card: dict):
         return ok
 
     return density, valid
+
+
+# A per-trial theta with one varying column that the noise head sees reads the head from a
+# table along that column (:func:`hssm_nre.net.noise.q_head_params`) from this many rows on.
+HEAD_TABLE_MIN_ROWS = 256
 
 
 # Nodes per choice of the table that :func:`build_grid_logp` interpolates.
@@ -154,33 +173,21 @@ def build_grid_logp(weights: dict, card: dict, n_nodes: int = GRID_NODES):
     if n_nodes < 4:
         raise ValueError(f"n_nodes must be at least 4, got {n_nodes}")
     choices = jnp.asarray(card["model"]["choices"], jnp.float32)
-    steps = jnp.arange(-1, n_nodes + 2, dtype=jnp.float32)  # node j sits at lo + j * h
 
     def logp(theta, x):
         theta = jnp.asarray(theta, jnp.float32)
         x = jnp.asarray(x, jnp.float32)
         first = onset(tr, theta[0])
-        rt = x[:, 0]
-        log_u = jnp.log(jnp.maximum(rt - first, TINY))
-        lo, hi = jnp.min(log_u), jnp.max(log_u)
-        h = jnp.maximum(hi - lo, 1e-3) / (n_nodes - 1)
-        u_nodes = jnp.exp(lo + h * steps)
+        log_u = jnp.log(jnp.maximum(x[:, 0] - first, TINY))
+        lo, h = span(log_u, n_nodes, 1e-3)
+        u_nodes = jnp.exp(node_positions(lo, h, n_nodes))
         x_nodes = jnp.stack(
-            [jnp.tile(u_nodes + first, choices.size), jnp.repeat(choices, steps.size)], axis=-1
+            [jnp.tile(u_nodes + first, choices.size), jnp.repeat(choices, u_nodes.size)], axis=-1
         )
-        table = density(theta, x_nodes).reshape(choices.size, steps.size)
+        table = density(theta, x_nodes).reshape(choices.size, u_nodes.size).T  # (nodes, choices)
         ci = jnp.argmax(x[:, 1:2] == choices, axis=-1)
-        pos = (log_u - lo) / h
-        k = jnp.clip(jnp.floor(pos), 0, n_nodes - 2).astype(jnp.int32)
-        f = pos - k
-        # Lagrange cubic through the nodes k - 1, k, k + 1, k + 2 (table columns k .. k + 3)
-        w = (
-            -f * (f - 1) * (f - 2) / 6,
-            (f + 1) * (f - 1) * (f - 2) / 2,
-            -(f + 1) * f * (f - 2) / 2,
-            (f + 1) * f * (f - 1) / 6,
-        )
-        out = sum(wj * table[ci, k + j] for j, wj in enumerate(w))
+        both = cubic_read(table, log_u, lo, h, n_nodes)  # (n, choices)
+        out = jnp.take_along_axis(both, ci[:, None], axis=-1)[:, 0]
         return jnp.where(valid(theta, x), out, -jnp.inf)
 
     return logp
@@ -245,7 +252,9 @@ def make_hssm_logp(net: Network, n_params: int, grid: bool | None = None):
     parameter is a scalar (no regression), the work that depends on the parameters alone
     runs once, and with ``grid`` (default ``None``: from :data:`GRID_MIN_TRIALS` trials on, for
     (rt, choice) networks) the trials are read from a table over decision time
-    (:func:`build_grid_logp`) instead of one network evaluation each.
+    (:func:`build_grid_logp`) instead of one network evaluation each. With per-trial
+    parameters, the ones given as scalars are known to be shared, so the noise density's head
+    runs once or along the one column that varies (see :func:`build_logp`).
     """
     inner = build_logp(net.weights, net.card)
     tabular = net.transform.x_kind == "rt_choice"
@@ -262,7 +271,8 @@ def make_hssm_logp(net: Network, n_params: int, grid: bool | None = None):
             if table is not None and (grid or n >= GRID_MIN_TRIALS):
                 return table(theta, data)
             return inner(theta, data)
-        return inner(jnp.stack([jnp.broadcast_to(p, (n,)) for p in params], axis=-1), data)
+        varying = tuple(i for i, p in enumerate(params) if p.shape[0] != 1)
+        return inner(jnp.stack([jnp.broadcast_to(p, (n,)) for p in params], axis=-1), data, varying)
 
     return logp
 

@@ -23,6 +23,7 @@ from hssm_nre.net.features import (
     reflect,
     theta_features,
 )
+from hssm_nre.net.table import cubic_read, node_positions, span
 
 __all__ = ["fit_reference", "reference_logpdf", "reference_sample"]
 
@@ -149,21 +150,47 @@ def n_q_outputs(n_choices: int, n_components: int, dim: int, mirror: bool = Fals
     return n_choices + n_choices * n_components * (1 + 2 * dim)
 
 
-def q_head_params(weights: dict, tr, theta: jnp.ndarray, n_components: int):
+def q_head_params(weights: dict, tr, theta: jnp.ndarray, n_components: int, along: int | None = None):
     """Mixture parameters of the learned reference at ``theta`` (see :func:`q_params`).
 
     With a mirrored transform the head describes the upper choice only; the lower one
     is the head at the reflected parameters, and ``P(upper) = sigmoid(g(theta) -
     g(reflected theta))`` so that the two choice probabilities sum to one.
+
+    With ``along = j`` (per-trial ``theta`` whose column ``j`` alone varies from row to
+    row, as in a regression on one parameter), the head runs at :data:`HEAD_NODES` values of
+    that column spanning the rows' range and each row reads the cubic through its four
+    nearest nodes (:mod:`hssm_nre.net.table`) instead of running the head once per row.
     """
     c, d = n_choices(tr), obs_dim_continuous(tr)
+    if along is None:
+        out = _head_outputs(weights, tr, theta)
+    else:
+        col = theta[..., along]
+        lo, h = span(col, HEAD_NODES, 1e-4)
+        nodes = jnp.broadcast_to(theta[:1], (HEAD_NODES + 3, theta.shape[-1]))
+        nodes = nodes.at[:, along].set(node_positions(lo, h, HEAD_NODES))
+        out = cubic_read(_head_outputs(weights, tr, nodes), col, lo, h, HEAD_NODES)
     if tr.mirror is None:
-        return q_params(mlp_out(weights, theta_features(tr, theta), Q_PREFIX), c, n_components, d)
-    out_up = mlp_out(weights, theta_features(tr, theta), Q_PREFIX)
-    out_lo = mlp_out(weights, theta_features(tr, reflect(tr, theta)), Q_PREFIX)
+        return q_params(out, c, n_components, d)
+    half = out.shape[-1] // 2
+    out_up, out_lo = out[..., :half], out[..., half:]
     per_choice = [out_lo if is_lower(tr, ch) else out_up for ch in tr.choices]
     q_out = jnp.concatenate([o[..., :1] for o in per_choice] + [o[..., 1:] for o in per_choice], axis=-1)
     return q_params(q_out, c, n_components, d)
+
+
+# Nodes of the head's table along the one parameter that varies from trial to trial
+# (``q_head_params(along=...)``); benchmarks/speed/head_table.py measures its error.
+HEAD_NODES = 128
+
+
+def _head_outputs(weights: dict, tr, theta: jnp.ndarray) -> jnp.ndarray:
+    """Run the head at ``theta``; mirrored: ``[g(theta), g(reflected theta)]``."""
+    out = mlp_out(weights, theta_features(tr, theta), Q_PREFIX)
+    if tr.mirror is None:
+        return out
+    return jnp.concatenate([out, mlp_out(weights, theta_features(tr, reflect(tr, theta)), Q_PREFIX)], axis=-1)
 
 
 def q_params(q_out: jnp.ndarray, n_choices: int, n_components: int, dim: int):

@@ -1,0 +1,211 @@
+"""The noise density's head read from a table along the one parameter a regression moves: error and cost.
+
+With per-trial parameters (a regression), each shipped network's noise-density head (an MLP of
+the parameters alone) ran once per trial, twice for the mirrored DDM family: 36-68 % of a
+log-likelihood + gradient (``benchmarks/results/profile_logp.md``). When one parameter varies
+from trial to trial and the others are scalars, as in ``v ~ 1 + x``, ``make_hssm_logp`` now runs
+the head at 128 values of that parameter spanning the trials' range and reads each trial from the
+cubic through its four nearest nodes (``hssm_nre.net.noise.q_head_params(along=...)``). This
+script measures, per shipped network:
+
+* the error against the head run once per trial, on data simulated trial by trial from a
+  regression on each parameter the head sees in turn (the parameter = its base value + a slope
+  times a standard-normal covariate, slope 10 % of the box width, clipped to the inner 80 % of
+  the box): the largest per-trial |error|, the error of the summed log-likelihood, and the
+  largest relative error of the gradient with respect to the intercept, slope and scalars;
+* the cost of one log-likelihood + gradient of a ``v ~ 1 + x`` regression, head per trial vs head
+  table, at 500 / 2000 / 5000 trials, interleaved in one run with HSSM's DDM LAN
+  (``../shared/peers/ddm_lan.onnx`` through hssm's ONNX-to-JAX path, the same regression) and
+  the analytic likelihood.
+
+    python benchmarks/speed/head_table.py --out benchmarks/results/head_table.md
+    python benchmarks/speed/head_table.py --models ddm angle --sets 3
+"""
+
+import argparse
+import datetime
+import sys
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from hssm_nre.models import get_model
+from hssm_nre.net.logp import build_logp, make_hssm_logp
+from hssm_nre.net.noise import HEAD_NODES
+from hssm_nre.simulation import simulate_trials
+from hssm_nre.store.hub import load_network
+from hssm_nre.store.shipped import shipped_networks
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
+from common import analytic_jax, emit, interleaved_times  # noqa: E402
+
+LAN = Path(__file__).resolve().parents[3] / "shared" / "peers" / "ddm_lan.onnx"
+TRIALS = (500, 2000, 5000)
+# Where the LAN's and the analytic likelihood's data are simulated (inside the LAN's box).
+DDM_BOX = np.array([[-2.5, 2.5], [0.5, 2.0], [0.3, 0.7], [0.1, 0.6]])
+
+
+def regression_set(name, box, j, n, rng):
+    """Base theta, covariate, per-trial theta (column ``j`` moves) and the simulated trials."""
+    inner = box[:, 0] + np.outer([0.1, 0.9], box[:, 1] - box[:, 0])
+    base = rng.uniform(inner[0], inner[1])
+    cov = rng.standard_normal(n)
+    slope = 0.1 * (box[j, 1] - box[j, 0])
+    theta = np.tile(base, (n, 1))
+    theta[:, j] = np.clip(base[j] + slope * cov, inner[0, j], inner[1, j])
+    x, done = simulate_trials(get_model(name), theta, rng)
+    return base, slope, cov[done], theta[done], np.asarray(x[done], np.float32)
+
+
+def accuracy(net, n_sets, n_trials, rng):
+    """Per head-seen column: largest per-trial |error|, |error| of the sum, relative gradient error."""
+    name, box = net.card["model"]["name"], np.asarray(net.card["model"]["box"], np.float64)
+    P = len(net.params)
+    direct = build_logp(net.weights, net.card)  # head once per trial (no `varying`)
+    table = make_hssm_logp(net, P, grid=False)
+    cols = sorted(set(net.transform.param_index))
+    out = {}
+    for j in cols:
+        per_trial, total, grad = [], [], []
+        for _ in range(n_sets):
+            base, slope, cov, _, x = regression_set(name, box, j, n_trials, rng)
+            x, cov = jnp.asarray(x), jnp.asarray(cov, jnp.float32)
+            # (intercept, slope, the other parameters): the regression's coefficients
+            coef = jnp.asarray([base[j], slope, *np.delete(base, j)], jnp.float32)
+
+            def params(c, cov=cov, j=j):
+                others = list(c[2:])
+                return [*others[:j], jnp.clip(c[0] + c[1] * cov, *box[j] + [1e-6, -1e-6]), *others[j:]]
+
+            def f_direct(c, x=x, params=params):
+                p = params(c)
+                n = x.shape[0]
+                return direct(jnp.stack([jnp.broadcast_to(q, (n,)) for q in p], -1), x)
+
+            def f_table(c, x=x, params=params):
+                return table(x, *[q if q.ndim else q[None] for q in params(c)])
+
+            a, b = f_direct(coef), f_table(coef)
+            ok = np.isfinite(np.asarray(a))
+            per_trial.append(float(np.max(np.abs(np.asarray(a - b)[ok]))))
+            total.append(abs(float(jnp.sum(a[ok]) - jnp.sum(b[ok]))))
+            ga = np.asarray(jax.grad(lambda c, f=f_direct: jnp.sum(f(c)))(coef))
+            gb = np.asarray(jax.grad(lambda c, f=f_table: jnp.sum(f(c)))(coef))
+            grad.append(float(np.max(np.abs(ga - gb) / (np.abs(ga) + 1.0))))
+        out[net.params[j]] = (per_trial, total, grad)
+    return out
+
+
+def costs(nets, rounds):
+    """Seconds per logp + gradient of a ``v ~ 1 + x`` regression: head per trial vs table, LAN, analytic."""
+    lan = None
+    if LAN.exists():
+        from hssm.distribution_utils.onnx import make_jax_logp_funcs_from_onnx
+
+        lan_f, _, _ = make_jax_logp_funcs_from_onnx(str(LAN), [True, False, False, False])
+        lan = lambda d, *p: lan_f(d, *p).sum()  # noqa: E731
+    analytic = analytic_jax(per_trial=("v",))
+    out = {}
+    for n in TRIALS:
+        rng = np.random.default_rng(n)
+        fns = {}
+
+        def vg(f, d, cov, k):
+            # f(d, v (n,), *scalars); differentiate in (intercept, slope, *scalars)
+            def g(b0, b1, *rest):
+                return f(d, b0 + b1 * cov, *rest)
+
+            return jax.jit(jax.value_and_grad(g, argnums=tuple(range(k + 1))))
+
+        _, _, cov, _, ddm_x = regression_set("ddm", DDM_BOX, 0, n, rng)
+        cov32 = jnp.asarray(cov, jnp.float32)
+        p_ddm = (jnp.float32(0.5), jnp.float32(0.3), jnp.float32(1.0), jnp.float32(0.5), jnp.float32(0.3))
+        fns["analytic"] = (vg(analytic, jnp.asarray(ddm_x, jnp.float64), jnp.asarray(cov), 4), p_ddm)
+        if lan is not None:
+            fns["lan"] = (vg(lan, jnp.asarray(ddm_x), cov32, 4), p_ddm)
+        for name, net in nets.items():
+            box = np.asarray(net.card["model"]["box"], np.float64)
+            j = net.params.index("v")
+            _, slope, cov_m, _, x = regression_set(name, box, j, n, rng)
+            theta = box.mean(axis=1)
+            p = (jnp.float32(theta[j]), jnp.float32(slope), *(jnp.float32(v) for v in np.delete(theta, j)))
+            f = make_hssm_logp(net, len(theta), grid=False)
+            k = len(theta)
+            cm = jnp.asarray(cov_m, jnp.float32)
+
+            def table(d, v, *rest, f=f, j=j):
+                others = [r[None] for r in rest]
+                return f(d, *others[:j], v, *others[j:]).sum()
+
+            def per_trial(d, v, *rest, f=f, j=j):
+                others = [jnp.broadcast_to(r, v.shape) for r in rest]
+                return f(d, *others[:j], v, *others[j:]).sum()
+
+            fns[(name, "per trial")] = (vg(per_trial, jnp.asarray(x), cm, k), p)
+            fns[(name, "table")] = (vg(table, jnp.asarray(x), cm, k), p)
+        out[n] = interleaved_times(fns, rounds=rounds)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", nargs="*", default=None, help="shipped networks (default: all)")
+    ap.add_argument("--sets", type=int, default=5, help="simulated data sets per network and parameter")
+    ap.add_argument("--trials", type=int, default=2000, help="trials per data set")
+    ap.add_argument("--rounds", type=int, default=9, help="timing rounds")
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args()
+    names = args.models or sorted(shipped_networks())
+    nets = {m: load_network(m) for m in names}
+    rng = np.random.default_rng(0)
+    acc = {m: accuracy(net, args.sets, args.trials, rng) for m, net in nets.items()}
+    cost = costs(nets, args.rounds)
+    command = " ".join(["python benchmarks/speed/head_table.py", *sys.argv[1:]])
+    lines = [
+        "# The noise density's head read from a table along a regression's parameter",
+        "",
+        f"`{command}` ({datetime.date.today()}, 2 cores shared with other jobs). Errors are against "
+        "the same network with its head run once per trial; each row is a regression on that "
+        f"parameter ({args.sets} data sets x {args.trials} trials, simulated trial by trial), the "
+        "gradient is with respect to the intercept, the slope and the scalar parameters.",
+        "",
+        "| network | regression on | per-trial max abs error, median / max over sets (nats) | "
+        "error of the summed log-likelihood, max (nats) | gradient relative error, max |",
+        "|---|---|---|---|---|",
+    ]
+    for m, net in nets.items():
+        for param, (pt, tot, g) in acc[m].items():
+            lines.append(
+                f"| {m}@{net.card['version']} | {param} | {np.median(pt):.1e} / {max(pt):.1e} | "
+                f"{max(tot):.1e} | {max(g):.1e} |"
+            )
+    lines += [
+        "",
+        "Cost of one log-likelihood + gradient of a `v ~ 1 + x` regression (the other parameters "
+        "scalars), head per trial / head table, in units of HSSM's DDM LAN on the same regression; "
+        "each column measured interleaved in one run:",
+        "",
+        "| network | " + " | ".join(f"{n} trials: per trial / table, x LAN" for n in TRIALS) + " |",
+        "|---|" + "---|" * len(TRIALS),
+    ]
+    for m, net in nets.items():
+        cells = []
+        for n in TRIALS:
+            ref = cost[n].get("lan")
+            a, b = cost[n][(m, "per trial")], cost[n][(m, "table")]
+            cells.append(f"{a / ref:.2f} / {b / ref:.2f}" if ref else f"{a * 1e3:.2f} / {b * 1e3:.2f} ms")
+        lines.append(f"| {m}@{net.card['version']} | " + " | ".join(cells) + " |")
+    if "lan" in cost[TRIALS[0]]:
+        lines += [
+            "",
+            "LAN / analytic (the same regression): "
+            + ", ".join(f"{n}: {cost[n]['lan'] / cost[n]['analytic']:.2f}" for n in TRIALS),
+        ]
+    lines += ["", f"{HEAD_NODES} nodes; timing: median of {args.rounds} interleaved rounds."]
+    emit(lines, args.out)
+
+
+if __name__ == "__main__":
+    main()
