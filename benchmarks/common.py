@@ -6,9 +6,45 @@ A script imports them after putting ``benchmarks/`` on ``sys.path``::
     from common import timeit  # noqa: E402
 """
 
+import argparse
 import time
+from pathlib import Path
 
 import jax
+
+# HSSM's DDM LAN (ONNX), the cost reference of the speed benchmarks; not part of the repository.
+LAN = Path(__file__).resolve().parents[2] / "shared" / "peers" / "ddm_lan.onnx"
+
+
+def lan_jax(per_trial: tuple[bool, ...] = (False,) * 4):
+    """HSSM's DDM LAN through hssm's own ONNX-to-JAX path, summed over trials, or ``None`` without the file.
+
+    ``f(data, v, a, z, t)``; ``per_trial`` flags the parameters given one value per trial.
+    """
+    if not LAN.exists():
+        return None
+    from hssm.distribution_utils.onnx import make_jax_logp_funcs_from_onnx
+
+    lan_f, _, _ = make_jax_logp_funcs_from_onnx(str(LAN), list(per_trial))
+    return lambda d, *p: lan_f(d, *p).sum()
+
+
+def network_args(doc: str, sets: int):
+    """Command line of a benchmark over the shipped networks, and those networks: ``(args, {name: net})``.
+
+    Flags: ``--models`` (default: every shipped network), ``--sets``, ``--trials``, ``--rounds``, ``--out``.
+    """
+    from hssm_nre.store.hub import load_network
+    from hssm_nre.store.shipped import shipped_networks
+
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--models", nargs="*", default=None, help="shipped networks (default: all)")
+    ap.add_argument("--sets", type=int, default=sets, help="simulated data sets per network")
+    ap.add_argument("--trials", type=int, default=2000, help="trials per data set")
+    ap.add_argument("--rounds", type=int, default=9, help="timing rounds")
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args()
+    return args, {m: load_network(m) for m in args.models or sorted(shipped_networks())}
 
 
 def timeit(f, *args, reps=200):

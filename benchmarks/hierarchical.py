@@ -25,7 +25,6 @@ import json
 import os
 import platform
 import sys
-import time
 from pathlib import Path
 
 import hssm_nre
@@ -37,6 +36,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from hssm_nre.simulation import simulate_trials  # noqa: E402
+from hssm_nre.validation.sampling import sample_numpyro  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: common.py
 from common import emit, peer_lan  # noqa: E402
@@ -88,18 +88,7 @@ def fit(data: pd.DataFrame, kind: str, draws: int, tune: int, chains: int, seed:
         "lan": {"loglik_kind": "approx_differentiable", "loglik": str(peer_lan("ddm"))},
     }[kind]
     model = hssm.HSSM(data, model="ddm", include=INCLUDE, **kw)
-    t0 = time.perf_counter()
-    idata = model.sample(
-        sampler="numpyro",
-        draws=draws,
-        tune=tune,
-        chains=chains,
-        random_seed=seed,
-        progressbar=False,
-        nuts={"dense_mass": dense},
-        idata_kwargs={"log_likelihood": False},
-    )
-    return idata, time.perf_counter() - t0
+    return sample_numpyro(model, draws, tune, chains, seed, nuts={"dense_mass": dense}, init=None)
 
 
 def summarize(idata, seconds: float) -> tuple[pd.DataFrame, dict]:

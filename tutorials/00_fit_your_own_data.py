@@ -11,14 +11,13 @@
 
 # %%
 import argparse
-import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import hssm_nre  # noqa: F401  (registers loglik_kind="ratio")
+from hssm_nre.scripts import script_argv
 
 # %% [markdown]
 # ## The data format
@@ -65,10 +64,7 @@ def parse_args(argv=None):
     ap.add_argument("--csv", type=Path, default=None, help="Your CSV (default: a simulated one).")
     ap.add_argument("--out", type=Path, default=Path("."), help="Where the figures go.")
     ap.add_argument("--quick", action="store_true", help="Tiny budgets: checks the steps run.")
-    if argv is None:
-        kernel = sys.argv[0].endswith("ipykernel_launcher.py")
-        argv = ["--quick", "--out", tempfile.mkdtemp(prefix="hssm-nre-")] if kernel else sys.argv[1:]
-    return ap.parse_args(argv)
+    return ap.parse_args(script_argv(temp_out=True) if argv is None else argv)
 
 
 ARGV = None  # None: the command line's flags (``--quick`` in a notebook kernel)

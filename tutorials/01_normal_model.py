@@ -14,14 +14,13 @@
 
 # %%
 import argparse
-import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from scipy.stats import norm
 
 from hssm_nre import ModelSpec, SimConfig, TrainConfig, make_logp, train
+from hssm_nre.scripts import script_argv
 
 METHOD = "nce"
 BOX = {"mu": (-5.0, 5.0), "sigma": (0.1, 5.0)}
@@ -126,13 +125,7 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", default="docs/tutorials/figures")
     ap.add_argument("--method", default=METHOD, choices=["nce", "cnre"])
-    if argv is None:  # a notebook kernel's argv holds the kernel's own flags: the quick budget there
-        argv = (
-            ["--quick", "--out", tempfile.mkdtemp(prefix="hssm-nre-")]
-            if sys.argv[0].endswith("ipykernel_launcher.py")
-            else sys.argv[1:]
-        )
-    args = ap.parse_args(argv)
+    args = ap.parse_args(script_argv(temp_out=True) if argv is None else argv)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     net = train_network(args.quick, method=args.method)
     spread = landscape(net, out=Path(args.out) / "normal_landscape.png")

@@ -12,10 +12,11 @@
 # %%
 import argparse
 import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
+
+from hssm_nre.scripts import script_argv
 
 HERE = Path(__file__).parent if "__file__" in globals() else Path.cwd()  # a kernel runs in its folder
 _spec = importlib.util.spec_from_file_location("normal_tut", HERE / "01_normal_model.py")
@@ -55,9 +56,7 @@ def fit(net, c, x, exact: bool, draws: int):
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
-    if argv is None:  # a notebook kernel's argv holds the kernel's own flags: the quick budget there
-        argv = ["--quick"] if sys.argv[0].endswith("ipykernel_launcher.py") else sys.argv[1:]
-    args = ap.parse_args(argv)
+    args = ap.parse_args(script_argv() if argv is None else argv)
     net = normal.train_network(args.quick)
     rng = np.random.default_rng(8)
     c = rng.uniform(-1, 1, 200)

@@ -10,11 +10,10 @@
 
 # %%
 import argparse
-import sys
-import tempfile
 from pathlib import Path
 
 import hssm_nre  # noqa: F401  (registers loglik_kind="ratio")
+from hssm_nre.scripts import script_argv
 from hssm_nre.store.hub import load_network
 from hssm_nre.validation.cases import TRUE, regression_include, simulate_regression_data
 from hssm_nre.validation.metrics import markdown_table
@@ -26,13 +25,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", default="docs/tutorials/figures")
-    if argv is None:  # a notebook kernel's argv holds the kernel's own flags: the quick budget there
-        argv = (
-            ["--quick", "--out", tempfile.mkdtemp(prefix="hssm-nre-")]
-            if sys.argv[0].endswith("ipykernel_launcher.py")
-            else sys.argv[1:]
-        )
-    args = ap.parse_args(argv)
+    args = ap.parse_args(script_argv(temp_out=True) if argv is None else argv)
     net = load_network("ddm")
     n, draws = (200, 200) if args.quick else (1000, 1000)
     data = simulate_regression_data(n, seed=3)

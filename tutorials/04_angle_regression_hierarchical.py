@@ -12,13 +12,13 @@
 
 # %%
 import argparse
-import sys
 
 import numpy as np
 import pandas as pd
 
 import hssm_nre  # noqa: F401
 from hssm_nre import SimConfig, TrainConfig, simulate_trials, train
+from hssm_nre.scripts import script_argv
 from hssm_nre.store.shipped import shipped_networks
 
 
@@ -53,9 +53,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--train", action="store_true")
-    if argv is None:  # a notebook kernel's argv holds the kernel's own flags: the quick budget there
-        argv = ["--quick"] if sys.argv[0].endswith("ipykernel_launcher.py") else sys.argv[1:]
-    args = ap.parse_args(argv)
+    args = ap.parse_args(script_argv() if argv is None else argv)
     if "angle" in shipped_networks() and not args.train:
         loglik = "angle"
     else:

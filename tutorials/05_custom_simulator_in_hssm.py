@@ -11,12 +11,12 @@
 
 # %%
 import argparse
-import sys
 
 import numpy as np
 import pandas as pd
 
 from hssm_nre import ModelSpec, SimConfig, TrainConfig, train
+from hssm_nre.scripts import script_argv
 
 BOX = {"v0": (0.5, 3.0), "v1": (0.5, 3.0), "t": (0.1, 0.6)}
 
@@ -57,9 +57,7 @@ def main(argv=None):
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
-    if argv is None:  # a notebook kernel's argv holds the kernel's own flags: the quick budget there
-        argv = ["--quick"] if sys.argv[0].endswith("ipykernel_launcher.py") else sys.argv[1:]
-    args = ap.parse_args(argv)
+    args = ap.parse_args(script_argv() if argv is None else argv)
     net = train(
         SPEC,
         SimConfig(n=40_000 if args.quick else 400_000, n_jobs=1),

@@ -25,15 +25,14 @@
 
 # %%
 import argparse
-import sys
-import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import hssm_nre
+from hssm_nre.scripts import script_argv
+from hssm_nre.validation.sampling import sample_numpyro
 
 hssm_nre.use_cpu_cores(warn=False)  # chains side by side; before `import hssm` starts JAX
 
@@ -52,10 +51,7 @@ def parse_args(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, default=Path("."), help="Where the figures go.")
     ap.add_argument("--quick", action="store_true", help="A data subset and tiny budgets.")
-    if argv is None:
-        kernel = sys.argv[0].endswith("ipykernel_launcher.py")
-        argv = ["--quick", "--out", tempfile.mkdtemp(prefix="hssm-nre-")] if kernel else sys.argv[1:]
-    return ap.parse_args(argv)
+    return ap.parse_args(script_argv(temp_out=True) if argv is None else argv)
 
 
 ARGV = None  # None: the command line's flags (``--quick`` in a notebook kernel)
@@ -108,19 +104,8 @@ KINDS = ("ratio", "analytical")
 def fit(include, loglik_kind):
     """Fit one model; return ``(model, idata, seconds)``."""
     model = hssm.HSSM(data, model="ddm", loglik_kind=loglik_kind, include=include)
-    t0 = time.perf_counter()
-    idata = model.sample(
-        sampler="numpyro",
-        init="auto",  # numpyro initializes itself (hssm's default adapt_diag is for PyMC)
-        draws=draws,
-        tune=tune,
-        chains=chains,
-        random_seed=0,
-        progressbar=False,
-        idata_kwargs={"log_likelihood": True},
-        nuts=nuts,
-    )
-    return model, idata, time.perf_counter() - t0
+    idata, seconds = sample_numpyro(model, draws, tune, chains, nuts=nuts, log_likelihood=True)
+    return model, idata, seconds
 
 
 fits = {(name, kind): fit(include, kind) for name, include in MODELS.items() for kind in KINDS}

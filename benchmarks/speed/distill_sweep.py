@@ -29,9 +29,8 @@ from hssm_nre.store.artifact import load
 from hssm_nre.store.hub import load_network
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
-from common import analytic_jax, emit, interleaved_times  # noqa: E402
+from common import analytic_jax, emit, interleaved_times, lan_jax  # noqa: E402
 
-LAN = Path(__file__).resolve().parents[3] / "shared" / "peers" / "ddm_lan.onnx"
 INNER = np.array([[-2.0, 2.0], [0.5, 2.0], [0.3, 0.7], [0.15, 0.5]])  # the validation prior
 TRIALS = (500, 2000, 5000)
 
@@ -78,12 +77,7 @@ def accuracy(nets, n_sets=40, n_trials=500, seed=0):
 
 def costs(nets, rounds=7):
     """logp + gradient cost ratios (to LAN and analytic), scalar and per-trial parameters."""
-    lan = None
-    if LAN.exists():
-        from hssm.distribution_utils.onnx import make_jax_logp_funcs_from_onnx
-
-        lan_f, _, _ = make_jax_logp_funcs_from_onnx(str(LAN), [False] * 4)
-        lan = lambda d, *p: lan_f(d, *p).sum()  # noqa: E731
+    lan = lan_jax()
     params = (0.5, 1.0, 0.5, 0.3)
     rows = {}
     for n in TRIALS:

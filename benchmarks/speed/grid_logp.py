@@ -17,7 +17,6 @@ once per trial. This script measures, per shipped network:
     python benchmarks/speed/grid_logp.py --models ddm angle --sets 5
 """
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -28,13 +27,10 @@ import numpy as np
 from hssm_nre.models import get_model
 from hssm_nre.net.logp import GRID_NODES, build_grid_logp, build_logp, make_hssm_logp
 from hssm_nre.simulation import simulate_trials
-from hssm_nre.store.hub import load_network
-from hssm_nre.store.shipped import shipped_networks
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
-from common import analytic_jax, emit, interleaved_times  # noqa: E402
+from common import analytic_jax, emit, interleaved_times, lan_jax, network_args  # noqa: E402
 
-LAN = Path(__file__).resolve().parents[3] / "shared" / "peers" / "ddm_lan.onnx"
 TRIALS = (500, 1000, 2000, 5000)
 
 
@@ -65,12 +61,7 @@ def accuracy(net, n_sets, n_trials, rng):
 
 def costs(nets, rounds):
     """Seconds per logp + gradient: per trial and table for each network, LAN and analytic."""
-    lan = None
-    if LAN.exists():
-        from hssm.distribution_utils.onnx import make_jax_logp_funcs_from_onnx
-
-        lan_f, _, _ = make_jax_logp_funcs_from_onnx(str(LAN), [False] * 4)
-        lan = lambda d, *p: lan_f(d, *p).sum()  # noqa: E731
+    lan = lan_jax()
     out = {}
     for n in TRIALS:
         rng = np.random.default_rng(n)
@@ -97,15 +88,7 @@ def costs(nets, rounds):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--models", nargs="*", default=None, help="shipped networks (default: all)")
-    ap.add_argument("--sets", type=int, default=20, help="simulated data sets per network")
-    ap.add_argument("--trials", type=int, default=2000, help="trials per data set")
-    ap.add_argument("--rounds", type=int, default=9, help="timing rounds")
-    ap.add_argument("--out", type=Path, default=None)
-    args = ap.parse_args()
-    names = args.models or sorted(shipped_networks())
-    nets = {m: load_network(m) for m in names}
+    args, nets = network_args(__doc__, sets=20)
     rng = np.random.default_rng(0)
     acc = {m: accuracy(net, args.sets, args.trials, rng) for m, net in nets.items()}
     cost = costs(nets, args.rounds)

@@ -22,7 +22,6 @@ script measures, per shipped network:
     python benchmarks/speed/head_table.py --models ddm angle --sets 3
 """
 
-import argparse
 import datetime
 import sys
 from pathlib import Path
@@ -35,13 +34,10 @@ from hssm_nre.models import get_model
 from hssm_nre.net.logp import build_logp, make_hssm_logp
 from hssm_nre.net.noise import HEAD_NODES
 from hssm_nre.simulation import simulate_trials
-from hssm_nre.store.hub import load_network
-from hssm_nre.store.shipped import shipped_networks
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
-from common import analytic_jax, emit, interleaved_times  # noqa: E402
+from common import analytic_jax, emit, interleaved_times, lan_jax, network_args  # noqa: E402
 
-LAN = Path(__file__).resolve().parents[3] / "shared" / "peers" / "ddm_lan.onnx"
 TRIALS = (500, 2000, 5000)
 # Where the LAN's and the analytic likelihood's data are simulated (inside the LAN's box).
 DDM_BOX = np.array([[-2.5, 2.5], [0.5, 2.0], [0.3, 0.7], [0.1, 0.6]])
@@ -100,12 +96,7 @@ def accuracy(net, n_sets, n_trials, rng):
 
 def costs(nets, rounds):
     """Seconds per logp + gradient of a ``v ~ 1 + x`` regression: head per trial vs table, LAN, analytic."""
-    lan = None
-    if LAN.exists():
-        from hssm.distribution_utils.onnx import make_jax_logp_funcs_from_onnx
-
-        lan_f, _, _ = make_jax_logp_funcs_from_onnx(str(LAN), [True, False, False, False])
-        lan = lambda d, *p: lan_f(d, *p).sum()  # noqa: E731
+    lan = lan_jax((True, False, False, False))
     analytic = analytic_jax(per_trial=("v",))
     out = {}
     for n in TRIALS:
@@ -150,15 +141,7 @@ def costs(nets, rounds):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--models", nargs="*", default=None, help="shipped networks (default: all)")
-    ap.add_argument("--sets", type=int, default=5, help="simulated data sets per network and parameter")
-    ap.add_argument("--trials", type=int, default=2000, help="trials per data set")
-    ap.add_argument("--rounds", type=int, default=9, help="timing rounds")
-    ap.add_argument("--out", type=Path, default=None)
-    args = ap.parse_args()
-    names = args.models or sorted(shipped_networks())
-    nets = {m: load_network(m) for m in names}
+    args, nets = network_args(__doc__, sets=5)
     rng = np.random.default_rng(0)
     acc = {m: accuracy(net, args.sets, args.trials, rng) for m, net in nets.items()}
     cost = costs(nets, args.rounds)

@@ -20,9 +20,7 @@ from hssm_nre.simulation import simulate_trials
 from hssm_nre.store.hub import load_network
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
-from common import analytic_jax, timeit  # noqa: E402
-
-LAN = Path(__file__).resolve().parents[3] / "shared" / "peers" / "ddm_lan.onnx"
+from common import analytic_jax, lan_jax, timeit  # noqa: E402
 
 
 def main():
@@ -30,12 +28,7 @@ def main():
     ours = make_hssm_logp(net, 4)
     rows = []
     exact = analytic_jax()
-    lan = None
-    if LAN.exists():
-        from hssm.distribution_utils.onnx import make_jax_logp_funcs_from_onnx
-
-        lan_f, _, _ = make_jax_logp_funcs_from_onnx(str(LAN), [False] * 4)
-        lan = lambda d, *p: lan_f(d, *p).sum()  # noqa: E731
+    lan = lan_jax()
     params = (0.5, 1.0, 0.5, 0.3)
     for n in (500, 2000, 5000):
         x, _ = simulate_trials("ddm", np.tile(params, (n, 1)), np.random.default_rng(0))

@@ -16,7 +16,7 @@ from hssm_nre.store.artifact import Network
 from hssm_nre.validation.cases import VALIDATION_MAX_T
 from hssm_nre.validation.metrics import c2st
 
-__all__ = ["compare_posteriors", "fit_hssm"]
+__all__ = ["compare_posteriors", "fit_hssm", "sample_numpyro"]
 
 
 def box_priors(net: Network, regression: set[str]) -> list[dict]:
@@ -52,17 +52,36 @@ def fit_hssm(
         p_outlier=None,
         **kw,
     )
+    return sample_numpyro(model, draws, tune, chains, seed, nuts={"dense_mass": True})
+
+
+def sample_numpyro(
+    model,
+    draws: int,
+    tune: int,
+    chains: int,
+    seed: int = 0,
+    nuts: dict | None = None,
+    log_likelihood: bool = False,
+    init: str | None = "auto",
+):
+    """Sample an ``hssm.HSSM`` model with numpyro's NUTS, quietly; return ``(idata, seconds)``.
+
+    ``init="auto"`` lets numpyro initialize itself (hssm's default, adapt_diag, is PyMC's);
+    ``None`` keeps hssm's default.
+    """
+    kw = {} if init is None else {"init": init}
     t0 = time.perf_counter()
     idata = model.sample(
         sampler="numpyro",
-        init="auto",  # numpyro initializes itself (hssm's default adapt_diag is for PyMC)
         draws=draws,
         tune=tune,
         chains=chains,
         random_seed=seed,
         progressbar=False,
-        nuts={"dense_mass": True},
-        idata_kwargs={"log_likelihood": False},
+        nuts=dict(nuts or {}),
+        idata_kwargs={"log_likelihood": log_likelihood},
+        **kw,
     )
     return idata, time.perf_counter() - t0
 
