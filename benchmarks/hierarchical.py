@@ -160,6 +160,47 @@ def tables(size: str, results: dict) -> list[str]:
     return lines + [""]
 
 
+def fit_task(task: tuple) -> tuple[pd.DataFrame, dict]:
+    """One fit of one repetition, a picklable task: ``(P, N, seed, kind, draws, tune, chains, dense)``."""
+    from hssm_nre.validation.distributed import process_memory
+
+    p, n, seed, kind, draws, tune, chains, dense = task
+    idata, sec = fit(simulate(p, n, seed), kind, draws, tune, chains, seed, dense)
+    tab, stats = summarize(idata, sec)
+    return tab, stats | {"rss_mib": process_memory().get("rss_mib", float("nan"))}
+
+
+def recovery_table(size: str, reps: dict[int, dict]) -> list[str]:
+    """Across repetitions: per likelihood and parameter, truth z and the shift from the analytic fit."""
+    lines = [
+        f"### {size}: {len(reps)} repetitions (data seeds {', '.join(str(r) for r in reps)})",
+        "",
+        "| likelihood | parameter | mean truth z | share \\|truth z\\| < 2 | median \\|mean diff\\| / SD vs "
+        "analytic | max \\|mean diff\\| / SD | max R-hat |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    tabs = [{k: tab.set_index("param") for k, (tab, _) in r.items()} for r in reps.values()]
+    for kind in tabs[0]:
+        for n in TRUTH:
+            z = np.array([t[kind].loc[n, "truth_z"] for t in tabs])
+            ref = [t.get("analytical") for t in tabs]
+            shifts = np.array(
+                [
+                    abs(t[kind].loc[n, "mean"] - r.loc[n, "mean"]) / r.loc[n, "sd"]
+                    if r is not None
+                    else np.nan
+                    for t, r in zip(tabs, ref, strict=True)
+                ]
+            )
+            rh = max(t[kind].loc[n, "rhat"] for t in tabs)
+            name = n.replace("|", "\\|")
+            lines.append(
+                f"| {kind} | {name} | {z.mean():.2f} | {np.mean(np.abs(z) < 2):.2f} "
+                f"| {np.median(shifts):.2f} | {shifts.max():.2f} | {rh:.3f} |"
+            )
+    return lines + [""]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", nargs="+", default=["20x200", "50x500", "100x500"], help="PxN")
@@ -170,6 +211,11 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--dense-mass", action="store_true", help="numpyro dense mass matrix (default: diagonal)")
     ap.add_argument("--out", type=Path, default=None, help="Markdown results file")
+    ap.add_argument("--reps", type=int, default=1, help="repetitions (data seeds seed, seed + 1, ...)")
+    ap.add_argument(
+        "--workers", type=int, default=0, help="fits on a local Dask cluster of this many processes"
+    )
+    ap.add_argument("--scheduler", default=None, help="fits on a running Dask scheduler (tcp://HOST:8786)")
     args = ap.parse_args(argv)
     kinds = [k for k in args.kinds if k != "lan" or peer_lan("ddm") is not None]
     cmd = "python benchmarks/hierarchical.py " + " ".join(argv if argv is not None else sys.argv[1:])
@@ -188,6 +234,8 @@ def main(argv=None):
         "work (load after: the 1-minute load average when the fit ended).",
         "",
     ]
+    if args.reps > 1 or args.workers or args.scheduler:
+        return lines + repetitions(args, kinds)
     for size in args.sizes:
         p, n = (int(s) for s in size.lower().split("x"))
         data = simulate(p, n, args.seed)
@@ -198,6 +246,51 @@ def main(argv=None):
             print(f"{size} {kind}: {sec:.0f} s {results[kind][1]}", flush=True)
             emit(lines + tables(size, results), args.out)  # after each fit: a long run leaves its part
         lines += tables(size, results)
+    return lines
+
+
+def repetitions(args, kinds) -> list[str]:
+    """Every (size, repetition, likelihood) fit as one task, where ``--workers`` / ``--scheduler`` say."""
+    import importlib
+    import time
+
+    from hssm_nre.progress import progress_bar
+    from hssm_nre.validation.distributed import Cluster, map_tasks
+
+    # the workers import this module by name (its functions travel by reference)
+    here = str(Path(__file__).resolve().parent)
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)
+    task_fn = importlib.import_module("hierarchical").fit_task
+    cluster = Cluster(workers=args.workers, scheduler=args.scheduler)
+    keys, tasks = [], []
+    for size in args.sizes:
+        p, n = (int(s) for s in size.lower().split("x"))
+        for r in range(args.reps):
+            for kind in kinds:
+                keys.append((size, args.seed + r, kind))
+                tasks.append((p, n, args.seed + r, kind, args.draws, args.tune, args.chains, args.dense_mass))
+    t0 = time.perf_counter()
+    with progress_bar() as bar:
+        job = bar.add_task(f"hierarchical fits on {cluster.describe()}", total=len(tasks))
+        results = map_tasks(task_fn, tasks, cluster, done=lambda: bar.advance(job))
+    wall = time.perf_counter() - t0
+    lines = []
+    for size in args.sizes:
+        reps = {}
+        for (sz, seed, kind), res in zip(keys, results, strict=True):
+            if sz == size:
+                reps.setdefault(seed, {})[kind] = res
+        lines += recovery_table(size, reps)
+        for seed, res in reps.items():
+            lines += tables(f"{size}, data seed {seed}", res)
+    fit_s = sum(s["seconds"] for _, s in results)
+    lines += [
+        f"{len(tasks)} fits on {cluster.describe()}: wall {wall:.0f} s; the fits' own times add up to "
+        f"{fit_s:.0f} s ({fit_s / wall:.2f}x the wall time); worker RSS after a fit at most "
+        f"{max(s['rss_mib'] for _, s in results):.0f} MiB.",
+        "",
+    ]
+    emit(lines, args.out)
     return lines
 
 
