@@ -7,7 +7,9 @@ once per trial. This script measures, per shipped network:
 
 * the interpolation error against the network evaluated per trial, on simulated data sets at
   random parameters in the inner 80 % of the box: the largest per-trial |error|, the error of
-  the summed log-likelihood, and the largest relative error of its gradient;
+  the summed log-likelihood, and the largest relative error of its gradient; the same again with
+  each set's onset moved to 1 ms or 10 ms below its fastest trial (a stress test: the density
+  rises steepest there);
 * the cost of one log-likelihood + gradient, per trial vs table, at 500 / 1000 / 2000 / 5000
   trials, measured interleaved in one run with HSSM's DDM LAN (``../shared/peers/ddm_lan.onnx``,
   through hssm's ONNX-to-JAX path: the cost reference for every model) and, for the DDM, the
@@ -39,24 +41,40 @@ def simulate(name, theta, n, rng):
     return np.asarray(x[done], np.float32)
 
 
-def accuracy(net, n_sets, n_trials, rng):
-    """Largest per-trial |error|, |error| of the sum, largest relative gradient error, over sets."""
+def errors(direct, table, theta, x):
+    """Largest per-trial |error|, |error| of the sum and largest relative gradient error at one theta."""
+    th = jnp.asarray(theta[None], jnp.float32)
+    a, b = direct(th, x), table(th, x)
+    ok = np.isfinite(np.asarray(a))
+    ga = np.asarray(jax.grad(lambda t: jnp.sum(direct(t, x)))(th))
+    gb = np.asarray(jax.grad(lambda t: jnp.sum(table(t, x)))(th))
+    return (
+        float(np.max(np.abs(np.asarray(a - b)[ok]))),
+        abs(float(jnp.sum(a[ok]) - jnp.sum(b[ok]))),
+        float(np.max(np.abs(ga - gb) / (np.abs(ga) + 1.0))),
+    )
+
+
+def accuracy(net, n_sets, n_trials, rng, gaps=None):
+    """Per-trial, summed and gradient errors over ``n_sets`` simulated sets (lists of three).
+
+    With ``gaps`` (seconds), a stress test instead: each set's onset is moved to that far below
+    its fastest trial, where the density is steepest (networks with a non-decision time only).
+    """
     direct, table = build_logp(net.weights, net.card), build_grid_logp(net.weights, net.card)
     box = np.asarray(net.card["model"]["box"], np.float64)
     inner = box[:, 0] + np.outer([0.1, 0.9], box[:, 1] - box[:, 0])
-    per_trial, total, grad = [], [], []
-    for _ in range(n_sets):
+    ndt = net.card["model"].get("ndt")
+    out = ([], [], [])
+    for i in range(n_sets):
         theta = rng.uniform(inner[0], inner[1])
-        x = jnp.asarray(simulate(net.card["model"]["name"], theta, n_trials, rng))
-        th = jnp.asarray(theta[None], jnp.float32)
-        a, b = direct(th, x), table(th, x)
-        ok = np.isfinite(np.asarray(a))
-        per_trial.append(float(np.max(np.abs(np.asarray(a - b)[ok]))))
-        total.append(abs(float(jnp.sum(a[ok]) - jnp.sum(b[ok]))))
-        ga = np.asarray(jax.grad(lambda t, x=x: jnp.sum(direct(t, x)))(th))
-        gb = np.asarray(jax.grad(lambda t, x=x: jnp.sum(table(t, x)))(th))
-        grad.append(float(np.max(np.abs(ga - gb) / (np.abs(ga) + 1.0))))
-    return per_trial, total, grad
+        x = simulate(net.card["model"]["name"], theta, n_trials, rng)
+        if gaps is not None:
+            j = net.params.index(ndt)
+            theta[j] = max(float(x[:, 0].min()) - gaps[i % len(gaps)], box[j, 0])
+        for lst, v in zip(out, errors(direct, table, theta, jnp.asarray(x)), strict=True):
+            lst.append(v)
+    return out
 
 
 def costs(nets, rounds):
@@ -91,6 +109,12 @@ def main():
     args, nets = network_args(__doc__, sets=20)
     rng = np.random.default_rng(0)
     acc = {m: accuracy(net, args.sets, args.trials, rng) for m, net in nets.items()}
+    gaps = (0.001, 0.01)
+    stress = {
+        m: accuracy(net, args.sets, args.trials, rng, gaps)
+        for m, net in nets.items()
+        if net.card["model"].get("ndt")
+    }
     cost = costs(nets, args.rounds)
     head = (
         "| network | per-trial max abs error, median / max over sets (nats) | error of the summed "
@@ -127,6 +151,20 @@ def main():
         lines.append("")
         lines.append(
             "LAN / analytic: " + ", ".join(f"{n}: {cost[n]['lan'] / cost[n]['analytic']:.2f}" for n in TRIALS)
+        )
+    lines += [
+        "",
+        f"Stress: each set's onset moved to {gaps[0] * 1e3:.0f} ms or {gaps[1] * 1e3:.0f} ms below its "
+        "fastest trial (alternately), where the density rises steepest:",
+        "",
+        "| network | per-trial max abs error, median / max over sets (nats) | error of the summed "
+        "log-likelihood, max (nats) | gradient relative error, max |",
+        "|---|---|---|---|",
+    ]
+    for m, (pt, tot, g) in stress.items():
+        lines.append(
+            f"| {m}@{nets[m].card['version']} | {np.median(pt):.1e} / {max(pt):.1e} | {max(tot):.1e} | "
+            f"{max(g):.1e} |"
         )
     lines.append("")
     lines.append(
