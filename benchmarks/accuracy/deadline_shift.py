@@ -58,15 +58,9 @@ def per_trial_scores(net):
 
         return jax.grad(ll)(th)
 
-    def exact_obs(t_, x):
-        return ddm_logp_jax(t_, x)
-
-    def exact_cens(t_, d):
-        return ddm_log_survival_jax(t_, d)
-
     @jax.jit
     def scores(th, x, d, c):
-        ge = jax.vmap(lambda xi, di, ci: one(exact_obs, exact_cens, th, xi, di, ci))(x, d, c)
+        ge = jax.vmap(lambda xi, di, ci: one(ddm_logp_jax, ddm_log_survival_jax, th, xi, di, ci))(x, d, c)
         gn = jax.vmap(lambda xi, di, ci: one(ours, ours_s, th, xi, di, ci))(x, d, c)
         return ge, gn
 
