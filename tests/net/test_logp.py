@@ -223,3 +223,56 @@ def test_head_runs_once_when_only_the_onset_varies():
     b = np.asarray(make_hssm_logp(net, 4)(x, *params))
     assert np.isfinite(a).all()
     np.testing.assert_allclose(b, a, atol=1e-5, rtol=0)
+
+
+def test_head_grid_over_two_varying_parameters_matches_the_head_per_trial():
+    """Random intercepts on v and a (both per trial, the rest scalars): the head comes from a grid."""
+    from hssm_nre import load_network
+    from hssm_nre.models import get_model
+    from hssm_nre.net.logp import HEAD_GRID_MIN_ROWS, build_logp
+    from hssm_nre.simulation import simulate_trials
+
+    net = load_network("ddm")
+    rng = np.random.default_rng(6)
+    n, groups = HEAD_GRID_MIN_ROWS + 300, rng.integers(0, 12, HEAD_GRID_MIN_ROWS + 300)
+    theta = np.tile([0.8, 1.3, 0.5, 0.3], (n, 1))
+    theta[:, 0] += rng.normal(0, 0.6, 12)[groups] + 0.4 * rng.standard_normal(n)  # v ~ 1 + x + (1|g)
+    theta[:, 1] += rng.normal(0, 0.2, 12)[groups]  # a ~ 1 + (1|g)
+    theta[:, :2] = np.clip(theta[:, :2], [-2.5, 0.5], [2.5, 2.2])  # inside the box
+    x, done = simulate_trials(get_model("ddm"), theta, rng)
+    x, theta = jnp.asarray(x[done], jnp.float32), jnp.asarray(theta[done], jnp.float32)
+    groups = groups[done]
+    assert x.shape[0] >= HEAD_GRID_MIN_ROWS
+    f, direct = make_hssm_logp(net, 4), build_logp(net.weights, net.card)
+
+    def grid(v, a, z, t):
+        return f(x, v, a, z, t)
+
+    def per_trial(v, a, z, t):
+        return direct(jnp.stack([v, a, jnp.full_like(v, z), jnp.full_like(v, t)], -1), x)
+
+    args = (theta[:, 0], theta[:, 1], jnp.float32(0.5), jnp.float32(0.3))
+    a, b = np.asarray(per_trial(*args)), np.asarray(grid(*args))
+    assert np.isfinite(a).all()
+    assert not np.array_equal(a, b)  # two computations
+    np.testing.assert_allclose(b, a, atol=1e-3, rtol=0)
+    ga = jax.grad(lambda *p: per_trial(*p).sum(), argnums=(0, 1, 2))(*args)
+    gb = jax.grad(lambda *p: grid(*p).sum(), argnums=(0, 1, 2))(*args)
+    # a trial's own derivative carries the cubic's derivative error; a coefficient's (a group's
+    # random intercept, the scalars) sums them
+    for u, w in zip(ga[:2], gb[:2], strict=True):
+        np.testing.assert_allclose(np.asarray(w), np.asarray(u), rtol=0, atol=1e-2)
+    np.testing.assert_allclose(float(gb[2]), float(ga[2]), rtol=1e-4)  # the scalar z: a sum of 8,000
+    for u, w in zip(ga[:2], gb[:2], strict=True):
+        per_group = [np.bincount(groups, np.asarray(g, np.float64), 12) for g in (u, w)]
+        np.testing.assert_allclose(per_group[1], per_group[0], rtol=1e-3, atol=5e-3)
+
+
+def test_head_runs_per_trial_when_three_parameters_it_sees_vary():
+    from hssm_nre import load_network
+    from hssm_nre.net.noise import q_head_params
+
+    net = load_network("ddm")
+    theta = jnp.tile(jnp.asarray([[0.8, 1.3, 0.5, 0.3]], jnp.float32), (3000, 1))
+    with pytest.raises(ValueError, match="one or two columns"):
+        q_head_params(net.weights, net.transform, theta, 4, along=(0, 1, 2))

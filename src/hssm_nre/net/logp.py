@@ -33,7 +33,7 @@ from hssm_nre.net.features import (
     onset,
     time_of,
 )
-from hssm_nre.net.noise import Q_PREFIX, q_head_params, q_logpdf_y, reference_logpdf
+from hssm_nre.net.noise import Q_PREFIX, q_head_params, q_logpdf_along, q_logpdf_y, reference_logpdf
 from hssm_nre.net.table import cubic_read, node_positions, span
 
 if TYPE_CHECKING:  # the artifact layer sits above this one: no runtime import
@@ -64,15 +64,20 @@ def _build_raw(weights: dict, card: dict):
                 shared = theta[:1]
             elif len(seen) == 1 and theta.shape[0] >= HEAD_TABLE_MIN_ROWS:
                 along = seen[0]
+            elif len(seen) == 2 and theta.shape[0] >= HEAD_GRID_MIN_ROWS:
+                along = tuple(seen)
         theta = jnp.broadcast_to(theta, (*x.shape[:-1], theta.shape[-1]))
         out = mlp(net_w, featurize(tr, theta, x))
         if base != "none":
             out = out + base_logpdf(base, tr, base_index, theta, x)
         elif learned:
-            qp = q_head_params(net_w, tr, shared, q_m, along=along)
-            qp = jax.tree.map(lambda a: jnp.broadcast_to(a, (*x.shape[:-1], *a.shape[x.ndim - 1 :])), qp)
             y, ci, log_jac = obs_to_y(tr, theta, x)
-            out = out + q_logpdf_y(qp, y, ci) + log_jac
+            if along is None:
+                qp = q_head_params(net_w, tr, shared, q_m)
+                qp = jax.tree.map(lambda a: jnp.broadcast_to(a, (*x.shape[:-1], *a.shape[x.ndim - 1 :])), qp)
+                out = out + q_logpdf_y(qp, y, ci) + log_jac
+            else:
+                out = out + q_logpdf_along(net_w, tr, theta, q_m, along, y, ci) + log_jac
         elif normalized:
             u = time_of(tr, theta, x)
             out = out + reference_logpdf(ref, u, choice_index(tr, x[..., 1]))
@@ -144,6 +149,10 @@ def _density_and_mask(weights: dict, card: dict):
 # A per-trial theta with one varying column that the noise head sees reads the head from a
 # table along that column (:func:`hssm_nre.net.noise.q_head_params`) from this many rows on.
 HEAD_TABLE_MIN_ROWS = 256
+# With two such columns (random intercepts on two parameters), from this many rows on the head
+# comes from a grid over both (51 x 51 evaluations; below, the 16 reads per trial cost about
+# what they save: benchmarks/results/head_grid.md).
+HEAD_GRID_MIN_ROWS = 8000
 
 
 # Nodes per choice of the table that :func:`build_grid_logp` interpolates.

@@ -23,7 +23,7 @@ from hssm_nre.net.features import (
     reflect,
     theta_features,
 )
-from hssm_nre.net.table import cubic_read, node_positions, span
+from hssm_nre.net.table import cubic_read, cubic_read_2d, node_positions, span
 
 __all__ = ["fit_reference", "reference_logpdf", "reference_sample"]
 
@@ -150,39 +150,96 @@ def n_q_outputs(n_choices: int, n_components: int, dim: int, mirror: bool = Fals
     return n_choices + n_choices * n_components * (1 + 2 * dim)
 
 
-def q_head_params(weights: dict, tr, theta: jnp.ndarray, n_components: int, along: int | None = None):
+def q_head_params(weights: dict, tr, theta: jnp.ndarray, n_components: int, along=None):
     """Mixture parameters of the learned reference at ``theta`` (see :func:`q_params`).
 
     With a mirrored transform the head describes the upper choice only; the lower one
     is the head at the reflected parameters, and ``P(upper) = sigmoid(g(theta) -
     g(reflected theta))`` so that the two choice probabilities sum to one.
 
-    With ``along = j`` (per-trial ``theta`` whose column ``j`` alone varies from row to
-    row, as in a regression on one parameter), the head runs at :data:`HEAD_NODES` values of
-    that column spanning the rows' range and each row reads the cubic through its four
-    nearest nodes (:mod:`hssm_nre.net.table`) instead of running the head once per row.
+    With ``along`` (one column, or two, of a per-trial ``theta`` that alone vary from row to
+    row) the head runs on a table of nodes along them and each row reads its cubic (see
+    :func:`q_logpdf_along`, which the log-likelihood uses).
     """
     c, d = n_choices(tr), obs_dim_continuous(tr)
     if along is None:
         out = _head_outputs(weights, tr, theta)
     else:
-        col = theta[..., along]
+        nodes, read = _head_table(theta, along)
+        out = read(_head_outputs(weights, tr, nodes))
+    shared, blocks = _by_choice(tr, out, c)
+    return q_params(jnp.concatenate([shared, *blocks], axis=-1), c, n_components, d)
+
+
+def q_logpdf_along(weights: dict, tr, theta: jnp.ndarray, n_components: int, along, y, c_index):
+    """``log q(y, c | theta)`` per row, the head read from a table along the varying columns.
+
+    ``theta (n, P)`` is per trial and only its column ``along = j`` (a regression on one
+    parameter) or columns ``along = (j, k)`` (e.g. random intercepts on two parameters) vary
+    from row to row. The head runs at :data:`HEAD_NODES` values of that column spanning the
+    rows' range, or on a grid of :data:`HEAD_GRID_NODES` values per column, instead of once
+    per row; each row reads the cubic through its 4 (4 x 4) nearest nodes
+    (:mod:`hssm_nre.net.table`), and only its own choice's mixture besides the choice
+    probabilities.
+    """
+    c, d = n_choices(tr), obs_dim_continuous(tr)
+    nodes, read = _head_table(theta, along)
+    shared, blocks = _by_choice(tr, _head_outputs(weights, tr, nodes), c)
+    logpi = jax.nn.log_softmax(read(shared), axis=-1)
+    own = read(jnp.stack(blocks), block=c_index).reshape(*c_index.shape, n_components, 1 + 2 * d)
+    lp_c = jnp.take_along_axis(logpi, c_index[..., None], axis=-1)[..., 0]
+    mu = own[..., 1 : 1 + d]
+    sd = jax.nn.softplus(own[..., 1 + d :]) + 1e-3
+    return lp_c + _mixture_logpdf(jax.nn.log_softmax(own[..., 0], axis=-1), mu, sd, y)
+
+
+def _head_table(theta: jnp.ndarray, along):
+    """Place the table's nodes along ``along``: their parameter vectors, and the table's reader."""
+    cols = (along,) if isinstance(along, int) else tuple(along)
+    if len(cols) == 1:
+        col = theta[..., cols[0]]
         lo, h = span(col, HEAD_NODES, 1e-4)
         nodes = jnp.broadcast_to(theta[:1], (HEAD_NODES + 3, theta.shape[-1]))
-        nodes = nodes.at[:, along].set(node_positions(lo, h, HEAD_NODES))
-        out = cubic_read(_head_outputs(weights, tr, nodes), col, lo, h, HEAD_NODES)
+        nodes = nodes.at[:, cols[0]].set(node_positions(lo, h, HEAD_NODES))
+
+        def read(table, block=None):
+            return cubic_read(table, col, lo, h, HEAD_NODES, block)
+
+        return nodes, read
+    if len(cols) == 2:
+        n = HEAD_GRID_NODES
+        m = n + 3
+        values = tuple(theta[..., j] for j in cols)
+        spans = tuple(span(v, n, 1e-4) for v in values)
+        pos = [node_positions(lo, h, n) for lo, h in spans]
+        nodes = jnp.broadcast_to(theta[:1], (m, m, theta.shape[-1]))
+        nodes = nodes.at[:, :, cols[0]].set(pos[0][:, None]).at[:, :, cols[1]].set(pos[1][None, :])
+
+        def read(table, block=None):
+            lead = table.shape[:-2]  # (B,) with blocks
+            return cubic_read_2d(table.reshape(*lead, m, m, table.shape[-1]), values, spans, n, block)
+
+        return nodes.reshape(m * m, -1), read
+    raise ValueError(f"the head's table follows one or two columns, not {len(cols)}")
+
+
+def _by_choice(tr, out: jnp.ndarray, c: int):
+    """Split head outputs into the choices' logits ``(..., C)`` and each choice's mixture block."""
     if tr.mirror is None:
-        return q_params(out, c, n_components, d)
+        blocks = out[..., c:].reshape(*out.shape[:-1], c, -1)
+        return out[..., :c], [blocks[..., i, :] for i in range(c)]
     half = out.shape[-1] // 2
     out_up, out_lo = out[..., :half], out[..., half:]
     per_choice = [out_lo if is_lower(tr, ch) else out_up for ch in tr.choices]
-    q_out = jnp.concatenate([o[..., :1] for o in per_choice] + [o[..., 1:] for o in per_choice], axis=-1)
-    return q_params(q_out, c, n_components, d)
+    return jnp.concatenate([o[..., :1] for o in per_choice], axis=-1), [o[..., 1:] for o in per_choice]
 
 
 # Nodes of the head's table along the one parameter that varies from trial to trial
 # (``q_head_params(along=...)``); benchmarks/speed/head_table.py measures its error.
 HEAD_NODES = 128
+# Nodes per column of the head's grid when two parameters vary (``along=(j, k)``); the cubic's
+# error falls as the fourth power of the spacing (benchmarks/speed/head_grid.py).
+HEAD_GRID_NODES = 48
 
 
 def _head_outputs(weights: dict, tr, theta: jnp.ndarray) -> jnp.ndarray:
@@ -212,9 +269,13 @@ def q_logpdf_y(params, y: jnp.ndarray, c_index: jnp.ndarray) -> jnp.ndarray:
     lw = jnp.take_along_axis(logw, ci[..., None], axis=-2)[..., 0, :]  # (..., M)
     m = jnp.take_along_axis(mu, ci[..., None, None], axis=-3)[..., 0, :, :]  # (..., M, D)
     s = jnp.take_along_axis(sd, ci[..., None, None], axis=-3)[..., 0, :, :]
-    z = (y[..., None, :] - m) / s
-    comp = lw + jnp.sum(-0.5 * z**2 - jnp.log(s) - 0.5 * LOG_2PI, axis=-1)
-    return lp_c + logsumexp(comp, axis=-1)
+    return lp_c + _mixture_logpdf(lw, m, s, y)
+
+
+def _mixture_logpdf(lw, mu, sd, y):
+    """Log-density at ``y (..., D)`` of the Gaussian mixture ``lw (..., M)``, ``mu, sd (..., M, D)``."""
+    z = (y[..., None, :] - mu) / sd
+    return logsumexp(lw + jnp.sum(-0.5 * z**2 - jnp.log(sd) - 0.5 * LOG_2PI, axis=-1), axis=-1)
 
 
 def q_sample_y(params, key: jax.Array, n: int):

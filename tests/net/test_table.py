@@ -1,0 +1,47 @@
+"""Cubic tables reproduce cubics exactly: one variable and the tensor product of two."""
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from hssm_nre.net.table import cubic_read, cubic_read_2d, node_positions, span
+
+
+def _cubic(u):
+    return 0.3 - 1.2 * u + 0.7 * u**2 - 0.25 * u**3
+
+
+def test_cubic_read_is_exact_for_a_cubic():
+    values = jnp.asarray(np.random.default_rng(0).uniform(-1.3, 2.1, 500), jnp.float32)
+    lo, h = span(values, 9, 1e-4)
+    nodes = node_positions(lo, h, 9)
+    table = jnp.stack([_cubic(nodes), 2 * _cubic(nodes)], axis=-1)  # two channels
+    out = cubic_read(table, values, lo, h, 9)
+    assert out.shape == (500, 2)
+    np.testing.assert_allclose(np.asarray(out[:, 0]), np.asarray(_cubic(values)), atol=2e-5)
+    np.testing.assert_allclose(np.asarray(out[:, 1]), 2 * np.asarray(_cubic(values)), atol=4e-5)
+
+
+def test_cubic_read_2d_is_exact_for_a_product_of_cubics_and_not_for_higher_degree():
+    rng = np.random.default_rng(1)
+    a = jnp.asarray(rng.uniform(0.5, 2.0, 400), jnp.float32)
+    b = jnp.asarray(rng.uniform(-3.0, 1.0, 400), jnp.float32)
+    n = 8
+    spans = (span(a, n, 1e-4), span(b, n, 1e-4))
+    na, nb = (node_positions(lo, h, n) for lo, h in spans)
+
+    def f(u, w):
+        return _cubic(u) * (1.0 + w - 0.1 * w**3) + u * w
+
+    table = f(na[:, None], nb[None, :])[..., None]  # one channel
+    out = cubic_read_2d(table, (a, b), spans, n)
+    assert out.shape == (400, 1)
+    np.testing.assert_allclose(np.asarray(out[:, 0]), np.asarray(f(a, b)), atol=2e-4)
+    # a quintic in the second variable is not reproduced: the check can fail
+    rough = cubic_read_2d((na[:, None] * nb[None, :] ** 5)[..., None], (a, b), spans, n)
+    assert np.max(np.abs(np.asarray(rough[:, 0] - a * b**5))) > 1e-3
+
+
+def test_span_refuses_fewer_than_four_nodes():
+    with pytest.raises(ValueError, match="at least 4 nodes"):
+        span(jnp.arange(3.0), 3, 1e-4)
