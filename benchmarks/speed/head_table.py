@@ -5,7 +5,7 @@ the parameters alone) ran once per trial, twice for the mirrored DDM family: 36-
 log-likelihood + gradient (``benchmarks/results/profile_logp.md``). When one parameter varies
 from trial to trial and the others are scalars, as in ``v ~ 1 + x``, ``make_hssm_logp`` now runs
 the head at 128 values of that parameter spanning the trials' range and reads each trial from the
-cubic through its four nearest nodes (``hssm_nre.net.noise.q_head_params(along=...)``). This
+cubic through its four nearest nodes (``hssm_nre.net.noise.q_logpdf_along``). This
 script measures, per shipped network:
 
 * the error against the head run once per trial, on data simulated trial by trial from a

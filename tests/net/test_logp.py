@@ -268,11 +268,12 @@ def test_head_grid_over_two_varying_parameters_matches_the_head_per_trial():
         np.testing.assert_allclose(per_group[1], per_group[0], rtol=1e-3, atol=5e-3)
 
 
-def test_head_runs_per_trial_when_three_parameters_it_sees_vary():
+def test_head_table_follows_one_or_two_columns_only():
     from hssm_nre import load_network
-    from hssm_nre.net.noise import q_head_params
+    from hssm_nre.net.noise import q_logpdf_along
 
     net = load_network("ddm")
     theta = jnp.tile(jnp.asarray([[0.8, 1.3, 0.5, 0.3]], jnp.float32), (3000, 1))
+    y, ci = jnp.zeros((3000, 1)), jnp.zeros(3000, jnp.int32)
     with pytest.raises(ValueError, match="one or two columns"):
-        q_head_params(net.weights, net.transform, theta, 4, along=(0, 1, 2))
+        q_logpdf_along(net.weights, net.transform, theta, 4, (0, 1, 2), y, ci)

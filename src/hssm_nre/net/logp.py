@@ -96,7 +96,8 @@ def build_logp(weights: dict, card: dict):
     differ between trials; the others must be equal in every row. When the noise density's
     head sees none of them it runs once; when it sees exactly one and there are at least
     :data:`HEAD_TABLE_MIN_ROWS` trials, it is read from a cubic table along that column
-    (:func:`hssm_nre.net.noise.q_head_params`). ``None`` runs it once per trial.
+    (:func:`hssm_nre.net.noise.q_logpdf_along`); with two, from :data:`HEAD_GRID_MIN_ROWS` trials,
+    from a grid over both. ``None`` runs it once per trial.
     """
     density, valid = _density_and_mask(weights, card)
 
@@ -147,7 +148,7 @@ def _density_and_mask(weights: dict, card: dict):
 
 
 # A per-trial theta with one varying column that the noise head sees reads the head from a
-# table along that column (:func:`hssm_nre.net.noise.q_head_params`) from this many rows on.
+# table along that column (:func:`hssm_nre.net.noise.q_logpdf_along`) from this many rows on.
 HEAD_TABLE_MIN_ROWS = 256
 # With two such columns (random intercepts on two parameters), from this many rows on the head
 # comes from a grid over both (51 x 51 evaluations; below, the 16 reads per trial cost about

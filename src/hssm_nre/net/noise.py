@@ -150,24 +150,17 @@ def n_q_outputs(n_choices: int, n_components: int, dim: int, mirror: bool = Fals
     return n_choices + n_choices * n_components * (1 + 2 * dim)
 
 
-def q_head_params(weights: dict, tr, theta: jnp.ndarray, n_components: int, along=None):
+def q_head_params(weights: dict, tr, theta: jnp.ndarray, n_components: int):
     """Mixture parameters of the learned reference at ``theta`` (see :func:`q_params`).
 
     With a mirrored transform the head describes the upper choice only; the lower one
     is the head at the reflected parameters, and ``P(upper) = sigmoid(g(theta) -
-    g(reflected theta))`` so that the two choice probabilities sum to one.
-
-    With ``along`` (one column, or two, of a per-trial ``theta`` that alone vary from row to
-    row) the head runs on a table of nodes along them and each row reads its cubic (see
-    :func:`q_logpdf_along`, which the log-likelihood uses).
+    g(reflected theta))`` so that the two choice probabilities sum to one. For a per-trial
+    ``theta`` whose rows differ in one or two columns only, :func:`q_logpdf_along` reads the
+    head from a table instead.
     """
     c, d = n_choices(tr), obs_dim_continuous(tr)
-    if along is None:
-        out = _head_outputs(weights, tr, theta)
-    else:
-        nodes, read = _head_table(theta, along)
-        out = read(_head_outputs(weights, tr, nodes))
-    shared, blocks = _by_choice(tr, out, c)
+    shared, blocks = _by_choice(tr, _head_outputs(weights, tr, theta), c)
     return q_params(jnp.concatenate([shared, *blocks], axis=-1), c, n_components, d)
 
 
