@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import jax
+import jax.numpy as jnp
 
 # HSSM's DDM LAN (ONNX), the cost reference of the speed benchmarks; not part of the repository.
 LAN = Path(__file__).resolve().parents[2] / "shared" / "peers" / "ddm_lan.onnx"
@@ -115,3 +116,49 @@ def peer_lan(model: str = "ddm"):
 
     path = Path(__file__).resolve().parents[2] / "shared" / "peers" / f"{model}_lan.onnx"
     return path if path.exists() else None
+
+
+def cost_rows(nets, cost, columns, variants=("per trial", "table")):
+    """Markdown rows ``| net@version | a / b | ...``: each network's two variants per column.
+
+    ``cost[column]`` maps ``(name, variant)`` (and ``"lan"``, ``"analytic"``) to seconds; the
+    cells are in units of the LAN of that column, in milliseconds without one. A last line gives
+    LAN / analytic per column when both were timed.
+    """
+    lines = []
+    for m, net in nets.items():
+        cells = []
+        for col in columns:
+            ref = cost[col].get("lan")
+            a, b = (cost[col][(m, v)] for v in variants)
+            cells.append(f"{a / ref:.2f} / {b / ref:.2f}" if ref else f"{a * 1e3:.2f} / {b * 1e3:.2f} ms")
+        lines.append(f"| {m}@{net.card['version']} | " + " | ".join(cells) + " |")
+    if all("lan" in cost[c] and "analytic" in cost[c] for c in columns):
+        lines += [
+            "",
+            "LAN / analytic (the same design): "
+            + ", ".join(f"{label(c)}: {cost[c]['lan'] / cost[c]['analytic']:.2f}" for c in columns),
+        ]
+    return lines
+
+
+def label(column) -> str:
+    """A cost column's name: ``2000`` trials, or ``(groups, per_group)`` as ``20 x 200``."""
+    return " x ".join(map(str, column)) if isinstance(column, tuple) else str(column)
+
+
+def table_errors(f_direct, f_table, coef):
+    """Error of a tabulated log-likelihood against the direct one at the coefficients ``coef``.
+
+    ``f(coef)`` gives per-trial log-likelihoods. Returns the largest per-trial |error|, the
+    |error| of the sum (finite trials) and the largest relative error of the gradient of the sum.
+    """
+    import numpy as np
+
+    a, b = f_direct(coef), f_table(coef)
+    ok = np.isfinite(np.asarray(a))
+    per_trial = float(np.max(np.abs(np.asarray(a - b)[ok])))
+    total = abs(float(jnp.sum(a[ok]) - jnp.sum(b[ok])))
+    ga = np.asarray(jax.grad(lambda c: jnp.sum(f_direct(c)))(coef))
+    gb = np.asarray(jax.grad(lambda c: jnp.sum(f_table(c)))(coef))
+    return per_trial, total, float(np.max(np.abs(ga - gb) / (np.abs(ga) + 1.0)))

@@ -40,7 +40,15 @@ from hssm_nre.net.logp import build_logp, make_hssm_logp
 from hssm_nre.simulation import simulate_trials
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
-from common import analytic_jax, emit, interleaved_times, lan_jax, network_args  # noqa: E402
+from common import (  # noqa: E402
+    analytic_jax,
+    cost_rows,
+    emit,
+    interleaved_times,
+    lan_jax,
+    network_args,
+    table_errors,
+)
 
 SIZES = ((20, 200), (50, 500), (100, 500))  # groups x trials per group
 DDM_BOX = np.array([[-2.5, 2.5], [0.5, 2.0], [0.3, 0.7], [0.1, 0.6]])  # inside the LAN's box
@@ -110,13 +118,8 @@ def accuracy(net, n_sets, groups, per_group, rng):
         def f_grid(c, x=x, d=d, g=g, cov=cov):
             return grid(x, *[q if q.ndim else q[None] for q in d.params(c, g, cov)])
 
-        a, b = f_direct(coef), f_grid(coef)
-        ok = np.isfinite(np.asarray(a))
-        per_trial.append(float(np.max(np.abs(np.asarray(a - b)[ok]))))
-        total.append(abs(float(jnp.sum(a[ok]) - jnp.sum(b[ok]))))
-        ga = np.asarray(jax.grad(lambda c, f=f_direct: jnp.sum(f(c)))(coef))
-        gb = np.asarray(jax.grad(lambda c, f=f_grid: jnp.sum(f(c)))(coef))
-        grad.append(float(np.max(np.abs(ga - gb) / (np.abs(ga) + 1.0))))
+        for acc, e in zip((per_trial, total, grad), table_errors(f_direct, f_grid, coef), strict=True):
+            acc.append(e)
     return per_trial, total, grad
 
 
@@ -198,19 +201,7 @@ def main():
         "| network | " + " | ".join(f"{g} x {t}: per trial / grid, x LAN" for g, t in SIZES) + " |",
         "|---|" + "---|" * len(SIZES),
     ]
-    for m, net in nets.items():
-        cells = []
-        for size in SIZES:
-            ref = cost[size].get("lan")
-            a, b = cost[size][(m, "per trial")], cost[size][(m, "grid")]
-            cells.append(f"{a / ref:.2f} / {b / ref:.2f}" if ref else f"{a * 1e3:.2f} / {b * 1e3:.2f} ms")
-        lines.append(f"| {m}@{net.card['version']} | " + " | ".join(cells) + " |")
-    if "lan" in cost[SIZES[0]]:
-        lines += [
-            "",
-            "LAN / analytic (the same design): "
-            + ", ".join(f"{g} x {t}: {cost[(g, t)]['lan'] / cost[(g, t)]['analytic']:.2f}" for g, t in SIZES),
-        ]
+    lines += cost_rows(nets, cost, SIZES, ("per trial", "grid"))
     lines += [
         "",
         f"Timing: median of {args.rounds} interleaved rounds. The grid is forced at every size here; "

@@ -36,7 +36,15 @@ from hssm_nre.net.noise import HEAD_NODES
 from hssm_nre.simulation import simulate_trials
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
-from common import analytic_jax, emit, interleaved_times, lan_jax, network_args  # noqa: E402
+from common import (  # noqa: E402
+    analytic_jax,
+    cost_rows,
+    emit,
+    interleaved_times,
+    lan_jax,
+    network_args,
+    table_errors,
+)
 
 TRIALS = (500, 2000, 5000)
 # Where the LAN's and the analytic likelihood's data are simulated (inside the LAN's box).
@@ -83,13 +91,8 @@ def accuracy(net, n_sets, n_trials, rng):
             def f_table(c, x=x, params=params):
                 return table(x, *[q if q.ndim else q[None] for q in params(c)])
 
-            a, b = f_direct(coef), f_table(coef)
-            ok = np.isfinite(np.asarray(a))
-            per_trial.append(float(np.max(np.abs(np.asarray(a - b)[ok]))))
-            total.append(abs(float(jnp.sum(a[ok]) - jnp.sum(b[ok]))))
-            ga = np.asarray(jax.grad(lambda c, f=f_direct: jnp.sum(f(c)))(coef))
-            gb = np.asarray(jax.grad(lambda c, f=f_table: jnp.sum(f(c)))(coef))
-            grad.append(float(np.max(np.abs(ga - gb) / (np.abs(ga) + 1.0))))
+            for acc, e in zip((per_trial, total, grad), table_errors(f_direct, f_table, coef), strict=True):
+                acc.append(e)
         out[net.params[j]] = (per_trial, total, grad)
     return out
 
@@ -173,19 +176,7 @@ def main():
         "| network | " + " | ".join(f"{n} trials: per trial / table, x LAN" for n in TRIALS) + " |",
         "|---|" + "---|" * len(TRIALS),
     ]
-    for m, net in nets.items():
-        cells = []
-        for n in TRIALS:
-            ref = cost[n].get("lan")
-            a, b = cost[n][(m, "per trial")], cost[n][(m, "table")]
-            cells.append(f"{a / ref:.2f} / {b / ref:.2f}" if ref else f"{a * 1e3:.2f} / {b * 1e3:.2f} ms")
-        lines.append(f"| {m}@{net.card['version']} | " + " | ".join(cells) + " |")
-    if "lan" in cost[TRIALS[0]]:
-        lines += [
-            "",
-            "LAN / analytic (the same regression): "
-            + ", ".join(f"{n}: {cost[n]['lan'] / cost[n]['analytic']:.2f}" for n in TRIALS),
-        ]
+    lines += cost_rows(nets, cost, TRIALS)
     lines += ["", f"{HEAD_NODES} nodes; timing: median of {args.rounds} interleaved rounds."]
     emit(lines, args.out)
 
