@@ -208,7 +208,10 @@ def test_head_table_along_a_regression_parameter_matches_the_head_per_trial(name
     gb = jax.grad(lambda col, *rest: f(x, *rest[:j], col, *rest[j:]).sum(), argnums=(0, 1))(
         params[j], *scalars
     )
-    np.testing.assert_allclose(np.asarray(gb[0]), np.asarray(ga[0]), rtol=1e-3, atol=1e-3)
+    # a trial's own derivative carries the cubic's derivative error (angle's a: up to about
+    # 1e-3, where float32 rounding on another machine can tip a 1e-3 bound); the sums are closer
+    np.testing.assert_allclose(np.asarray(gb[0]), np.asarray(ga[0]), rtol=1e-3, atol=2e-3)
+    np.testing.assert_allclose(float(np.sum(gb[0])), float(np.sum(ga[0])), rtol=1e-4, atol=1e-2)
     np.testing.assert_allclose(float(gb[1]), float(np.sum(ga[1])), rtol=1e-3, atol=1e-2)
 
 
