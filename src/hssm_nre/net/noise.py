@@ -181,9 +181,7 @@ def q_logpdf_along(weights: dict, tr, theta: jnp.ndarray, n_components: int, alo
     logpi = jax.nn.log_softmax(read(shared), axis=-1)
     own = read(jnp.stack(blocks), block=c_index).reshape(*c_index.shape, n_components, 1 + 2 * d)
     lp_c = jnp.take_along_axis(logpi, c_index[..., None], axis=-1)[..., 0]
-    mu = own[..., 1 : 1 + d]
-    sd = jax.nn.softplus(own[..., 1 + d :]) + 1e-3
-    return lp_c + _mixture_logpdf(jax.nn.log_softmax(own[..., 0], axis=-1), mu, sd, y)
+    return lp_c + _mixture_logpdf(*_components(own, d), y)
 
 
 def _head_table(theta: jnp.ndarray, along):
@@ -248,10 +246,16 @@ def q_params(q_out: jnp.ndarray, n_choices: int, n_components: int, dim: int):
     lead = q_out.shape[:-1]
     logpi = jax.nn.log_softmax(q_out[..., :n_choices], axis=-1)
     rest = q_out[..., n_choices:].reshape(*lead, n_choices, n_components, 1 + 2 * dim)
-    logw = jax.nn.log_softmax(rest[..., 0], axis=-1)
-    mu = rest[..., 1 : 1 + dim]
-    sd = jax.nn.softplus(rest[..., 1 + dim :]) + 1e-3
-    return logpi, logw, mu, sd
+    return (logpi, *_components(rest, dim))
+
+
+def _components(rest: jnp.ndarray, dim: int):
+    """``logw (..., M)``, ``mu, sd (..., M, D)`` from raw head outputs ``(..., M, 1 + 2 D)``."""
+    return (
+        jax.nn.log_softmax(rest[..., 0], axis=-1),
+        rest[..., 1 : 1 + dim],
+        jax.nn.softplus(rest[..., 1 + dim :]) + 1e-3,
+    )
 
 
 def q_logpdf_y(params, y: jnp.ndarray, c_index: jnp.ndarray) -> jnp.ndarray:
