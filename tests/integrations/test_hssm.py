@@ -431,3 +431,21 @@ def test_samplers_that_cannot_run_say_so_in_one_line(data, tiny_nce, sampler, er
     with pytest.raises(error) as info:
         model.sample(sampler=sampler, draws=10, tune=10, chains=1, progressbar=False)
     assert names in str(info.value) and len(str(info.value).splitlines()) == 1
+
+
+def test_numpyro_chains_default_to_one_batch_and_the_users_choice_wins(data, tiny_nce, monkeypatch):
+    import pymc.sampling.jax as pmjax
+
+    seen = []
+    real = pmjax._sample_numpyro_nuts
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["chain_method"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pmjax, "_sample_numpyro_nuts", spy)
+    model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce)
+    model.sample(draws=5, tune=5, chains=2, progressbar=False, idata_kwargs={"log_likelihood": False})
+    kw = {"nuts_sampler_kwargs": {"chain_method": "sequential"}}
+    model.sample(draws=5, tune=5, chains=2, progressbar=False, idata_kwargs={"log_likelihood": False}, **kw)
+    assert seen == ["vectorized", "sequential"]

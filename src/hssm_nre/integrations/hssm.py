@@ -697,6 +697,14 @@ def _patch_sample(HSSMBase) -> None:
                 )
             if _SAMPLER_ALIASES.get(sampler, sampler) in ("numpyro", "blackjax", "nutpie"):
                 kwargs.setdefault("init", "auto")  # they initialize themselves
+            if _SAMPLER_ALIASES.get(sampler, sampler) == "numpyro":
+                # Chains side by side through pmap (numpyro's "parallel", with one JAX CPU device
+                # per core) grew the process by about 500 MiB a minute with this likelihood; in
+                # one batch ("vectorized") memory stays flat at the same cost per leapfrog step
+                # (benchmarks/results/chain_memory.md). The user's chain_method wins.
+                nsk = dict(kwargs.get("nuts_sampler_kwargs") or {})
+                nsk.setdefault("chain_method", "vectorized")
+                kwargs["nuts_sampler_kwargs"] = nsk
             if _plain_ratio(self):
                 idata_kwargs = dict(kwargs.get("idata_kwargs") or {})
                 if idata_kwargs.get("log_likelihood", True):
