@@ -13,6 +13,11 @@ compare only roughly.
 
     python benchmarks/speed/chain_memory.py --size 10x100 --draws 300 --tune 100 \
         --out benchmarks/results/chain_memory.md
+    python benchmarks/speed/chain_memory.py --design flat --size 500 --draws 500 --tune 500 \
+        --kinds ratio --out benchmarks/results/chain_memory_flat.md
+
+``--design flat`` fits ``make demo``'s design instead (``v ~ 1 + x``, no group terms; ``--size``
+is its number of trials).
 """
 
 import argparse
@@ -35,7 +40,7 @@ def rss_mib() -> float:
         return int(fh.read().split()[1]) * PAGE / 2**20
 
 
-def one_fit(kind: str, chain_method: str, size: str, draws: int, tune: int, seed: int) -> dict:
+def one_fit(kind: str, chain_method: str, size: str, draws: int, tune: int, seed: int, design: str) -> dict:
     """Fit once in this process; return memory and cost figures (runs in a child process)."""
     import hssm_nre
 
@@ -44,9 +49,15 @@ def one_fit(kind: str, chain_method: str, size: str, draws: int, tune: int, seed
     import numpy as np
     from hierarchical import INCLUDE, simulate
 
-    p, n = (int(s) for s in size.split("x"))
     kw = {"analytical": {"loglik_kind": "analytical"}, "ratio": {"loglik_kind": "ratio", "loglik": "ddm"}}
-    model = hssm.HSSM(simulate(p, n, seed), model="ddm", include=INCLUDE, **kw[kind])
+    if design == "flat":
+        from hssm_nre.validation.cases import regression_include, simulate_regression_data
+
+        data, include = simulate_regression_data(int(size)), regression_include()
+    else:
+        p, n = (int(s) for s in size.split("x"))
+        data, include = simulate(p, n, seed), INCLUDE
+    model = hssm.HSSM(data, model="ddm", include=include, **kw[kind])
     trace: list[tuple[float, float]] = []
     done = threading.Event()
 
@@ -88,7 +99,8 @@ def one_fit(kind: str, chain_method: str, size: str, draws: int, tune: int, seed
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--size", default="10x100", help="participants x trials")
+    ap.add_argument("--design", choices=["hierarchical", "flat"], default="hierarchical")
+    ap.add_argument("--size", default="10x100", help="participants x trials (flat: trials)")
     ap.add_argument("--draws", type=int, default=300)
     ap.add_argument("--tune", type=int, default=100)
     ap.add_argument("--seed", type=int, default=0)
@@ -99,7 +111,10 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.child:
         kind, method = args.child.split(":")
-        print("RESULT " + json.dumps(one_fit(kind, method, args.size, args.draws, args.tune, args.seed)))
+        print(
+            "RESULT "
+            + json.dumps(one_fit(kind, method, args.size, args.draws, args.tune, args.seed, args.design))
+        )
         return
     from common import emit
 
@@ -108,6 +123,7 @@ def main(argv=None):
         for method in args.methods:
             cmd = [sys.executable, str(HERE), "--child", f"{kind}:{method}", "--size", args.size]
             cmd += ["--draws", str(args.draws), "--tune", str(args.tune), "--seed", str(args.seed)]
+            cmd += ["--design", args.design]
             out = subprocess.run(cmd, capture_output=True, text=True, check=False)
             line = [ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")]
             if not line:
@@ -121,10 +137,15 @@ def main(argv=None):
     lines = [
         "# Memory of a hierarchical fit: chains side by side, parallel vs vectorized",
         "",
-        f"Command: `python benchmarks/speed/chain_memory.py --size {args.size} --draws {args.draws} "
-        f"--tune {args.tune} --seed {args.seed}`",
+        f"Command: `python benchmarks/speed/chain_memory.py --design {args.design} --size {args.size} "
+        f"--draws {args.draws} --tune {args.tune} --seed {args.seed} --kinds {' '.join(args.kinds)}`",
         "",
-        f"Design of `benchmarks/hierarchical.py` at {args.size} (participants x trials), hssm defaults, "
+        (
+            f"Design of `benchmarks/hierarchical.py` at {args.size} (participants x trials)"
+            if args.design == "hierarchical"
+            else f"Design of `make demo` (`v ~ 1 + x`, {args.size} trials)"
+        )
+        + ", hssm defaults, "
         f"numpyro NUTS 2 chains x ({args.tune} + {args.draws}) on 2 JAX CPU devices "
         "(`hssm_nre.use_cpu_cores(2)`), each fit in a fresh process. Memory: resident MiB, sampled "
         "every 2 s while `model.sample` runs; growth per minute over its second half. Critical "

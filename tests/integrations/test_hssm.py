@@ -433,7 +433,9 @@ def test_samplers_that_cannot_run_say_so_in_one_line(data, tiny_nce, sampler, er
     assert names in str(info.value) and len(str(info.value).splitlines()) == 1
 
 
-def test_numpyro_chains_default_to_one_batch_and_the_users_choice_wins(data, tiny_nce, monkeypatch):
+def test_hierarchical_numpyro_chains_default_to_one_batch_and_the_users_choice_wins(
+    data, tiny_nce, monkeypatch
+):
     import pymc.sampling.jax as pmjax
 
     seen = []
@@ -444,8 +446,18 @@ def test_numpyro_chains_default_to_one_batch_and_the_users_choice_wins(data, tin
         return real(*args, **kwargs)
 
     monkeypatch.setattr(pmjax, "_sample_numpyro_nuts", spy)
-    model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce)
-    model.sample(draws=5, tune=5, chains=2, progressbar=False, idata_kwargs={"log_likelihood": False})
-    kw = {"nuts_sampler_kwargs": {"chain_method": "sequential"}}
-    model.sample(draws=5, tune=5, chains=2, progressbar=False, idata_kwargs={"log_likelihood": False}, **kw)
-    assert seen == ["vectorized", "sequential"]
+    short = {
+        "draws": 5,
+        "tune": 5,
+        "chains": 2,
+        "progressbar": False,
+        "idata_kwargs": {"log_likelihood": False},
+    }
+    include = [{"name": "v", "formula": "v ~ 1 + (1 | participant_id)"}]
+    model = hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce, include=include)
+    model.sample(**short)
+    model.sample(**short, nuts_sampler_kwargs={"chain_method": "sequential"})
+    hssm.HSSM(data, model="ddm", loglik_kind="ratio", loglik=tiny_nce).sample(
+        **short
+    )  # flat: numpyro's default
+    assert seen == ["vectorized", "sequential", "parallel"]

@@ -681,6 +681,11 @@ def _record_network(idata, net) -> None:
             node.attrs.update(attrs)
 
 
+def _hierarchical(model) -> bool:
+    """Whether any parameter's formula has a group-specific term (``(1 | participant_id)``)."""
+    return any("|" in str(getattr(p, "formula", None) or "") for p in model.params.values())
+
+
 def _patch_sample(HSSMBase) -> None:
     orig = HSSMBase.sample
     orig_ll = HSSMBase.log_likelihood
@@ -697,11 +702,13 @@ def _patch_sample(HSSMBase) -> None:
                 )
             if _SAMPLER_ALIASES.get(sampler, sampler) in ("numpyro", "blackjax", "nutpie"):
                 kwargs.setdefault("init", "auto")  # they initialize themselves
-            if _SAMPLER_ALIASES.get(sampler, sampler) == "numpyro":
-                # Chains side by side through pmap (numpyro's "parallel", with one JAX CPU device
-                # per core) grew the process by about 500 MiB a minute with this likelihood; in
-                # one batch ("vectorized") memory stays flat at the same cost per leapfrog step
-                # (benchmarks/results/chain_memory.md). The user's chain_method wins.
+            if _SAMPLER_ALIASES.get(sampler, sampler) == "numpyro" and _hierarchical(self):
+                # With group-specific terms, chains side by side through pmap (numpyro's
+                # "parallel", one JAX CPU device per core) grew the process by about 500 MiB a
+                # minute with this likelihood; in one batch ("vectorized") memory stays flat at
+                # the same cost per leapfrog step. A flat regression did not grow, and there a
+                # batch costs 1.3x per step (benchmarks/results/chain_memory*.md). The user's
+                # chain_method wins.
                 nsk = dict(kwargs.get("nuts_sampler_kwargs") or {})
                 nsk.setdefault("chain_method", "vectorized")
                 kwargs["nuts_sampler_kwargs"] = nsk
