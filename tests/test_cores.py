@@ -37,6 +37,13 @@ def test_a_device_count_already_set_is_left_alone():
     assert _run(code, {**os.environ, "XLA_FLAGS": f"{FLAG}=3"}).split() == ["0", "3"]
 
 
+def test_flags_already_set_keep_working_and_the_count_goes_first():
+    # XLA reads no flag after a token without "--"; an appended device count would be lost
+    code = "import hssm_nre; print(hssm_nre.use_cpu_cores(2)); import jax; print(jax.local_device_count())"
+    env = {**os.environ, "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
+    assert _run(code, env).split() == ["2", "2"]
+
+
 def test_zero_cores_is_refused():
     with pytest.raises(ValueError, match="at least 1"):
         use_cpu_cores(0)

@@ -65,5 +65,8 @@ def use_cpu_cores(n: int | None = None, *, warn: bool = True) -> int:
             stacklevel=2,
         )
         return 0
-    os.environ["XLA_FLAGS"] = f"{flags} {FLAG}={n}".strip()
+    # first: XLA stops reading its flags at a token without "--" (such as the
+    # "intra_op_parallelism_threads=1" of a single-threaded training run), and one appended after
+    # it would be lost without a word
+    os.environ["XLA_FLAGS"] = f"{FLAG}={n} {flags}".strip()
     return n
