@@ -78,16 +78,20 @@ def simulate(n_participants: int, n_trials: int, seed: int = 0) -> pd.DataFrame:
     )
 
 
+def likelihood_kwargs(kind: str) -> dict:
+    """``hssm.HSSM`` keyword arguments of one likelihood of :data:`KINDS` (the DDM)."""
+    if kind == "lan":
+        return {"loglik_kind": "approx_differentiable", "loglik": str(peer_lan("ddm"))}
+    if kind == "ratio":
+        return {"loglik_kind": "ratio", "loglik": "ddm"}
+    return {"loglik_kind": "analytical"}
+
+
 def fit(data: pd.DataFrame, kind: str, draws: int, tune: int, chains: int, seed: int, dense: bool):
     """Fit one likelihood with hssm's default priors; return ``(idata, seconds)``."""
     import hssm
 
-    kw = {
-        "analytical": {"loglik_kind": "analytical"},
-        "ratio": {"loglik_kind": "ratio", "loglik": "ddm"},
-        "lan": {"loglik_kind": "approx_differentiable", "loglik": str(peer_lan("ddm"))},
-    }[kind]
-    model = hssm.HSSM(data, model="ddm", include=INCLUDE, **kw)
+    model = hssm.HSSM(data, model="ddm", include=INCLUDE, **likelihood_kwargs(kind))
     return sample_numpyro(model, draws, tune, chains, seed, nuts={"dense_mass": dense}, init=None)
 
 

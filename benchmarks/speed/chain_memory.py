@@ -32,13 +32,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parents[1]))  # benchmarks/: common.py, hierarchical.py
 
-PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-
-
-def rss_mib() -> float:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * PAGE / 2**20
-
 
 def one_fit(kind: str, chain_method: str, size: str, draws: int, tune: int, seed: int, design: str) -> dict:
     """Fit once in this process; return memory and cost figures (runs in a child process)."""
@@ -47,9 +40,10 @@ def one_fit(kind: str, chain_method: str, size: str, draws: int, tune: int, seed
     hssm_nre.use_cpu_cores(2, warn=False)  # before `import hssm` starts JAX
     import hssm
     import numpy as np
-    from hierarchical import INCLUDE, simulate
+    from hierarchical import INCLUDE, likelihood_kwargs, simulate
 
-    kw = {"analytical": {"loglik_kind": "analytical"}, "ratio": {"loglik_kind": "ratio", "loglik": "ddm"}}
+    from hssm_nre.validation.distributed import process_memory
+
     if design == "flat":
         from hssm_nre.validation.cases import regression_include, simulate_regression_data
 
@@ -57,14 +51,14 @@ def one_fit(kind: str, chain_method: str, size: str, draws: int, tune: int, seed
     else:
         p, n = (int(s) for s in size.split("x"))
         data, include = simulate(p, n, seed), INCLUDE
-    model = hssm.HSSM(data, model="ddm", include=include, **kw[kind])
+    model = hssm.HSSM(data, model="ddm", include=include, **likelihood_kwargs(kind))
     trace: list[tuple[float, float]] = []
     done = threading.Event()
 
     def watch():
         t0 = time.perf_counter()
         while not done.is_set():
-            trace.append((time.perf_counter() - t0, rss_mib()))
+            trace.append((time.perf_counter() - t0, process_memory()["rss_mib"]))
             done.wait(2.0)
 
     threading.Thread(target=watch, daemon=True).start()

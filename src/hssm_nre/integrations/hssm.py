@@ -700,9 +700,10 @@ def _patch_sample(HSSMBase) -> None:
                     "kind's op gives gradients only (pytensor: 'pullback not implemented for "
                     "LANLogpVJPOp'). Use sampler='numpyro' (the default), 'nutpie' or 'pymc'."
                 )
-            if _SAMPLER_ALIASES.get(sampler, sampler) in ("numpyro", "blackjax", "nutpie"):
+            name = _SAMPLER_ALIASES.get(sampler, sampler)
+            if name in ("numpyro", "blackjax", "nutpie"):
                 kwargs.setdefault("init", "auto")  # they initialize themselves
-            if _SAMPLER_ALIASES.get(sampler, sampler) == "numpyro" and _hierarchical(self):
+            if name == "numpyro" and _hierarchical(self):
                 # With group-specific terms, chains side by side through pmap (numpyro's
                 # "parallel", one JAX CPU device per core) grew the process by about 500 MiB a
                 # minute with this likelihood; in one batch ("vectorized") memory stays flat at
