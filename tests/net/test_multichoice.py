@@ -57,3 +57,12 @@ def test_choice_probabilities_of_the_reference_head_sum_to_one(tiny_lba):
     w = err["worst_theta"]
     assert w["A"] < w["b"]  # random parameters respect the constraint
     assert np.isfinite(err["max_abs_error"])
+
+
+def test_score_bias_runs_against_the_exact_lba_inside_the_constraint(tiny_lba):
+    from hssm_nre.validation.metrics import score_bias
+
+    df = score_bias(tiny_lba, n_sets=2, n_mc=2000, n_trials=1000)
+    assert sorted(df.param.unique()) == ["A", "b", "v0", "v1", "v2"] and len(df) == 10
+    assert (df.A < df.b).all()  # drawn inside hssm's b > A
+    assert np.isfinite(df.bias_over_sd).all() and (df.mc_se > 0).all()

@@ -108,3 +108,29 @@ def test_lba3_reference_is_hssm_logp_lba3_with_exact_support():
     np.testing.assert_allclose(ours, theirs, rtol=1e-10)
     assert np.isneginf(ref.logp(np.array([0.6, 0.5, 0.25, 0.5, 0.25]), x)).all()  # b <= A
     assert np.isneginf(ref.logp(theta, np.array([[-0.4, 0.0], [0.4, 3.0]]))).all()
+
+
+def test_jax_lba_density_is_hssm_logp_lba3_with_finite_gradients():
+    """The score check's exact LBA (JAX) against hssm's pytensor one, over simulated trials."""
+    import jax
+    import jax.numpy as jnp
+
+    from hssm_nre.net.lba_density import lba_logp_jax
+    from hssm_nre.simulation import simulate_trials
+
+    ref = get_reference("lba3", "analytic")
+    rng = np.random.default_rng(0)
+    for theta in ([0.3, 0.5, 0.25, 0.5, 0.25], [0.05, 0.2, 0.1, 0.1, 0.1], [0.8, 1.2, 0.4, 1.2, 0.7]):
+        theta = np.array(theta)
+        x, ok = simulate_trials("lba3", np.tile(theta, (500, 1)), rng)
+        x = x[ok]
+        with jax.enable_x64(True):  # float32 loses a few 1e-3 nats in the deep tail
+            th = jnp.broadcast_to(jnp.asarray(theta, jnp.float64), (len(x), 5))
+            ours = np.asarray(lba_logp_jax(th, jnp.asarray(x, jnp.float64)))
+        np.testing.assert_allclose(ours, ref.logp(theta, x), atol=1e-5)
+        g = jax.vmap(jax.grad(lambda t, xi: lba_logp_jax(t[None], xi[None])[0]), in_axes=(None, 0))
+        assert np.isfinite(np.asarray(g(jnp.asarray(theta, jnp.float32), jnp.asarray(x, jnp.float32)))).all()
+    x = jnp.array([[0.9, 1.0], [-0.4, 0.0], [0.4, 3.0], [0.4, 0.5]])
+    out = np.asarray(lba_logp_jax(jnp.broadcast_to(jnp.array([0.3, 0.5, 0.25, 0.5, 0.25]), (4, 5)), x))
+    assert np.isfinite(out[0]) and np.isneginf(out[1:]).all()
+    assert np.isneginf(lba_logp_jax(jnp.array([[0.6, 0.5, 0.25, 0.5, 0.25]]), x[:1]))[0]  # b <= A

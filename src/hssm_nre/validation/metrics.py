@@ -233,35 +233,50 @@ def score_bias(
     prior: dict[str, tuple[float, float]] | None = None,
     thetas: list[dict[str, float]] | None = None,
 ) -> pd.DataFrame:
-    """Asymptotic bias of the network's maximum-likelihood estimate, in posterior SDs (DDM).
+    """Asymptotic bias of the network's maximum-likelihood estimate, in posterior SDs (DDM, LBA).
 
     At a parameter vector ``theta0``, the network's likelihood is maximized (with infinite
     data) at ``theta* ~ theta0 + I^-1 E[grad(net - exact)(theta0)]``, ``I`` the Fisher
     information. Dividing by the posterior SD at ``n_trials`` trials, ``sqrt(diag(I^-1) /
     n_trials)``, gives the shift that a posterior comparison at ``n_trials`` trials would see,
     without sampling. Expectations are Monte Carlo over ``n_mc`` simulated trials per set,
-    ``theta0`` drawn uniformly from ``prior`` (default: the calibration prior), or the given
-    parameter vectors ``thetas`` (dicts by parameter name; then ``n_sets`` is ignored).
+    ``theta0`` drawn uniformly from ``prior`` (default: the calibration prior, else the
+    training box less a tenth of its width on each side, within the model's constraints), or
+    the given parameter vectors ``thetas`` (dicts by parameter name; then ``n_sets`` is ignored).
+    The exact likelihood is the analytic DDM's (``ddm``) or the LBA's (``lba2``, ``lba3``:
+    :func:`hssm_nre.net.lba_density.lba_logp_jax`).
 
     Returns one row per set and parameter: ``bias_over_sd`` and its Monte Carlo standard error.
     """
     import jax
     import jax.numpy as jnp
 
-    if net.model != "ddm":
-        raise ValueError(f"score_bias needs the analytic DDM; network is for {net.model!r}")
+    from hssm_nre.net.lba_density import lba_logp_jax
     from hssm_nre.net.logp import build_logp
 
+    spec = MODELS[net.model]
+    if net.model == "ddm":
+        exact = ddm_logp_jax
+    elif spec.simulator == "lba":
+        exact = lba_logp_jax
+    else:
+        raise ValueError(
+            f"score_bias needs an analytic likelihood in JAX (ddm, lba); network is for {net.model!r}"
+        )
     ours = build_logp(net.weights, net.card)
-    prior = prior or CALIBRATION_PRIOR["ddm"]
+    if prior is None and net.model in CALIBRATION_PRIOR:
+        prior = CALIBRATION_PRIOR[net.model]
+    if prior is None:
+        prior = {p: (lo + 0.1 * (hi - lo), hi - 0.1 * (hi - lo)) for p, (lo, hi) in spec.box_dict().items()}
     names = list(net.params)
+    n_par = len(names)
 
     def total(th, x, fn):
-        return jnp.sum(fn(jnp.broadcast_to(th, (x.shape[0], 4)), x))
+        return jnp.sum(fn(jnp.broadcast_to(th, (x.shape[0], n_par)), x))
 
     @jax.jit
     def grads(th, x):
-        g_exact = jax.vmap(lambda xi: jax.grad(lambda t_: total(t_, xi[None], ddm_logp_jax))(th))(x)
+        g_exact = jax.vmap(lambda xi: jax.grad(lambda t_: total(t_, xi[None], exact))(th))(x)
         g_net = jax.vmap(lambda xi: jax.grad(lambda t_: total(t_, xi[None], ours))(th))(x)
         return g_exact, g_net
 
@@ -272,7 +287,12 @@ def score_bias(
         fixed = [np.array([th[p] for p in names], np.float64) for th in thetas]
     rows = []
     for s in range(len(fixed) if thetas is not None else n_sets):
-        th0 = fixed[s] if thetas is not None else rng.uniform(lo, hi)
+        if thetas is not None:
+            th0 = fixed[s]
+        else:
+            th0 = rng.uniform(lo, hi)
+            while not spec.satisfies(th0):
+                th0 = rng.uniform(lo, hi)
         x, ok = simulate_trials(net.model, np.tile(th0, (n_mc, 1)), rng, max_t=VALIDATION_MAX_T)
         x = x[ok]
         ge, gn = (np.asarray(g, np.float64) for g in grads(jnp.asarray(th0, jnp.float32), jnp.asarray(x)))
