@@ -66,3 +66,23 @@ def test_score_bias_runs_against_the_exact_lba_inside_the_constraint(tiny_lba):
     assert sorted(df.param.unique()) == ["A", "b", "v0", "v1", "v2"] and len(df) == 10
     assert (df.A < df.b).all()  # drawn inside hssm's b > A
     assert np.isfinite(df.bias_over_sd).all() and (df.mc_se > 0).all()
+
+
+def test_log_params_feed_the_network_as_logarithms_scaled_to_the_box():
+    from hssm_nre.models import get_model
+    from hssm_nre.net.features import Transform, theta_features
+    from hssm_nre.training.loop import _make_transform
+
+    spec = get_model("lba3")
+    x = np.array([[0.5, 0.0], [0.9, 2.0]])
+    theta = np.array([INSIDE, INSIDE])
+    tr = _make_transform(spec, "nce", x, theta, log_params=spec.params)
+    assert tr.log_index == (0, 1, 2, 3, 4)
+    corners = np.array([spec.lower, spec.upper])
+    scaled = np.asarray(theta_features(tr, jnp.asarray(corners)))
+    np.testing.assert_allclose(scaled, [[-1.0] * 5, [1.0] * 5], atol=1e-6)
+    assert Transform.from_dict(tr.to_dict()) == tr
+    grad = jax.grad(lambda t: theta_features(tr, t).sum())(jnp.array([-0.1, 0.5, 1, 1, 1]))  # A < 0
+    assert np.isfinite(np.asarray(grad)).all()
+    with pytest.raises(ValueError, match="positive lower bound"):
+        _make_transform(get_model("ddm"), "nce", x, np.array([[0.5, 1.0, 0.5, 0.2]] * 2), log_params=("v",))

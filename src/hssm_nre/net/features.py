@@ -68,6 +68,11 @@ class Transform:
     boundary, boundary_index
         Name of the collapsing boundary (a key of :data:`hssm_nre.models.BOUNDARIES`) and the columns of
         ``theta`` that give ``a`` and its shape parameters, for the ``"boundary"`` feature.
+    log_index
+        Columns of ``theta`` (positive parameters) that feed the networks as their logarithm,
+        ``center`` and ``scale`` then being in log units. Where a model is nearly invariant
+        under scaling several parameters together (the LBA: ``A``, ``b`` and the drifts), that
+        direction is then a straight line in the inputs.
     """
 
     param_index: tuple[int, ...]
@@ -83,8 +88,16 @@ class Transform:
     time_features: tuple[str, ...] = ("log",)
     boundary: str | None = None
     boundary_index: tuple[int, ...] | None = None
+    log_index: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
+        if not set(self.log_index) <= set(self.param_index) or (
+            self.mirror is not None and set(self.log_index) & set(self.mirror)
+        ):
+            raise ValueError(
+                f"log_index {self.log_index} must be columns that feed the network {self.param_index} "
+                f"and not the mirrored drift or start {self.mirror}"
+            )
         bad = [f for f in self.time_features if f not in TIME_FEATURES]
         if bad or not self.time_features or self.time_features[0] != "log":
             raise ValueError(
@@ -110,7 +123,16 @@ class Transform:
     def from_dict(cls, d: dict) -> Transform:
         """Inverse of :meth:`to_dict`."""
         d = dict(d)
-        tuples = ("param_index", "center", "scale", "x_center", "x_scale", "choices", "time_features")
+        tuples = (
+            "param_index",
+            "center",
+            "scale",
+            "x_center",
+            "x_scale",
+            "choices",
+            "time_features",
+            "log_index",
+        )
         for k in (*tuples, "boundary_index"):
             if d.get(k) is None:
                 continue
@@ -166,7 +188,12 @@ def is_lower(tr: Transform, c: jnp.ndarray) -> jnp.ndarray:
 def theta_features(tr: Transform, theta: jnp.ndarray) -> jnp.ndarray:
     """Scaled parameters that feed the networks, shape ``(..., len(param_index))``."""
     idx = jnp.asarray(tr.param_index)
-    return (theta[..., idx] - jnp.asarray(tr.center, theta.dtype)) / jnp.asarray(tr.scale, theta.dtype)
+    th = theta[..., idx]
+    if tr.log_index:
+        is_log = np.isin(tr.param_index, tr.log_index)
+        # floored: a parameter outside the box (masked to -inf later) must not put a NaN in a gradient
+        th = jnp.where(is_log, jnp.log(jnp.maximum(th, TINY)), th)
+    return (th - jnp.asarray(tr.center, theta.dtype)) / jnp.asarray(tr.scale, theta.dtype)
 
 
 def obs_dim_continuous(tr: Transform) -> int:

@@ -58,6 +58,9 @@ class TrainConfig:
         time_features`): ``("log",)``, or with ``"linear"`` and ``"inverse"`` time features
         that make the exponential tail and the leading edge of a first-passage density linear,
         and ``"boundary"`` (the share of a collapsing boundary left) for angle and weibull.
+    log_params
+        Parameters (positive ones) that enter the networks as their logarithm
+        (:attr:`~hssm_nre.net.features.Transform.log_index`), e.g. all of the LBA's.
     mirror
         Use the model's choice symmetry (:attr:`ModelSpec.mirror`) when it has one: the
         networks learn the upper boundary and reflect the parameters for the lower one.
@@ -97,6 +100,7 @@ class TrainConfig:
     q_components: int = 8
     base: Literal["none", "ddm"] = "none"
     time_features: tuple[str, ...] = ("log",)
+    log_params: tuple[str, ...] = ()
     mirror: bool = True
     seed: int = 0
     time_budget_s: float | None = None

@@ -68,12 +68,22 @@ def _make_transform(
     theta: np.ndarray,
     mirror: bool = True,
     time_features: tuple[str, ...] = ("log",),
+    log_params: tuple[str, ...] = (),
 ) -> Transform:
     ndt_index = spec.params.index(spec.ndt) if spec.ndt else None
     use_ndt = method == "nce"
     keep = tuple(i for i in range(spec.n_params) if not (use_ndt and i == ndt_index))
-    center = tuple(float((spec.lower[i] + spec.upper[i]) / 2) for i in keep)
-    scale = tuple(float((spec.upper[i] - spec.lower[i]) / 2) for i in keep)
+    log_index = tuple(spec.params.index(p) for p in log_params)
+    bad = [spec.params[i] for i in log_index if i not in keep or not spec.lower[i] > 0]
+    if bad:
+        raise ValueError(
+            f"log_params must be parameters with a positive lower bound that feed the network; "
+            f"{bad} of {spec.name!r} (box {spec.box_dict()}) are not"
+        )
+    lo = [np.log(spec.lower[i]) if i in log_index else spec.lower[i] for i in range(spec.n_params)]
+    hi = [np.log(spec.upper[i]) if i in log_index else spec.upper[i] for i in range(spec.n_params)]
+    center = tuple(float((lo[i] + hi[i]) / 2) for i in keep)
+    scale = tuple(float((hi[i] - lo[i]) / 2) for i in keep)
     if spec.obs_dim == 2 and len(spec.choices) >= 2:  # [rt, response]; no ndt: the rt is the time
         spread_index = spec.params.index(spec.ndt_spread) if (use_ndt and spec.ndt_spread) else None
         time_ = x[:, 0] - theta[:, ndt_index] if (use_ndt and ndt_index is not None) else x[:, 0]
@@ -103,6 +113,7 @@ def _make_transform(
             tuple(time_features),
             boundary,
             boundary_index,
+            log_index,
         )
     return Transform(
         keep,
@@ -113,6 +124,7 @@ def _make_transform(
         tuple(float(m) for m in x.mean(0)),
         tuple(float(s) + 1e-8 for s in x.std(0)),
         tuple(spec.choices) or (-1, 1),
+        log_index=log_index,
     )
 
 
@@ -190,7 +202,9 @@ def fit(
         )
     perm = rng.permutation(n)
     val_idx, tr_idx = perm[:n_val], perm[n_val:]
-    tr = _make_transform(spec, method, x_all[tr_idx], theta_all[tr_idx], cfg.mirror, cfg.time_features)
+    tr = _make_transform(
+        spec, method, x_all[tr_idx], theta_all[tr_idx], cfg.mirror, cfg.time_features, cfg.log_params
+    )
     ref = None
     if method == "nce" and cfg.reference == "marginal":
         sub = tr_idx[: min(len(tr_idx), 200_000)]
