@@ -46,7 +46,9 @@ def fake_measurements(monkeypatch):
     fakes = {
         "logratio_gap": lambda net, n_x: {"median_sd": 0.01, "max_sd": 0.03, "median_abs_mean": 0.002},
         "normalization_error": lambda net, n_theta: {"max_abs_error": 0.004, "median_abs_error": 0.001},
-        "score_bias": lambda net, **kw: _table(net.params, bias_over_sd=0.05, mc_se=0.01),
+        "score_bias": lambda net, **kw: _table(net.params, bias_over_sd=0.05, mc_se=0.01, sd=0.01).assign(
+            set=0
+        ),
         "simulate_dataset": lambda net, th, n, seed: pd.DataFrame(
             {"rt": [0.5, 0.7], "response": [1.0, -1.0]}
         ),
@@ -56,7 +58,9 @@ def fake_measurements(monkeypatch):
         "reweighted_comparison": reweighted_comparison,
         "posterior_recovery": lambda net, x, th, draws, seed: _table(net.params, abs_z=0.7),
         "calibration": calibration,
-        "get_reference": lambda model, kind: SimpleNamespace(description=f"a fake {kind} for {model}"),
+        "get_reference": lambda model, kind: SimpleNamespace(
+            model=model, description=f"a fake {kind} for {model}"
+        ),
         "plot_landscape": _touch,
         "plot_overlay": _touch,
         "overlay_draws": _touch,
@@ -203,3 +207,31 @@ def test_training_summary_of_a_distilled_network_names_its_teacher():
     text = training_summary(SimpleNamespace(card=card, member_cards=[card]))
     assert text.startswith("distilled from ddm@0.4.0 (a mixture of 2)")
     assert "30,000 steps on 1,956,459 teacher pairs" in text and "5000.0 s" in text
+
+
+def test_lba_report_has_the_mle_shift_over_identified_parameter_vectors(tmp_path, monkeypatch):
+    """An LBA reference report gets section 1b; vectors the data cannot pin down stay out of its figures."""
+    from types import SimpleNamespace
+
+    from hssm_nre.validation.references import Reference
+
+    params = ("A", "b", "v0", "v1", "v2")
+    sets = [  # set 1: posterior SD of b is half its prior width (a ridge), its linear shift huge
+        _table(params, bias_over_sd=0.3, mc_se=0.02, sd=0.01).assign(set=0),
+        _table(params, bias_over_sd=500.0, mc_se=90.0, sd=0.01).assign(
+            set=1, sd=[0.01, 0.5, 0.01, 0.01, 0.01]
+        ),
+    ]
+    monkeypatch.setattr(report, "score_bias", lambda net, **kw: pd.concat(sets, ignore_index=True))
+    ref = Reference("lba3", "analytic", "exact", lambda th, x: x[:, 0])
+    sections = report.reference_sections(ref, "analytic", 1, 1000, 100, 0, {})
+    assert [getattr(s, "func", s).__name__ for s in sections][:2] == [
+        "normalization_section",
+        "lba_score_bias_section",
+    ]
+    rep = report.Report(net=SimpleNamespace(model="lba3", params=params), out=tmp_path, quick=True)
+    text = "\n".join(sections[1](rep))
+    assert "## 1b. Shift of the maximum-likelihood estimate, in posterior SDs at 1000 trials" in text
+    assert "median **0.300**" in text and "1 of the 2 vectors are left out" in text
+    assert rep.metrics["mle_shift_over_sd_1000_max"] == pytest.approx(0.3)
+    assert (tmp_path / "lba3_score_bias.csv").exists()

@@ -38,6 +38,8 @@ __all__ = [
     "decision_densities",
     "logratio_gap",
     "normalization_error",
+    "score_bias",
+    "score_prior",
 ]
 
 
@@ -224,6 +226,23 @@ def coverage_table(cal: pd.DataFrame, levels=(0.5, 0.9)) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def score_prior(model: str) -> dict[str, tuple[float, float]]:
+    """Return the parameter range :func:`score_bias` draws from by default.
+
+    The model's calibration prior, else its training box less a tenth of each width per side.
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in score_prior("lba3")["A"]]
+    [0.145, 0.905]
+    """
+    if model in CALIBRATION_PRIOR:
+        return CALIBRATION_PRIOR[model]
+    return {
+        p: (lo + 0.1 * (hi - lo), hi - 0.1 * (hi - lo)) for p, (lo, hi) in MODELS[model].box_dict().items()
+    }
+
+
 def score_bias(
     net: Network,
     n_sets: int = 24,
@@ -246,7 +265,9 @@ def score_bias(
     The exact likelihood is the analytic DDM's (``ddm``) or the LBA's (``lba2``, ``lba3``:
     :func:`hssm_nre.net.lba_density.lba_logp_jax`).
 
-    Returns one row per set and parameter: ``bias_over_sd`` and its Monte Carlo standard error.
+    Returns one row per set and parameter: ``bias_over_sd``, its Monte Carlo standard error
+    ``mc_se`` and the asymptotic posterior SD ``sd`` at ``n_trials`` (where it is a large share
+    of the box the posterior is not Gaussian there and the linear shift overstates the error).
     """
     import jax
     import jax.numpy as jnp
@@ -264,10 +285,7 @@ def score_bias(
             f"score_bias needs an analytic likelihood in JAX (ddm, lba); network is for {net.model!r}"
         )
     ours = build_logp(net.weights, net.card)
-    if prior is None and net.model in CALIBRATION_PRIOR:
-        prior = CALIBRATION_PRIOR[net.model]
-    if prior is None:
-        prior = {p: (lo + 0.1 * (hi - lo), hi - 0.1 * (hi - lo)) for p, (lo, hi) in spec.box_dict().items()}
+    prior = prior or score_prior(net.model)
     names = list(net.params)
     n_par = len(names)
 
@@ -310,6 +328,7 @@ def score_bias(
                     "param": p,
                     "bias_over_sd": float(shift[j] / sd[j]),
                     "mc_se": float(se[j] / sd[j]),
+                    "sd": float(sd[j]),
                 }
             )
     return pd.DataFrame(rows)
