@@ -321,8 +321,10 @@ def ddm_gap_section(rep: Report) -> list[str]:
 
 # A parameter vector whose asymptotic posterior SD exceeds this share of the prior's width is
 # not identified at that many trials: its posterior is not Gaussian there (the LBA's ridges at
-# 1000 trials), and the linear shift I^-1 E[score error] says nothing about a fit.
-IDENTIFIED_SD_SHARE = 0.1
+# 1000 trials), and the linear shift I^-1 E[score error] says nothing about a fit. For lba3 at
+# 1000 trials the 24 random vectors of section 1b fall into 20 with SDs of at most 0.2 of the
+# width and 4 with 19 or more (benchmarks/results/lba3.md).
+IDENTIFIED_SD_SHARE = 0.25
 
 
 def score_bias_section(rep: Report, n_trials: int, prior_text: str, prior: dict | None = None) -> list[str]:
