@@ -9,7 +9,7 @@ network's maximum-likelihood estimate from the exact one (the analytic DDM, or t
 posterior SDs at ``--trials`` trials: on 24 random parameter vectors (seed 1, the validation
 report's) and on the model's first ``--sets`` validation sets (the report's posterior sets).
 Random vectors where some posterior SD exceeds a quarter of its prior width are not identified at
-that many trials (``validation.report.IDENTIFIED_SD_SHARE``) and are counted apart. The same
+that many trials (``validation.metrics.identified``) and are counted apart. The same
 simulated trials are used for every network (the same seed), so differences between rows are
 not Monte Carlo noise of the trials.
 """
@@ -24,7 +24,6 @@ import pandas as pd
 import hssm_nre.validation.metrics as metrics
 from hssm_nre.models import get_model
 from hssm_nre.store.artifact import ensemble, load
-from hssm_nre.validation.report import IDENTIFIED_SD_SHARE
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
 from common import emit  # noqa: E402
@@ -41,13 +40,12 @@ def summary(label: str, net, n_trials: int, n_sets: int) -> dict:
     rep = metrics.score_bias(
         net, thetas=[dict(s) for s in spec.validation_sets[:n_sets]], n_mc=40_000, n_trials=n_trials, seed=1
     )
-    width = {p: hi - lo for p, (lo, hi) in metrics.score_prior(net.model).items()}
-    wide = (rnd.sd / rnd.param.map(width) > IDENTIFIED_SD_SHARE).groupby(rnd.set).any()
-    m = per_set_max(rnd)[~wide]
+    ok = metrics.identified(rnd, metrics.score_prior(net.model))
+    m = per_set_max(rnd)[ok]
     r = per_set_max(rep)
     return {
         "network": label,
-        "identified random vectors": f"{len(m)} / {len(wide)}",
+        "identified random vectors": f"{len(m)} / {len(ok)}",
         "their worst |shift| / SD, median": m.median(),
         "p90": m.quantile(0.9),
         "max": m.max(),

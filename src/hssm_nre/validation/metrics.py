@@ -38,6 +38,7 @@ __all__ = [
     "decision_densities",
     "logratio_gap",
     "normalization_error",
+    "identified",
     "score_bias",
     "score_prior",
 ]
@@ -224,6 +225,24 @@ def coverage_table(cal: pd.DataFrame, levels=(0.5, 0.9)) -> pd.DataFrame:
         row["ks_uniform_p"] = float(stats.kstest(g["rank"], "uniform").pvalue)
         out.append(row)
     return pd.DataFrame(out)
+
+
+# A parameter vector whose asymptotic posterior SD exceeds this share of the prior's width is
+# not identified at that many trials: its posterior is not Gaussian there (the LBA's ridges at
+# 1000 trials), and the linear shift I^-1 E[score error] says nothing about a fit. For lba3 at
+# 1000 trials the 24 random vectors of its report fall into 20 with SDs of at most 0.2 of the
+# width and 4 with 19 or more (benchmarks/results/lba3.md).
+IDENTIFIED_SD_SHARE = 0.25
+
+
+def identified(sb: pd.DataFrame, prior: dict[str, tuple[float, float]]) -> pd.Series:
+    """Flag the sets of a :func:`score_bias` table that the data identify (a Series by set).
+
+    Identified: every posterior SD is under :data:`IDENTIFIED_SD_SHARE` of that parameter's
+    width in ``prior``.
+    """
+    width = {p: hi - lo for p, (lo, hi) in prior.items()}
+    return ~(sb.sd / sb.param.map(width) > IDENTIFIED_SD_SHARE).groupby(sb.set).any()
 
 
 def score_prior(model: str) -> dict[str, tuple[float, float]]:

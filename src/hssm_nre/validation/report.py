@@ -39,7 +39,9 @@ from hssm_nre.validation.calibration import calibration
 from hssm_nre.validation.cases import CALIBRATION_PRIOR, PARAMETER_SETS, _regression_case
 from hssm_nre.validation.distributed import Cluster
 from hssm_nre.validation.metrics import (
+    IDENTIFIED_SD_SHARE,
     coverage_table,
+    identified,
     logratio_gap,
     markdown_table,
     normalization_error,
@@ -319,22 +321,12 @@ def ddm_gap_section(rep: Report) -> list[str]:
     return lines + ["", rep.link("landscape", "landscape"), ""]
 
 
-# A parameter vector whose asymptotic posterior SD exceeds this share of the prior's width is
-# not identified at that many trials: its posterior is not Gaussian there (the LBA's ridges at
-# 1000 trials), and the linear shift I^-1 E[score error] says nothing about a fit. For lba3 at
-# 1000 trials the 24 random vectors of section 1b fall into 20 with SDs of at most 0.2 of the
-# width and 4 with 19 or more (benchmarks/results/lba3.md).
-IDENTIFIED_SD_SHARE = 0.25
-
-
 def score_bias_section(rep: Report, n_trials: int, prior_text: str, prior: dict | None = None) -> list[str]:
     """Section 1b: the shift of the maximum-likelihood estimate, in posterior SDs at ``n_trials``."""
     n_sets, n_mc = (2, 4000) if rep.quick else (24, 40_000)
     sb = score_bias(rep.net, n_sets=n_sets, n_mc=n_mc, n_trials=n_trials, seed=1, prior=prior)
     sb.to_csv(rep.file("_score_bias.csv"), index=False)
-    width = {p: hi - lo for p, (lo, hi) in (prior or score_prior(rep.net.model)).items()}
-    wide = (sb.sd / sb.param.map(width) > IDENTIFIED_SD_SHARE).groupby(sb.set).transform("any")
-    kept = sb[~wide]
+    kept = sb[sb.set.map(identified(sb, prior or score_prior(rep.net.model)))]
     a = kept.bias_over_sd.abs()
     rep.metrics |= {
         f"mle_shift_over_sd_{n_trials}_median": float(a.median()),
