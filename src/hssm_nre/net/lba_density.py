@@ -2,14 +2,15 @@
 
 The exact reference of the score check (:func:`hssm_nre.validation.metrics.score_bias`) for the
 LBA models; the validation reports use hssm's own pytensor function
-(:mod:`hssm_nre.validation.references`), which ``tests/test_lba_density.py`` compares this with.
+(:mod:`hssm_nre.validation.references`), which ``tests/validation/test_references.py`` compares
+this with.
 """
 
 from __future__ import annotations
 
-__all__ = ["LBA_S", "lba_logp_jax"]
+from hssm_nre.simulation import LBA_S  # hssm's fixed drift SD, the exact sampler's too
 
-LBA_S = 0.1  # hssm's fixed drift SD
+__all__ = ["lba_logp_jax"]
 
 
 def _pdf_cdf(t, A, b, v, s):

@@ -324,9 +324,10 @@ def ddm_gap_section(rep: Report) -> list[str]:
 def score_bias_section(rep: Report, n_trials: int, prior_text: str, prior: dict | None = None) -> list[str]:
     """Section 1b: the shift of the maximum-likelihood estimate, in posterior SDs at ``n_trials``."""
     n_sets, n_mc = (2, 4000) if rep.quick else (24, 40_000)
+    prior = prior or score_prior(rep.net.model)
     sb = score_bias(rep.net, n_sets=n_sets, n_mc=n_mc, n_trials=n_trials, seed=1, prior=prior)
     sb.to_csv(rep.file("_score_bias.csv"), index=False)
-    kept = sb[sb.set.map(identified(sb, prior or score_prior(rep.net.model)))]
+    kept = sb[sb.set.map(identified(sb, prior))]
     a = kept.bias_over_sd.abs()
     rep.metrics |= {
         f"mle_shift_over_sd_{n_trials}_median": float(a.median()),
@@ -580,15 +581,11 @@ def reference_sections(
         draws=300,
         prior=prior,
     )
+    sections = [normalization_section, posteriors, calibrate]
     spec = MODELS.get(ref.model) if ref is not None else None
     if spec is not None and spec.simulator == "lba":  # score_bias has the exact LBA in JAX
-        return [
-            normalization_section,
-            partial(lba_score_bias_section, n_trials=n_trials),
-            posteriors,
-            calibrate,
-        ]
-    return [normalization_section, posteriors, calibrate]
+        sections.insert(1, partial(lba_score_bias_section, n_trials=n_trials))
+    return sections
 
 
 # ---------------------------------------------------------------- entry points
