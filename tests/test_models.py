@@ -45,11 +45,12 @@ def test_mirror_needs_a_symmetric_box():
     with pytest.raises(ValueError, match="two choices"):
         ModelSpec.custom("m", ["v", "z"], {"v": (-1, 1), "z": (0, 1)}, lambda th, rng: th, mirror=("v", "z"))
     assert ModelSpec.custom("m", list(box), box, lambda th, rng: th).mirror is None
-    # the diffusion models are symmetric under swapping the choices; the LBA's three are not
+    # the two-choice diffusion models are symmetric under swapping the choices; the LBA's
+    # three and the four of two diffusions in sequence are not
     assert sim == "bridge" and all(
-        (MODELS[m].mirror is None) == (MODELS[m].simulator == "lba") for m in MODELS
+        (MODELS[m].mirror is None) == (MODELS[m].simulator in ("lba", "seq2")) for m in MODELS
     )
-    assert all(MODELS[m].mirror == ("v", "z") for m in MODELS if MODELS[m].simulator != "lba")
+    assert all(MODELS[m].mirror == ("v", "z") for m in MODELS if MODELS[m].simulator not in ("lba", "seq2"))
 
 
 def test_sample_box_edge_share_piles_mass_at_the_bounds():
@@ -87,6 +88,7 @@ DEFAULT_REFERENCE = {
     "ornstein": "pyddm",
     "levy": "none",
     "lba3": "analytic",
+    "ddm_seq2_no_bias": "analytic",
 }
 
 
@@ -98,7 +100,7 @@ def test_registry_entry_is_complete(name):
 
     spec = MODELS[name]
     # a simulation route the package's simulators accept for this model
-    assert spec.simulator in ("bridge", "stable", "lba", "ssms")
+    assert spec.simulator in ("bridge", "stable", "lba", "seq2", "ssms")
     assert check_route(spec) == spec.simulator
     # references: implemented kinds able to compute this model, the default first
     for kind in spec.references:
@@ -120,13 +122,22 @@ def test_views_are_derived_from_the_registry():
     from hssm_nre.validation.cases import EXTENDED_SETS, PARAMETER_SETS
     from hssm_nre.validation.references import REFERENCES
 
-    assert list(EXTENDED_SETS) == ["angle", "weibull", "ornstein", "ddm_sdv", "full_ddm", "levy", "lba3"]
+    assert list(EXTENDED_SETS) == [
+        "angle",
+        "weibull",
+        "ornstein",
+        "ddm_sdv",
+        "full_ddm",
+        "levy",
+        "lba3",
+        "ddm_seq2_no_bias",
+    ]
     assert {m: len(s) for m, s in EXTENDED_SETS.items()} == dict.fromkeys(EXTENDED_SETS, 4)
     assert list(PARAMETER_SETS) == ["ddm"] and len(PARAMETER_SETS["ddm"]) == 6
     for name, sets in {**PARAMETER_SETS, **EXTENDED_SETS}.items():
         assert sets == list(MODELS[name].validation_sets)
     assert REFERENCES == {
-        "analytic": ("ddm", "ddm_sdv", "lba3"),
+        "analytic": ("ddm", "ddm_sdv", "lba3", "ddm_seq2_no_bias"),
         "blackbox": ("full_ddm",),
         "pyddm": ("ddm", "angle", "weibull", "ornstein"),
     }

@@ -165,3 +165,42 @@ def test_lba_route_needs_the_lba_layout():
     with pytest.raises(ValueError, match="no lba simulator"):
         check_route(spec)
     assert check_route("lba3") == "lba"
+
+
+@pytest.mark.parametrize(
+    "theta", [(1.0, -0.5, 1.5, 1.0, 0.3), (-1.5, 2.0, 0.0, 0.7, 0.5), (0.2, 3.5, -3.0, 0.3, 0.0)]
+)
+def test_seq2_sampler_matches_the_exact_convolution(theta, rng):
+    """Per response, the simulated joint law of (rt, response) is the two-stage DDM's (KS distance)."""
+    from hssm_nre.validation.references import get_reference
+
+    ref = get_reference("ddm_seq2_no_bias", "analytic")
+    n = 40_000
+    x, ok = simulate_trials("ddm_seq2_no_bias", np.tile(theta, (n, 1)), rng)
+    assert ok.all() and set(np.unique(x[:, 1])) <= {0.0, 1.0, 2.0, 3.0}
+    assert (x[:, 0] > theta[-1]).all()
+    grid = theta[-1] + np.concatenate([np.linspace(1e-4, 1.0, 10_001)[:-1], np.linspace(1.0, 40.0, 20_000)])
+    for c in range(4):
+        p = np.exp(ref.logp(np.asarray(theta), np.stack([grid, np.full_like(grid, c)], 1)))
+        cdf = np.concatenate([[0.0], np.cumsum(0.5 * (p[1:] + p[:-1]) * np.diff(grid))])
+        rts = np.sort(x[x[:, 1] == c, 0])
+        emp = np.arange(1, len(rts) + 1) / n  # joint: P(rt <= r, response = c)
+        ks = np.max(np.abs(emp - np.interp(rts, grid, cdf))) if len(rts) else cdf[-1]
+        assert ks < 1.63 / np.sqrt(n) + 1e-3, (c, ks)  # KS 1 % critical value, plus dt's error
+
+
+def test_seq2_route_needs_the_seq2_layout():
+    from hssm_nre.models import ModelSpec
+    from hssm_nre.simulation import check_route
+
+    spec = ModelSpec(
+        "m",
+        ("vh", "vl1", "a", "t"),
+        ((-1, 1), (-1, 1), (0.5, 1), (0, 1)),
+        choices=(0, 1, 2, 3),
+        simulator="seq2",
+        mirror=None,
+    )
+    with pytest.raises(ValueError, match="no seq2 simulator"):
+        check_route(spec)
+    assert check_route("ddm_seq2_no_bias") == "seq2"

@@ -20,7 +20,7 @@ import numpy as np
 __all__ = ["BOUNDARIES", "MODELS", "SIMULATORS", "ModelSpec", "boundary_at", "get_model", "list_models"]
 
 # The package's simulation routes (see :mod:`hssm_nre.simulation`); a spec may also carry a callable.
-SIMULATORS = ("bridge", "stable", "lba", "ssms")
+SIMULATORS = ("bridge", "stable", "lba", "seq2", "ssms")
 
 
 # Collapsing boundaries b(u) of the diffusion models, by name: the shape parameters that
@@ -70,7 +70,10 @@ class ModelSpec:
         ``ndt_spread`` and the parameters of ``boundary``; ``"stable"`` for its alpha-stable
         Levy-flight simulator (``v``, ``a``, ``z``, ``alpha``, non-decision time); ``"lba"`` for
         its exact linear ballistic accumulator sampler (``A``, ``b``, drifts ``v0 ... v{K-1}``,
-        as hssm's analytical LBA likelihood defines the model); ``"ssms"``
+        as hssm's analytical LBA likelihood defines the model); ``"seq2"`` for two diffusions
+        one after the other (ssm-simulators' ``ddm_seq2`` family: the first one's boundary picks
+        which drift the second runs with, ``rt = t + t1 + t2``, the response ``2 c1 + c2`` for
+        ``0..3``), each from the bridge simulator; ``"ssms"``
         for ssm-simulators' model of the same name; or a callable ``f(theta, rng) -> x`` that
         maps an ``(n, n_params)`` array to ``(n, obs_dim)`` observations.
     ndt
@@ -128,7 +131,8 @@ class ModelSpec:
     box: tuple[tuple[float, float], ...]
     choices: tuple[int, ...] = (-1, 1)
     simulator: (
-        Literal["bridge", "stable", "lba", "ssms"] | Callable[[np.ndarray, np.random.Generator], np.ndarray]
+        Literal["bridge", "stable", "lba", "seq2", "ssms"]
+        | Callable[[np.ndarray, np.random.Generator], np.ndarray]
     ) = "bridge"
     ndt: str | None = "t"
     obs_dim: int = 2
@@ -472,6 +476,25 @@ MODELS: dict[str, ModelSpec] = {
                 {"A": 0.6, "b": 1.0, "v0": 1.0, "v1": 0.6, "v2": 0.3},
                 {"A": 0.2, "b": 0.9, "v0": 0.5, "v1": 0.5, "v2": 0.8},
                 {"A": 0.8, "b": 1.2, "v0": 0.4, "v1": 1.2, "v2": 0.7},
+            ),
+            references=("analytic",),
+        ),
+        ModelSpec(
+            "ddm_seq2_no_bias",
+            ("vh", "vl1", "vl2", "a", "t"),
+            ((-4.0, 4.0), (-4.0, 4.0), (-4.0, 4.0), (0.3, 2.5), (0.0, 2.0)),
+            choices=(0, 1, 2, 3),
+            simulator="seq2",
+            mirror=None,
+            description=(
+                "Two DDMs in sequence, 4 choices: the first (drift vh) picks which second one runs "
+                "(vl1 after its lower, vl2 after its upper boundary); start points in the middle"
+            ),
+            validation_sets=(
+                {"vh": 1.0, "vl1": -0.5, "vl2": 1.5, "a": 1.0, "t": 0.3},
+                {"vh": -1.5, "vl1": 2.0, "vl2": 0.0, "a": 0.7, "t": 0.5},
+                {"vh": 0.3, "vl1": 1.0, "vl2": -1.0, "a": 1.5, "t": 0.2},
+                {"vh": 2.5, "vl1": 0.5, "vl2": 2.5, "a": 0.5, "t": 1.0},
             ),
             references=("analytic",),
         ),

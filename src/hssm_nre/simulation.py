@@ -24,6 +24,13 @@ sequential levy path draws its noise buffer with the first trial's ``alpha`` and
 each trial's ``dt^(1/alpha)``, so batches with varying ``alpha`` come out wrong.) A jump
 process has no bridge correction; the crossing time is drawn uniformly inside the step.
 
+Two diffusions in sequence (``"seq2"``: ``ddm_seq2_no_bias``, ssm-simulators' ``ddm_seq2``
+family) run the bridge simulator twice: the first diffusion (drift ``vh``, start ``zh``) ends at
+its lower or upper boundary, which picks the drift (``vl1`` or ``vl2``) and start (``zl1`` or
+``zl2``; 0.5 without them) of the second; both have the boundaries ``+-a``, the reaction time
+is ``t + t1 + t2`` and the response ``2 c1 + c2`` (``c = 1`` at the upper boundary), i.e.
+``0..3``. A trial is dropped when ``t1 + t2`` reaches ``max_t``.
+
 Linear ballistic accumulators (``"lba"``: ``lba3``) are sampled exactly, as hssm's analytical
 LBA likelihood defines the model (``_pt_lba3_ll``): each accumulator ``i`` starts at
 ``U(0, A)`` and rises at a drift drawn from ``N(v_i, s^2)`` with ``s = 0.1`` (:data:`LBA_S`);
@@ -52,12 +59,23 @@ import numpy as np
 
 from hssm_nre.models import BOUNDARIES, MODELS, ModelSpec, boundary_at, get_model
 
-__all__ = ["SimConfig", "SimData", "check_route", "simulate", "simulate_lba", "simulate_trials"]
+__all__ = [
+    "SimConfig",
+    "SimData",
+    "check_route",
+    "simulate",
+    "simulate_lba",
+    "simulate_seq2",
+    "simulate_trials",
+]
 
 # The registry models of each of the package's own simulators (views of ModelSpec.simulator).
 BRIDGE_MODELS = tuple(name for name, spec in MODELS.items() if spec.simulator == "bridge")
 STABLE_MODELS = tuple(name for name, spec in MODELS.items() if spec.simulator == "stable")
 LBA_MODELS = tuple(name for name, spec in MODELS.items() if spec.simulator == "lba")
+
+# The parameters the "seq2" route needs (besides the optional start points zh, zl1, zl2).
+SEQ2_PARAMS = ("vh", "vl1", "vl2", "a", "t")
 
 # Between-trial SD of the LBA drifts, fixed as in hssm's analytical LBA likelihoods.
 LBA_S = 0.1
@@ -95,8 +113,23 @@ def check_route(spec: ModelSpec | str) -> str:
                 f"choices 0..K-1 (K >= 2) and no ndt; got {spec.params}, {spec.choices}, ndt {spec.ndt!r}"
             )
         return "lba"
+    if spec.simulator == "seq2":
+        known = set(SEQ2_PARAMS) | {"zh", "zl1", "zl2"}
+        if (
+            not set(SEQ2_PARAMS) <= set(spec.params) <= known
+            or spec.choices != (0, 1, 2, 3)
+            or spec.ndt != "t"
+        ):
+            raise ValueError(
+                f"no seq2 simulator for {spec.name!r}: it needs the parameters {SEQ2_PARAMS} (and "
+                f"optionally zh, zl1, zl2), choices 0..3 and ndt 't'; got {spec.params}, "
+                f"{spec.choices}, ndt {spec.ndt!r}"
+            )
+        return "seq2"
     if spec.simulator not in ("bridge", "stable"):
-        raise ValueError(f"unknown simulator {spec.simulator!r}: 'bridge', 'stable', 'ssms' or a callable")
+        raise ValueError(
+            f"unknown simulator {spec.simulator!r}: 'bridge', 'stable', 'lba', 'seq2', 'ssms' or a callable"
+        )
     params = set(spec.params)
     if spec.simulator == "bridge":
         need = {"v", "a", "z"}
@@ -287,6 +320,36 @@ def _stable_flight(
     return dtime, choice, ~np.isnan(dtime)
 
 
+def simulate_seq2(
+    p: dict[str, np.ndarray], rng: np.random.Generator, dt: float = 1e-3, max_t: float = 20.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two diffusions in sequence (module docstring): decision times, responses ``0..3``, finished.
+
+    Examples
+    --------
+    >>> p = {k: np.full(4, v) for k, v in dict(vh=1.0, vl1=-1.0, vl2=1.0, a=1.0).items()}
+    >>> u, c, ok = simulate_seq2(p, np.random.default_rng(0))
+    >>> bool(ok.all()), set(c.tolist()) <= {0, 1, 2, 3}
+    (True, True)
+    """
+    n = len(p["vh"])
+    half = np.full(n, 0.5)
+    first = {"v": p["vh"], "a": p["a"], "z": p.get("zh", half)}
+    t1, c1, ok1 = _bridge_diffusion(None, first, rng, dt, max_t)
+    upper = c1 > 0
+    second = {
+        "v": np.where(upper, p["vl2"], p["vl1"]),
+        "a": p["a"],
+        "z": np.where(upper, p.get("zl2", half), p.get("zl1", half)),
+    }
+    t2, c2, ok2 = _bridge_diffusion(None, second, rng, dt, max_t)
+    with np.errstate(invalid="ignore"):
+        dtime = t1 + t2
+        finished = ok1 & ok2 & (dtime < max_t)
+    choice = 2 * upper.astype(np.int8) + (c2 > 0).astype(np.int8)
+    return dtime, choice, finished
+
+
 def simulate_lba(theta: np.ndarray, rng: np.random.Generator, s: float = LBA_S) -> np.ndarray:
     """Exact LBA responses ``[rt, choice]`` for rows ``theta = (A, b, v0, ..., v{K-1})``.
 
@@ -389,8 +452,10 @@ def simulate_trials(
     if route == "lba":
         return simulate_lba(theta, rng), np.ones(len(theta), bool)
     p = {name: theta[:, i] for i, name in enumerate(spec.params)}
-    if route in ("bridge", "stable"):
-        if route == "stable":
+    if route in ("bridge", "stable", "seq2"):
+        if route == "seq2":
+            dtime, choice, finished = simulate_seq2(p, rng, dt, max_t)
+        elif route == "stable":
             dtime, choice, finished = _stable_flight(p, rng, dt, max_t)
         else:
             dtime, choice, finished = _bridge_diffusion(spec.boundary, p, rng, dt, max_t)

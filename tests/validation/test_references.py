@@ -134,3 +134,42 @@ def test_jax_lba_density_is_hssm_logp_lba3_with_finite_gradients():
     out = np.asarray(lba_logp_jax(jnp.broadcast_to(jnp.array([0.3, 0.5, 0.25, 0.5, 0.25]), (4, 5)), x))
     assert np.isfinite(out[0]) and np.isneginf(out[1:]).all()
     assert np.isneginf(lba_logp_jax(jnp.array([[0.6, 0.5, 0.25, 0.5, 0.25]]), x[:1]))[0]  # b <= A
+
+
+SEQ2_SETS = ([1.0, -0.5, 1.5, 1.0, 0.3], [-1.5, 2.0, 0.0, 0.7, 0.5], [4.0, -4.0, 4.0, 0.3, 0.0])
+
+
+@pytest.mark.parametrize("theta", SEQ2_SETS)
+def test_seq2_reference_is_normalized_and_converged_in_its_grid(theta):
+    """Over the four responses the density integrates to one; a 4x finer grid changes < 1e-6 nats."""
+    from hssm_nre.net.seq_density import seq2_logp
+    from hssm_nre.simulation import simulate_trials
+
+    ref = get_reference("ddm_seq2_no_bias", "analytic")
+    t = theta[-1]
+    rt = t + np.concatenate([np.linspace(1e-4, 0.5, 20_001)[:-1], np.linspace(0.5, 40.0, 40_000)])
+    total = sum(
+        np.trapezoid(np.exp(ref.logp(theta, np.stack([rt, np.full_like(rt, c)], 1))), rt) for c in range(4)
+    )
+    assert abs(total - 1.0) < 1e-4, total
+    x, ok = simulate_trials("ddm_seq2_no_bias", np.tile(theta, (500, 1)), np.random.default_rng(0))
+    coarse = ref.logp(theta, x[ok])
+    fine = seq2_logp(theta, x[ok], step=6.25e-5)
+    assert np.isfinite(coarse).all()
+    np.testing.assert_allclose(coarse, fine, atol=1e-6)
+
+
+def test_seq2_reference_is_the_first_stage_ddm_times_the_second():
+    """A response's total probability is P(first stage's boundary) x P(second's), from the DDM."""
+    ref = get_reference("ddm_seq2_no_bias", "analytic")
+    vh, vl1, vl2, a, t = SEQ2_SETS[0]
+    up = lambda v: 1.0 / (1.0 + np.exp(-2.0 * a * v))  # noqa: E731 - DDM, z = 0.5, separation 2a
+    want = [(1 - up(vh)) * (1 - up(vl1)), (1 - up(vh)) * up(vl1), up(vh) * (1 - up(vl2)), up(vh) * up(vl2)]
+    rt = t + np.concatenate([np.linspace(1e-4, 0.5, 20_001)[:-1], np.linspace(0.5, 40.0, 40_000)])
+    got = [
+        np.trapezoid(np.exp(ref.logp(SEQ2_SETS[0], np.stack([rt, np.full_like(rt, c)], 1))), rt)
+        for c in range(4)
+    ]
+    np.testing.assert_allclose(got, want, atol=1e-5)
+    out = ref.logp(SEQ2_SETS[0], np.array([[0.2, 0.0], [0.9, 4.0], [0.9, -1.0], [0.9, 1.5]]))
+    assert np.isneginf(out).all()  # rt <= t, or no such response

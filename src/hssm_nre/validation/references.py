@@ -8,7 +8,9 @@ ssm-simulators', parametrization) and observations ``x = [[rt, response], ...]``
   drift integrated over ``N(v, sv^2)`` (hssm's ``logp_ddm_sdv`` formula, in JAX).
   ``lba3``: hssm's own ``logp_lba3`` (the analytical LBA, ``s = 0.1``, normalized by
   ``1 - P(all drifts negative)``), compiled once by pytensor in float64; ``-inf`` where
-  ``b <= A`` or ``rt <= 0`` (hssm gives -66.1 there).
+  ``b <= A`` or ``rt <= 0`` (hssm gives -66.1 there). ``ddm_seq2_no_bias`` (two diffusions in
+  sequence): the convolution of the two analytic DDM densities
+  (:func:`hssm_nre.net.seq_density.seq2_logp`, float64).
 * ``blackbox``: hssm's HDDM-derived ``full_ddm`` likelihood (numerical integration over
   ``sz``, ``st``, closed form over ``sv``). Conventions differ: ssm-simulators draws the start
   point as ``-a + 2 a z + U(-sz, sz)`` (absolute units) and the non-decision time as
@@ -106,6 +108,16 @@ def _analytic(model: str) -> Reference:
 
     if get_model(model).simulator == "lba":
         return _analytic_lba(model)
+    if get_model(model).simulator == "seq2":
+        from hssm_nre.net.seq_density import seq2_logp
+
+        params = get_model(model).params
+        return Reference(
+            model,
+            "analytic",
+            "convolution of the two stages' analytic DDM densities (FFT on a grid, float64)",
+            lambda theta, x: seq2_logp(theta, x, params),
+        )
     if get_model(model).params == _DDM:
         fn = jax.jit(lambda th, x: ddm_logp_jax(jnp.broadcast_to(th, (x.shape[0], 4)), x))
         desc = "analytic DDM density (Navarro & Fuss series, JAX, float64 in NumPy out)"
@@ -250,8 +262,8 @@ def unsupported(kind: str, spec: ModelSpec | str) -> str | None:
     """Why the implementation of reference ``kind`` cannot compute ``spec``'s likelihood, or ``None``.
 
     The implementations go by the model's structure, not its name: ``analytic`` takes the DDM's
-    parameters, alone or with ``sv``, or an LBA with 2 or 3 choices; ``blackbox`` those of
-    ``full_ddm``; ``pyddm`` a diffusion with unit noise, a constant or collapsing
+    parameters, alone or with ``sv``, an LBA with 2 or 3 choices, or two diffusions in sequence;
+    ``blackbox`` those of ``full_ddm``; ``pyddm`` a diffusion with unit noise, a constant or collapsing
     (:data:`~hssm_nre.models.BOUNDARIES`) boundary and optionally the leak ``g`` of the
     Ornstein-Uhlenbeck drift ``v - g x``.
 
@@ -270,6 +282,14 @@ def unsupported(kind: str, spec: ModelSpec | str) -> str | None:
         if k in (2, 3) and spec.params == ("A", "b", *(f"v{i}" for i in range(k))):
             return None
         return f"{kind!r} covers the LBA with 2 or 3 choices (A, b, v0, ...), not {spec.params}"
+    if kind == "analytic" and spec.simulator == "seq2":
+        from hssm_nre.simulation import check_route
+
+        try:  # the density is the simulator's law: the same parameters and choices
+            check_route(spec)
+        except ValueError as e:
+            return f"{kind!r} covers two diffusions in sequence: {e}"
+        return None
     if spec.ndt != "t" or spec.choices != (-1, 1):
         return f"{kind!r} covers diffusion models with choices (-1, 1) and non-decision time 't'"
     if kind == "analytic":
