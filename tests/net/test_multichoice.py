@@ -6,18 +6,13 @@ import numpy as np
 import pytest
 
 from hssm_nre.net.logp import make_hssm_logp, make_logp
-from hssm_nre.simulation import SimConfig, simulate
-from hssm_nre.training.config import TrainConfig
-from hssm_nre.training.loop import fit
 
 INSIDE = [0.3, 0.6, 0.5, 0.8, 0.4]  # A, b, v0, v1, v2 (b > A)
 
 
 @pytest.fixture(scope="module")
-def tiny_lba(tmp_path_factory):
-    data = simulate("lba3", SimConfig(n=20_000, chunk=20_000, n_jobs=1, seed=2), progress=False)
-    cfg = TrainConfig(hidden=(32, 32), q_hidden=(32, 32), q_components=3, max_epochs=1, batch_size=512)
-    return fit("lba3", data, cfg, out=tmp_path_factory.mktemp("lba3"), progress=False)
+def tiny_lba(tmp_path_factory, tiny_fit):
+    return tiny_fit("lba3", 2, tmp_path_factory.mktemp("lba3"))
 
 
 def test_card_records_three_choices_no_ndt_and_the_constraint(tiny_lba):

@@ -13,19 +13,15 @@ import pandas as pd
 import pytest
 
 from hssm_nre.net.logp import make_hssm_logp, make_logp
-from hssm_nre.simulation import SimConfig, simulate, simulate_trials
-from hssm_nre.training.config import TrainConfig
-from hssm_nre.training.loop import fit
+from hssm_nre.simulation import simulate_trials
 
 pytestmark = pytest.mark.filterwarnings("ignore:Numba will use object mode:UserWarning")
 INSIDE = [1.0, -0.5, 1.5, 1.0, 0.3]  # vh, vl1, vl2, a, t
 
 
 @pytest.fixture(scope="module")
-def tiny_seq2(tmp_path_factory):
-    data = simulate("ddm_seq2_no_bias", SimConfig(n=20_000, chunk=20_000, n_jobs=1, seed=3), progress=False)
-    cfg = TrainConfig(hidden=(32, 32), q_hidden=(32, 32), q_components=3, max_epochs=1, batch_size=512)
-    return fit("ddm_seq2_no_bias", data, cfg, out=tmp_path_factory.mktemp("seq2"), progress=False)
+def tiny_seq2(tmp_path_factory, tiny_fit):
+    return tiny_fit("ddm_seq2_no_bias", 3, tmp_path_factory.mktemp("seq2"))
 
 
 def test_card_records_four_responses_the_ndt_and_no_mirror(tiny_seq2):
