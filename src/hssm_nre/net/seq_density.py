@@ -125,11 +125,11 @@ def seq2_logp(
         lam = min(p["vh"] ** 2, v2**2) / 2.0 + np.pi**2 / (8.0 * a * a)
         lam = min(lam, 600.0 / grid[-1])  # exp(lam u) stays finite (past that the density is < 1e-260)
         tilt = np.exp(lam * grid)
+        g1 = f1 * tilt
         for c2 in (0, 1):
             sel = ok & (resp == 2 * c1 + c2)
             if not sel.any():
                 continue
-            g1 = f1 * tilt
             g2 = _ddm_pdf(v2, a, z2, grid, upper=bool(c2)) * tilt
             conv = np.maximum(h * fftconvolve(g1, g2)[:n], 0.0)
             dens = CubicSpline(grid, conv)(u[sel])
