@@ -30,10 +30,11 @@ def lan_jax(per_trial: tuple[bool, ...] = (False,) * 4):
     return lambda d, *p: lan_f(d, *p).sum()
 
 
-def network_args(doc: str, sets: int):
+def network_args(doc: str, sets: int, extra=None):
     """Command line of a benchmark over the shipped networks, and those networks: ``(args, {name: net})``.
 
-    Flags: ``--models`` (default: every shipped network), ``--sets``, ``--trials``, ``--rounds``, ``--out``.
+    Flags: ``--models`` (default: every shipped network), ``--sets``, ``--trials``, ``--rounds``, ``--out``;
+    ``extra(parser)`` may add the script's own.
     """
     from hssm_nre.store.hub import load_network
     from hssm_nre.store.shipped import shipped_networks
@@ -44,6 +45,8 @@ def network_args(doc: str, sets: int):
     ap.add_argument("--trials", type=int, default=2000, help="trials per data set")
     ap.add_argument("--rounds", type=int, default=9, help="timing rounds")
     ap.add_argument("--out", type=Path, default=None)
+    if extra is not None:
+        extra(ap)
     args = ap.parse_args()
     return args, {m: load_network(m) for m in args.models or sorted(shipped_networks())}
 

@@ -2,8 +2,8 @@
 
 With one parameter vector for all trials (an intercept-only model), ``make_hssm_logp`` can read
 each trial's log-density from a table of the network over log decision time
-(``hssm_nre.net.logp.build_grid_logp``, 256 nodes per choice) instead of evaluating the network
-once per trial. This script measures, per shipped network:
+(``hssm_nre.net.logp.build_grid_logp``, ``GRID_NODES`` nodes per choice) instead of evaluating
+the network once per trial. This script measures, per shipped network:
 
 * the interpolation error against the network evaluated per trial, on simulated data sets at
   random parameters in the inner 80 % of the box: the largest per-trial |error|, the error of
@@ -17,6 +17,11 @@ once per trial. This script measures, per shipped network:
 
     python benchmarks/speed/grid_logp.py --out benchmarks/results/grid_logp.md
     python benchmarks/speed/grid_logp.py --models ddm angle --sets 5
+    python benchmarks/speed/grid_logp.py --nodes 256:4 128:6   # two tables side by side
+
+With ``--nodes N:P ...`` the table is built with each of those node counts ``N`` and read through
+``P`` nodes per trial (4: cubic, 6: quintic; default: the package's ``GRID_NODES:GRID_POINTS``),
+and every table gets its own error and cost rows, measured in the same run.
 """
 
 import sys
@@ -27,13 +32,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from hssm_nre.models import get_model
-from hssm_nre.net.logp import GRID_NODES, build_grid_logp, build_logp, make_hssm_logp
+from hssm_nre.net.logp import GRID_NODES, GRID_POINTS, build_grid_logp, build_logp, make_hssm_logp
 from hssm_nre.simulation import simulate_trials
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
 from common import analytic_jax, emit, interleaved_times, lan_jax, network_args  # noqa: E402
 
-TRIALS = (500, 1000, 2000, 5000)
+TRIALS = (250, 500, 1000, 2000, 5000)
+READ = {4: "cubic", 6: "quintic"}
 
 
 def simulate(name, theta, n, rng):
@@ -55,13 +61,13 @@ def errors(direct, table, theta, x):
     )
 
 
-def accuracy(net, n_sets, n_trials, rng, gaps=None):
+def accuracy(net, n_sets, n_trials, rng, gaps=None, nodes=(GRID_NODES, GRID_POINTS)):
     """Per-trial, summed and gradient errors over ``n_sets`` simulated sets (lists of three).
 
     With ``gaps`` (seconds), a stress test instead: each set's onset is moved to that far below
     its fastest trial, where the density is steepest (networks with a non-decision time only).
     """
-    direct, table = build_logp(net.weights, net.card), build_grid_logp(net.weights, net.card)
+    direct, table = build_logp(net.weights, net.card), build_grid_logp(net.weights, net.card, *nodes)
     box = np.asarray(net.card["model"]["box"], np.float64)
     inner = box[:, 0] + np.outer([0.1, 0.9], box[:, 1] - box[:, 0])
     ndt = net.card["model"].get("ndt")
@@ -71,14 +77,15 @@ def accuracy(net, n_sets, n_trials, rng, gaps=None):
         x = simulate(net.card["model"]["name"], theta, n_trials, rng)
         if gaps is not None:
             j = net.params.index(ndt)
-            theta[j] = max(float(x[:, 0].min()) - gaps[i % len(gaps)], box[j, 0])
+            # clipped into the box: a set whose fastest trial is later than the box allows keeps a gap
+            theta[j] = np.clip(float(x[:, 0].min()) - gaps[i % len(gaps)], box[j, 0], box[j, 1])
         for lst, v in zip(out, errors(direct, table, theta, jnp.asarray(x)), strict=True):
             lst.append(v)
     return out
 
 
-def costs(nets, rounds):
-    """Seconds per logp + gradient: per trial and table for each network, LAN and analytic."""
+def costs(nets, rounds, nodes=((GRID_NODES, GRID_POINTS),)):
+    """Seconds per logp + gradient: per trial and a table per node count, each network; LAN, analytic."""
     lan = lan_jax()
     out = {}
     for n in TRIALS:
@@ -98,30 +105,33 @@ def costs(nets, rounds):
             theta = box.mean(axis=1)
             x = jnp.asarray(simulate(name, theta, n, rng))
             p = tuple(jnp.float32(v) for v in theta)
-            for mode, grid in (("per trial", False), ("table", True)):
-                f = make_hssm_logp(net, len(theta), grid=grid)
-                fns[(name, mode)] = (vg(lambda d, *q, f=f: f(d, *q).sum(), x, len(theta)), p)
+            f = make_hssm_logp(net, len(theta), grid=False)
+            fns[(name, "per trial")] = (vg(lambda d, *q, f=f: f(d, *q).sum(), x, len(theta)), p)
+            for k in nodes:  # what make_hssm_logp does with a table, at k nodes
+                t = build_grid_logp(net.weights, net.card, *k)
+                fns[(name, k)] = (vg(lambda d, *q, t=t: t(jnp.stack(q)[None], d).sum(), x, len(theta)), p)
         out[n] = interleaved_times(fns, rounds=rounds)
     return out
 
 
 def main():
-    args, nets = network_args(__doc__, sets=20)
-    rng = np.random.default_rng(0)
-    acc = {m: accuracy(net, args.sets, args.trials, rng) for m, net in nets.items()}
-    gaps = (0.001, 0.01)
-    stress = {
-        m: accuracy(net, args.sets, args.trials, rng, gaps)
-        for m, net in nets.items()
-        if net.card["model"].get("ndt")
-    }
-    cost = costs(nets, args.rounds)
-    head = (
-        "| network | per-trial max abs error, median / max over sets (nats) | error of the summed "
-        "log-likelihood, max (nats) | gradient relative error, max | "
-        + " | ".join(f"{n} trials: per trial / table, x LAN" for n in TRIALS)
-        + " |"
+    args, nets = network_args(
+        __doc__,
+        sets=20,
+        extra=lambda ap: ap.add_argument("--nodes", nargs="+", default=[f"{GRID_NODES}:{GRID_POINTS}"]),
     )
+    args.nodes = [tuple(int(v) for v in k.split(":")) for k in args.nodes]
+    gaps = (0.001, 0.01)
+    acc, stress = {}, {}
+    for k in args.nodes:  # the same data sets for every node count
+        rng = np.random.default_rng(0)
+        acc[k] = {m: accuracy(net, args.sets, args.trials, rng, nodes=k) for m, net in nets.items()}
+        stress[k] = {
+            m: accuracy(net, args.sets, args.trials, rng, gaps, nodes=k)
+            for m, net in nets.items()
+            if net.card["model"].get("ndt")
+        }
+    cost = costs(nets, args.rounds, args.nodes)
     import datetime
 
     command = " ".join(["python benchmarks/speed/grid_logp.py", *sys.argv[1:]])
@@ -133,20 +143,24 @@ def main():
         "so they are ratios to the LAN's logp + gradient at the same number of trials). Parameters "
         "are scalars (an intercept-only model); errors are against the same network evaluated per trial.",
         "",
-        head,
-        "|" + "---|" * (4 + len(TRIALS)),
+        "| network | nodes per choice (read) | per-trial max abs error, median / max over sets (nats) | "
+        "error of the summed log-likelihood, max (nats) | gradient relative error, max | "
+        + " | ".join(f"{n} trials: per trial / table, x LAN" for n in TRIALS)
+        + " |",
+        "|" + "---|" * (5 + len(TRIALS)),
     ]
     for m, net in nets.items():
-        pt, tot, g = acc[m]
-        cells = []
-        for n in TRIALS:
-            ref = cost[n].get("lan")
-            a, b = cost[n][(m, "per trial")], cost[n][(m, "table")]
-            cells.append(f"{a / ref:.2f} / {b / ref:.2f}" if ref else f"{a * 1e3:.2f} / {b * 1e3:.2f} ms")
-        lines.append(
-            f"| {m}@{net.card['version']} | {np.median(pt):.1e} / {max(pt):.1e} | {max(tot):.1e} | "
-            f"{max(g):.1e} | " + " | ".join(cells) + " |"
-        )
+        for k in args.nodes:
+            pt, tot, g = acc[k][m]
+            cells = []
+            for n in TRIALS:
+                ref = cost[n].get("lan")
+                a, b = cost[n][(m, "per trial")], cost[n][(m, k)]
+                cells.append(f"{a / ref:.2f} / {b / ref:.2f}" if ref else f"{a * 1e3:.2f} / {b * 1e3:.2f} ms")
+            lines.append(
+                f"| {m}@{net.card['version']} | {k[0]} ({READ[k[1]]}) | {np.median(pt):.1e} / "
+                f"{max(pt):.1e} | {max(tot):.1e} | {max(g):.1e} | " + " | ".join(cells) + " |"
+            )
     if "lan" in cost[TRIALS[0]]:
         lines.append("")
         lines.append(
@@ -155,21 +169,23 @@ def main():
     lines += [
         "",
         f"Stress: each set's onset moved to {gaps[0] * 1e3:.0f} ms or {gaps[1] * 1e3:.0f} ms below its "
-        "fastest trial (alternately), where the density rises steepest:",
+        "fastest trial (alternately; kept inside the box), where the density rises steepest:",
         "",
-        "| network | per-trial max abs error, median / max over sets (nats) | error of the summed "
-        "log-likelihood, max (nats) | gradient relative error, max |",
-        "|---|---|---|---|",
+        "| network | nodes per choice (read) | per-trial max abs error, median / max over sets (nats) | "
+        "error of the summed log-likelihood, max (nats) | gradient relative error, max |",
+        "|---|---|---|---|---|",
     ]
-    for m, (pt, tot, g) in stress.items():
-        lines.append(
-            f"| {m}@{nets[m].card['version']} | {np.median(pt):.1e} / {max(pt):.1e} | {max(tot):.1e} | "
-            f"{max(g):.1e} |"
-        )
+    for m in stress[args.nodes[0]]:
+        for k in args.nodes:
+            pt, tot, g = stress[k][m]
+            lines.append(
+                f"| {m}@{nets[m].card['version']} | {k[0]} ({READ[k[1]]}) | {np.median(pt):.1e} / "
+                f"{max(pt):.1e} | {max(tot):.1e} | {max(g):.1e} |"
+            )
     lines.append("")
     lines.append(
-        f"{GRID_NODES} nodes per choice; {args.sets} data sets x {args.trials} trials per network; "
-        f"timing: median of {args.rounds} interleaved rounds."
+        f"{args.sets} data sets x {args.trials} trials per network; timing: median of {args.rounds} "
+        "interleaved rounds."
     )
     emit(lines, args.out)
 

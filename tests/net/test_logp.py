@@ -112,7 +112,7 @@ def test_shared_parameters_give_the_per_trial_result(name):
 
 @pytest.mark.parametrize("name", ["ddm", "angle", "full_ddm"])
 def test_table_over_decision_time_matches_the_network(name):
-    """With scalar parameters the table (256 nodes per choice) gives the network's values and gradient."""
+    """With scalar parameters the table (the default nodes and read) gives the network's values and gradient."""
     from hssm_nre import load_network
     from hssm_nre.models import get_model
     from hssm_nre.net.logp import build_grid_logp, build_logp

@@ -1,10 +1,10 @@
-"""Cubic tables reproduce cubics exactly: one variable and the tensor product of two."""
+"""Lagrange tables reproduce polynomials of their degree exactly: one variable and the tensor product of two."""
 
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from hssm_nre.net.table import cubic_read, cubic_read_2d, node_positions, span
+from hssm_nre.net.table import cubic_read, cubic_read_2d, lagrange_read, node_positions, span
 
 
 def _cubic(u):
@@ -20,6 +20,31 @@ def test_cubic_read_is_exact_for_a_cubic():
     assert out.shape == (500, 2)
     np.testing.assert_allclose(np.asarray(out[:, 0]), np.asarray(_cubic(values)), atol=2e-5)
     np.testing.assert_allclose(np.asarray(out[:, 1]), 2 * np.asarray(_cubic(values)), atol=4e-5)
+
+
+def test_quintic_read_is_exact_for_a_quintic_and_not_for_degree_six():
+    values = jnp.asarray(np.random.default_rng(2).uniform(-1.0, 1.5, 400), jnp.float32)
+    lo, h = span(values, 10, 1e-4)
+    nodes = node_positions(lo, h, 10, points=6)
+    assert nodes.shape == (15,)  # two nodes below the range, three above
+    np.testing.assert_allclose(float(nodes[2]), float(values.min()), atol=1e-6)
+
+    def quintic(u):
+        return _cubic(u) + 0.4 * u**4 - 0.15 * u**5
+
+    out = lagrange_read(quintic(nodes)[:, None], values, lo, h, 10, points=6)
+    np.testing.assert_allclose(np.asarray(out[:, 0]), np.asarray(quintic(values)), atol=5e-5)
+    # the cubic read of the same function misses, and so does the quintic read of a degree-6 term
+    cubic_nodes = node_positions(lo, h, 10)
+    cubic = cubic_read(quintic(cubic_nodes)[:, None], values, lo, h, 10)
+    assert np.max(np.abs(np.asarray(cubic[:, 0] - quintic(values)))) > 1e-3
+    rough = lagrange_read((nodes**6)[:, None], values, lo, h, 10, points=6)
+    assert np.max(np.abs(np.asarray(rough[:, 0] - values**6))) > 1e-4
+
+
+def test_lagrange_read_refuses_other_orders():
+    with pytest.raises(ValueError, match="4 \\(cubic\\) or 6"):
+        node_positions(0.0, 1.0, 8, points=5)
 
 
 def test_cubic_read_2d_is_exact_for_a_product_of_cubics_and_not_for_higher_degree():

@@ -34,7 +34,7 @@ from hssm_nre.net.features import (
     time_of,
 )
 from hssm_nre.net.noise import Q_PREFIX, q_head_params, q_logpdf_along, q_logpdf_y, reference_logpdf
-from hssm_nre.net.table import cubic_read, node_positions, span
+from hssm_nre.net.table import lagrange_read, node_positions, span
 
 if TYPE_CHECKING:  # the artifact layer sits above this one: no runtime import
     from hssm_nre.store.artifact import Network
@@ -156,32 +156,34 @@ HEAD_TABLE_MIN_ROWS = 256
 HEAD_GRID_MIN_ROWS = 8000
 
 
-# Nodes per choice of the table that :func:`build_grid_logp` interpolates.
-GRID_NODES = 256
+# Nodes per choice of the table that :func:`build_grid_logp` interpolates, and how many of them
+# each trial reads (6: the quintic through its six nearest nodes). 128 quintic nodes err less than
+# the 256 cubic ones used before, at half the network evaluations (benchmarks/results/grid_logp.md).
+GRID_NODES = 128
+GRID_POINTS = 6
 
 
-def build_grid_logp(weights: dict, card: dict, n_nodes: int = GRID_NODES):
+def build_grid_logp(weights: dict, card: dict, n_nodes: int = GRID_NODES, points: int = GRID_POINTS):
     """``logp(theta (1, P), x (n, 2))`` for ONE parameter vector, read from a table over log decision time.
 
     With one parameter vector for all trials (an intercept-only model), the density of a
     response depends on the trial only through its decision time ``u = rt - onset`` and its
     choice. The network is evaluated at ``n_nodes`` decision times per choice, evenly spaced
-    in ``log u`` between the data's fastest and slowest trial (plus a margin of one node
-    below and two above), and each trial's log-density is the cubic through its four nearest
-    nodes: ``choices x (n_nodes + 3)`` network evaluations instead of one per trial. The
+    in ``log u`` between the data's fastest and slowest trial (plus a margin of two nodes below
+    and three above), and each trial's log-density is the quintic through its six nearest
+    nodes (``points = 4``: the cubic through four, with one node below and two above):
+    ``choices x (n_nodes + points - 1)`` network evaluations instead of one per trial. The
     table moves with the parameters, so values and gradients are those of the network up to
-    the interpolation error (at 256 nodes, 2000 simulated DDM trials at 20 random parameter
-    vectors: per-trial |error| at most 1.8e-5 nats, float32's own noise;
-    ``benchmarks/speed/grid_logp.py`` measures it for every shipped network). Masking is
-    :func:`build_logp`'s: ``-inf`` outside the box, at or before the onset and for unknown
-    choices.
+    the interpolation error, which ``benchmarks/speed/grid_logp.py`` measures for every shipped
+    network. Masking is :func:`build_logp`'s: ``-inf`` outside the box, at or before the onset
+    and for unknown choices.
     """
     density, valid = _density_and_mask(weights, card)
     tr = Transform.from_dict(card["transform"])
     if tr.x_kind != "rt_choice":
         raise ValueError("a table over decision time needs (rt, choice) observations")
-    if n_nodes < 4:
-        raise ValueError(f"n_nodes must be at least 4, got {n_nodes}")
+    if n_nodes < points:
+        raise ValueError(f"n_nodes must be at least {points}, got {n_nodes}")
     choices = jnp.asarray(card["model"]["choices"], jnp.float32)
 
     def logp(theta, x):
@@ -190,13 +192,13 @@ def build_grid_logp(weights: dict, card: dict, n_nodes: int = GRID_NODES):
         first = onset(tr, theta[0])
         log_u = jnp.log(jnp.maximum(x[:, 0] - first, TINY))
         lo, h = span(log_u, n_nodes, 1e-3)
-        u_nodes = jnp.exp(node_positions(lo, h, n_nodes))
+        u_nodes = jnp.exp(node_positions(lo, h, n_nodes, points))
         x_nodes = jnp.stack(
             [jnp.tile(u_nodes + first, choices.size), jnp.repeat(choices, u_nodes.size)], axis=-1
         )
         table = density(theta, x_nodes).reshape(choices.size, u_nodes.size).T  # (nodes, choices)
         ci = jnp.argmax(x[:, 1:2] == choices, axis=-1)
-        both = cubic_read(table, log_u, lo, h, n_nodes)  # (n, choices)
+        both = lagrange_read(table, log_u, lo, h, n_nodes, points)  # (n, choices)
         out = jnp.take_along_axis(both, ci[:, None], axis=-1)[:, 0]
         return jnp.where(valid(theta, x), out, -jnp.inf)
 
