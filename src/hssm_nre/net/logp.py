@@ -250,10 +250,10 @@ def make_logp(net: Network):
 
 
 # With one parameter vector for all trials, hssm fits of at least this many trials read the
-# density from a table (:func:`build_grid_logp`, 2 x 259 network evaluations for two choices):
-# at 500 trials the table and one evaluation per trial cost the same, at 1000 the table 0.4-0.5x
-# (benchmarks/results/grid_logp.md).
-GRID_MIN_TRIALS = 600
+# density from a table (:func:`build_grid_logp`, 2 x 133 network evaluations for two choices):
+# at 250 trials the table costs 1.1-1.6x one evaluation per trial, at 500 0.6-0.8x, so it pays
+# from about 290 trials (the DDM) to 390 (levy) on (benchmarks/results/grid_logp.md).
+GRID_MIN_TRIALS = 400
 
 
 def make_hssm_logp(net: Network, n_params: int, grid: bool | None = None):
