@@ -20,8 +20,13 @@ script measures, per shipped network:
 
     python benchmarks/speed/head_table.py --out benchmarks/results/head_table.md
     python benchmarks/speed/head_table.py --models ddm angle --sets 3
+    python benchmarks/speed/head_table.py --head 128:4 48:6   # two tables side by side
+
+With ``--head N:P ...`` the table has ``N`` nodes read through ``P`` per row (4: cubic, 6: quintic;
+default: the package's ``HEAD_NODES:HEAD_POINTS``), each measured in the same run.
 """
 
+import contextlib
 import datetime
 import sys
 from pathlib import Path
@@ -30,15 +35,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+import hssm_nre.net.noise as noise_module
 from hssm_nre.models import get_model
 from hssm_nre.net.logp import build_logp, make_hssm_logp
-from hssm_nre.net.noise import HEAD_NODES
 from hssm_nre.simulation import simulate_trials
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
 from common import (  # noqa: E402
     analytic_jax,
-    cost_rows,
     emit,
     interleaved_times,
     lan_jax,
@@ -63,7 +67,18 @@ def regression_set(name, box, j, n, rng):
     return base, slope, cov[done], theta[done], np.asarray(x[done], np.float32)
 
 
-def accuracy(net, n_sets, n_trials, rng):
+@contextlib.contextmanager
+def head_table_setting(setting):
+    """Build and trace tables with ``setting = (nodes, points)`` inside the block."""
+    old = noise_module.HEAD_NODES, noise_module.HEAD_POINTS
+    noise_module.HEAD_NODES, noise_module.HEAD_POINTS = setting
+    try:
+        yield
+    finally:
+        noise_module.HEAD_NODES, noise_module.HEAD_POINTS = old
+
+
+def accuracy(net, n_sets, n_trials, rng, setting):
     """Per head-seen column: largest per-trial |error|, |error| of the sum, relative gradient error."""
     name, box = net.card["model"]["name"], np.asarray(net.card["model"]["box"], np.float64)
     P = len(net.params)
@@ -91,14 +106,16 @@ def accuracy(net, n_sets, n_trials, rng):
             def f_table(c, x=x, params=params):
                 return table(x, *[q if q.ndim else q[None] for q in params(c)])
 
-            for acc, e in zip((per_trial, total, grad), table_errors(f_direct, f_table, coef), strict=True):
+            with head_table_setting(setting):
+                errors = table_errors(f_direct, f_table, coef)
+            for acc, e in zip((per_trial, total, grad), errors, strict=True):
                 acc.append(e)
         out[net.params[j]] = (per_trial, total, grad)
     return out
 
 
-def costs(nets, rounds):
-    """Seconds per logp + gradient of a ``v ~ 1 + x`` regression: head per trial vs table, LAN, analytic."""
+def costs(nets, rounds, settings):
+    """Seconds per logp + gradient of a ``v ~ 1 + x`` regression: head per trial vs tables, LAN, analytic."""
     lan = lan_jax((True, False, False, False))
     analytic = analytic_jax(per_trial=("v",))
     out = {}
@@ -138,16 +155,29 @@ def costs(nets, rounds):
                 return f(d, *others[:j], v, *others[j:]).sum()
 
             fns[(name, "per trial")] = (vg(per_trial, jnp.asarray(x), cm, k), p)
-            fns[(name, "table")] = (vg(table, jnp.asarray(x), cm, k), p)
+            for setting in settings:
+                fn = vg(table, jnp.asarray(x), cm, k)
+                with head_table_setting(setting):  # traced (and cached) with this table
+                    jax.block_until_ready(fn(*p))
+                fns[(name, setting)] = (fn, p)
         out[n] = interleaved_times(fns, rounds=rounds)
     return out
 
 
+READ = {4: "cubic", 6: "quintic"}
+
+
 def main():
-    args, nets = network_args(__doc__, sets=5)
-    rng = np.random.default_rng(0)
-    acc = {m: accuracy(net, args.sets, args.trials, rng) for m, net in nets.items()}
-    cost = costs(nets, args.rounds)
+    default = f"{noise_module.HEAD_NODES}:{noise_module.HEAD_POINTS}"
+    args, nets = network_args(
+        __doc__, sets=5, extra=lambda ap: ap.add_argument("--head", nargs="+", default=[default])
+    )
+    settings = [tuple(int(v) for v in k.split(":")) for k in args.head]
+    acc = {}
+    for setting in settings:  # the same data sets for every table
+        rng = np.random.default_rng(0)
+        acc[setting] = {m: accuracy(net, args.sets, args.trials, rng, setting) for m, net in nets.items()}
+    cost = costs(nets, args.rounds, settings)
     command = " ".join(["python benchmarks/speed/head_table.py", *sys.argv[1:]])
     lines = [
         "# The noise density's head read from a table along a regression's parameter",
@@ -157,27 +187,40 @@ def main():
         f"parameter ({args.sets} data sets x {args.trials} trials, simulated trial by trial), the "
         "gradient is with respect to the intercept, the slope and the scalar parameters.",
         "",
-        "| network | regression on | per-trial max abs error, median / max over sets (nats) | "
-        "error of the summed log-likelihood, max (nats) | gradient relative error, max |",
-        "|---|---|---|---|---|",
+        "| network | regression on | table nodes (read) | per-trial max abs error, median / max over sets "
+        "(nats) | error of the summed log-likelihood, max (nats) | gradient relative error, max |",
+        "|---|---|---|---|---|---|",
     ]
     for m, net in nets.items():
-        for param, (pt, tot, g) in acc[m].items():
-            lines.append(
-                f"| {m}@{net.card['version']} | {param} | {np.median(pt):.1e} / {max(pt):.1e} | "
-                f"{max(tot):.1e} | {max(g):.1e} |"
-            )
+        for setting in settings:
+            for param, (pt, tot, g) in acc[setting][m].items():
+                lines.append(
+                    f"| {m}@{net.card['version']} | {param} | {setting[0]} ({READ[setting[1]]}) | "
+                    f"{np.median(pt):.1e} / {max(pt):.1e} | {max(tot):.1e} | {max(g):.1e} |"
+                )
+    names = " / ".join(f"{n} {READ[p]}" for n, p in settings)
     lines += [
         "",
         "Cost of one log-likelihood + gradient of a `v ~ 1 + x` regression (the other parameters "
-        "scalars), head per trial / head table, in units of HSSM's DDM LAN on the same regression; "
-        "each column measured interleaved in one run:",
+        f"scalars), head per trial / head table ({names}), in units of HSSM's DDM LAN on the same "
+        "regression; each column measured interleaved in one run:",
         "",
-        "| network | " + " | ".join(f"{n} trials: per trial / table, x LAN" for n in TRIALS) + " |",
+        "| network | " + " | ".join(f"{n} trials, x LAN" for n in TRIALS) + " |",
         "|---|" + "---|" * len(TRIALS),
     ]
-    lines += cost_rows(nets, cost, TRIALS)
-    lines += ["", f"{HEAD_NODES} nodes; timing: median of {args.rounds} interleaved rounds."]
+    for m, net in nets.items():
+        cells = []
+        for n in TRIALS:
+            ref = cost[n].get("lan") or 1e-3  # milliseconds without the LAN
+            cells.append(" / ".join(f"{cost[n][(m, v)] / ref:.2f}" for v in ("per trial", *settings)))
+        lines.append(f"| {m}@{net.card['version']} | " + " | ".join(cells) + " |")
+    if all("lan" in cost[n] for n in TRIALS):
+        lines += [
+            "",
+            "LAN / analytic (the same design): "
+            + ", ".join(f"{n}: {cost[n]['lan'] / cost[n]['analytic']:.2f}" for n in TRIALS),
+        ]
+    lines += ["", f"Timing: median of {args.rounds} interleaved rounds."]
     emit(lines, args.out)
 
 

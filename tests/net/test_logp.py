@@ -112,7 +112,7 @@ def test_shared_parameters_give_the_per_trial_result(name):
 
 @pytest.mark.parametrize("name", ["ddm", "angle", "full_ddm"])
 def test_table_over_decision_time_matches_the_network(name):
-    """With scalar parameters the table (the default nodes and read) gives the network's values and gradient."""
+    """With scalar parameters the table (default nodes and read) gives the network's values and gradient."""
     from hssm_nre import load_network
     from hssm_nre.models import get_model
     from hssm_nre.net.logp import build_grid_logp, build_logp
@@ -188,7 +188,7 @@ def _regression_case(net, column, n, seed):
 
 @pytest.mark.parametrize(("name", "column"), [("ddm", "v"), ("ddm", "z"), ("angle", "a")])
 def test_head_table_along_a_regression_parameter_matches_the_head_per_trial(name, column):
-    """One parameter per trial, the rest scalars: the head is read from a table along it (128 nodes)."""
+    """One parameter per trial, the rest scalars: the head is read from a table along it."""
     from hssm_nre import load_network
     from hssm_nre.net.logp import build_logp
 
@@ -208,7 +208,7 @@ def test_head_table_along_a_regression_parameter_matches_the_head_per_trial(name
     gb = jax.grad(lambda col, *rest: f(x, *rest[:j], col, *rest[j:]).sum(), argnums=(0, 1))(
         params[j], *scalars
     )
-    # a trial's own derivative carries the cubic's derivative error (angle's a: up to about
+    # a trial's own derivative carries the table's derivative error (angle's a: up to about
     # 1e-3, where float32 rounding on another machine can tip a 1e-3 bound); the sums are closer
     np.testing.assert_allclose(np.asarray(gb[0]), np.asarray(ga[0]), rtol=1e-3, atol=2e-3)
     np.testing.assert_allclose(float(np.sum(gb[0])), float(np.sum(ga[0])), rtol=1e-4, atol=1e-2)

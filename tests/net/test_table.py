@@ -1,4 +1,4 @@
-"""Lagrange tables reproduce polynomials of their degree exactly: one variable and the tensor product of two."""
+"""Lagrange tables reproduce polynomials of their degree: one variable and the tensor product of two."""
 
 import jax.numpy as jnp
 import numpy as np

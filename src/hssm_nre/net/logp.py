@@ -95,7 +95,7 @@ def build_logp(weights: dict, card: dict):
     ``varying`` (optional, static) lists the columns of a per-trial ``theta (n, P)`` that
     differ between trials; the others must be equal in every row. When the noise density's
     head sees none of them it runs once; when it sees exactly one and there are at least
-    :data:`HEAD_TABLE_MIN_ROWS` trials, it is read from a cubic table along that column
+    :data:`HEAD_TABLE_MIN_ROWS` trials, it is read from a table along that column
     (:func:`hssm_nre.net.noise.q_logpdf_along`); with two, from :data:`HEAD_GRID_MIN_ROWS` trials,
     from a grid over both. ``None`` runs it once per trial.
     """

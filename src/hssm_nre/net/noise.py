@@ -23,7 +23,7 @@ from hssm_nre.net.features import (
     reflect,
     theta_features,
 )
-from hssm_nre.net.table import cubic_read, cubic_read_2d, node_positions, span
+from hssm_nre.net.table import cubic_read_2d, lagrange_read, node_positions, span
 
 __all__ = ["fit_reference", "reference_logpdf", "reference_sample"]
 
@@ -171,9 +171,9 @@ def q_logpdf_along(weights: dict, tr, theta: jnp.ndarray, n_components: int, alo
     parameter) or columns ``along = (j, k)`` (e.g. random intercepts on two parameters) vary
     from row to row. The head runs at :data:`HEAD_NODES` values of that column spanning the
     rows' range, or on a grid of :data:`HEAD_GRID_NODES` values per column, instead of once
-    per row; each row reads the cubic through its 4 (4 x 4) nearest nodes
-    (:mod:`hssm_nre.net.table`), and only its own choice's mixture besides the choice
-    probabilities.
+    per row; each row reads the quintic through its 6 nearest nodes (:data:`HEAD_POINTS`), or
+    on the grid the cubic through its 4 x 4 (:mod:`hssm_nre.net.table`), and only its own
+    choice's mixture besides the choice probabilities.
     """
     c, d = n_choices(tr), obs_dim_continuous(tr)
     nodes, read = _head_table(theta, along)
@@ -189,12 +189,13 @@ def _head_table(theta: jnp.ndarray, along):
     cols = (along,) if isinstance(along, int) else tuple(along)
     if len(cols) == 1:
         col = theta[..., cols[0]]
-        lo, h = span(col, HEAD_NODES, 1e-4)
-        nodes = jnp.broadcast_to(theta[:1], (HEAD_NODES + 3, theta.shape[-1]))
-        nodes = nodes.at[:, cols[0]].set(node_positions(lo, h, HEAD_NODES))
+        n, p = HEAD_NODES, HEAD_POINTS
+        lo, h = span(col, n, 1e-4)
+        nodes = jnp.broadcast_to(theta[:1], (n + p - 1, theta.shape[-1]))
+        nodes = nodes.at[:, cols[0]].set(node_positions(lo, h, n, p))
 
         def read(table, block=None):
-            return cubic_read(table, col, lo, h, HEAD_NODES, block)
+            return lagrange_read(table, col, lo, h, n, p, block)
 
         return nodes, read
     if len(cols) == 2:
@@ -226,8 +227,11 @@ def _by_choice(tr, out: jnp.ndarray, c: int):
 
 
 # Nodes of the head's table along the one parameter that varies from trial to trial
-# (``q_head_params(along=...)``); benchmarks/speed/head_table.py measures its error.
-HEAD_NODES = 128
+# (``q_head_params(along=...)``), and how many of them a row reads (4: cubic, 6: quintic).
+# The head is smooth in its parameters: 48 quintic nodes err no more than 128 cubic ones did,
+# at float32's noise (benchmarks/speed/head_table.py, benchmarks/results/head_table.md).
+HEAD_NODES = 48
+HEAD_POINTS = 6
 # Nodes per column of the head's grid when two parameters vary (``along=(j, k)``); the cubic's
 # error falls as the fourth power of the spacing (benchmarks/speed/head_grid.py).
 HEAD_GRID_NODES = 48
