@@ -57,7 +57,10 @@ def figure(name: str, n: int, seed: int = 0) -> str:
     fig, ax = plt.subplots(figsize=(7, 3.2))
     worst, mass = 0.0, 0.0
     ref_kind = None
-    for resp, color in ((1, "C0"), (-1, "C3")):
+    # the DDM family's 1 and -1 keep their colours; a multi-choice model's responses take C0, C1, ...
+    ddm_like = set(net.choices) == {-1, 1}
+    pairs = ((1, "C0"), (-1, "C3")) if ddm_like else tuple((c, f"C{i}") for i, c in enumerate(net.choices))
+    for resp, color in pairs:
         rts = x[x[:, 1] == resp, 0]
         share = len(rts) / len(x)
         counts, edges = np.histogram(rts, bins=80, range=(0.0, top))
@@ -69,11 +72,11 @@ def figure(name: str, n: int, seed: int = 0) -> str:
             color=color,
             alpha=0.45,
             fill=True,
-            label=f"simulator, response {resp:+d} ({share:.0%})",
+            label=f"simulator, response {resp:g} ({share:.0%})",
         )
         obs = np.column_stack([grid, np.full_like(grid, resp)])
         dens = np.exp(np.asarray(net.logp(np.tile(theta, (len(grid), 1)), obs), np.float64))
-        ax.plot(grid, dens, color=color, lw=1.6, label=f"{net.name}, response {resp:+d}")
+        ax.plot(grid, dens, color=color, lw=1.6, label=f"{net.name}, response {resp:g}")
         mass += float(np.trapezoid(dens, grid))
         centers = 0.5 * (edges[1:] + edges[:-1])
         worst = max(worst, float(np.max(np.abs(np.interp(centers, grid, dens) - hist))))
@@ -85,7 +88,7 @@ def figure(name: str, n: int, seed: int = 0) -> str:
                 color="k",
                 lw=0.9,
                 ls="--",
-                label=f"reference ({ref_kind})" if resp == 1 else None,
+                label=f"reference ({ref_kind})" if resp == max(net.choices) else None,
             )
     params = ", ".join(f"{p} = {v:g}" for p, v in zip(box, theta, strict=True))
     ax.set_title(f"{net.name} at {params}", fontsize=9)
