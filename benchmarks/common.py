@@ -122,7 +122,7 @@ def peer_lan(model: str = "ddm"):
 
 
 def cost_rows(nets, cost, columns, variants=("per trial", "table")):
-    """Markdown rows ``| net@version | a / b | ...``: each network's two variants per column.
+    """Markdown rows ``| net@version | a / b | ...``: each network's variants per column.
 
     ``cost[column]`` maps ``(name, variant)`` (and ``"lan"``, ``"analytic"``) to seconds; the
     cells are in units of the LAN of that column, in milliseconds without one. A last line gives
@@ -133,8 +133,12 @@ def cost_rows(nets, cost, columns, variants=("per trial", "table")):
         cells = []
         for col in columns:
             ref = cost[col].get("lan")
-            a, b = (cost[col][(m, v)] for v in variants)
-            cells.append(f"{a / ref:.2f} / {b / ref:.2f}" if ref else f"{a * 1e3:.2f} / {b * 1e3:.2f} ms")
+            times = [cost[col][(m, v)] for v in variants]
+            cells.append(
+                " / ".join(f"{t / ref:.2f}" for t in times)
+                if ref
+                else " / ".join(f"{t * 1e3:.2f}" for t in times) + " ms"
+            )
         lines.append(f"| {m}@{net.card['version']} | " + " | ".join(cells) + " |")
     if all("lan" in cost[c] and "analytic" in cost[c] for c in columns):
         lines += [
@@ -165,3 +169,12 @@ def table_errors(f_direct, f_table, coef):
     ga = np.asarray(jax.grad(lambda c: jnp.sum(f_direct(c)))(coef))
     gb = np.asarray(jax.grad(lambda c: jnp.sum(f_table(c)))(coef))
     return per_trial, total, float(np.max(np.abs(ga - gb) / (np.abs(ga) + 1.0)))
+
+
+# How many nodes a table reads per value (``hssm_nre.net.table``), by name.
+READ = {4: "cubic", 6: "quintic"}
+
+
+def table_settings(specs) -> list[tuple[int, int]]:
+    """``["128:6", ...]`` (nodes:points, the ``--nodes`` / ``--head`` flags) as ``[(128, 6), ...]``."""
+    return [tuple(int(v) for v in k.split(":")) for k in specs]

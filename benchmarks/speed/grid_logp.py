@@ -36,10 +36,9 @@ from hssm_nre.net.logp import GRID_NODES, GRID_POINTS, build_grid_logp, build_lo
 from hssm_nre.simulation import simulate_trials
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
-from common import analytic_jax, emit, interleaved_times, lan_jax, network_args  # noqa: E402
+from common import READ, analytic_jax, emit, interleaved_times, lan_jax, network_args, table_settings  # noqa: E402
 
 TRIALS = (250, 500, 1000, 2000, 5000)
-READ = {4: "cubic", 6: "quintic"}
 
 
 def simulate(name, theta, n, rng):
@@ -120,7 +119,7 @@ def main():
         sets=20,
         extra=lambda ap: ap.add_argument("--nodes", nargs="+", default=[f"{GRID_NODES}:{GRID_POINTS}"]),
     )
-    args.nodes = [tuple(int(v) for v in k.split(":")) for k in args.nodes]
+    args.nodes = table_settings(args.nodes)
     gaps = (0.001, 0.01)
     acc, stress = {}, {}
     for k in args.nodes:  # the same data sets for every node count

@@ -42,12 +42,15 @@ from hssm_nre.simulation import simulate_trials
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
 from common import (  # noqa: E402
+    READ,
     analytic_jax,
+    cost_rows,
     emit,
     interleaved_times,
     lan_jax,
     network_args,
     table_errors,
+    table_settings,
 )
 
 TRIALS = (500, 2000, 5000)
@@ -164,15 +167,12 @@ def costs(nets, rounds, settings):
     return out
 
 
-READ = {4: "cubic", 6: "quintic"}
-
-
 def main():
     default = f"{noise_module.HEAD_NODES}:{noise_module.HEAD_POINTS}"
     args, nets = network_args(
         __doc__, sets=5, extra=lambda ap: ap.add_argument("--head", nargs="+", default=[default])
     )
-    settings = [tuple(int(v) for v in k.split(":")) for k in args.head]
+    settings = table_settings(args.head)
     acc = {}
     for setting in settings:  # the same data sets for every table
         rng = np.random.default_rng(0)
@@ -208,18 +208,7 @@ def main():
         "| network | " + " | ".join(f"{n} trials, x LAN" for n in TRIALS) + " |",
         "|---|" + "---|" * len(TRIALS),
     ]
-    for m, net in nets.items():
-        cells = []
-        for n in TRIALS:
-            ref = cost[n].get("lan") or 1e-3  # milliseconds without the LAN
-            cells.append(" / ".join(f"{cost[n][(m, v)] / ref:.2f}" for v in ("per trial", *settings)))
-        lines.append(f"| {m}@{net.card['version']} | " + " | ".join(cells) + " |")
-    if all("lan" in cost[n] for n in TRIALS):
-        lines += [
-            "",
-            "LAN / analytic (the same design): "
-            + ", ".join(f"{n}: {cost[n]['lan'] / cost[n]['analytic']:.2f}" for n in TRIALS),
-        ]
+    lines += cost_rows(nets, cost, TRIALS, ("per trial", *settings))
     lines += ["", f"Timing: median of {args.rounds} interleaved rounds."]
     emit(lines, args.out)
 

@@ -43,11 +43,6 @@ def _half(points: int) -> int:
     return points // 2
 
 
-def _cubic_weights(values: jnp.ndarray, lo, h, n_nodes: int):
-    """First table row ``k`` and the four Lagrange weights of each value (nodes ``k - 1 .. k + 2``)."""
-    return _lagrange_weights(values, lo, h, n_nodes, 4)
-
-
 def _lagrange_weights(values: jnp.ndarray, lo, h, n_nodes: int, points: int):
     """Row ``k`` of the first of each value's ``points`` nearest nodes, and their Lagrange weights.
 
@@ -105,7 +100,9 @@ def cubic_read_2d(table: jnp.ndarray, values: tuple, spans: tuple, n_nodes: int,
     value reads the tensor-product cubic through its 4 x 4 nearest nodes. With ``block`` the
     table is ``(B, n_nodes + 3, n_nodes + 3, *channels)`` and each value reads its own block.
     """
-    (ka, wa), (kb, wb) = (_cubic_weights(v, lo, h, n_nodes) for v, (lo, h) in zip(values, spans, strict=True))
+    (ka, wa), (kb, wb) = (
+        _lagrange_weights(v, lo, h, n_nodes, 4) for v, (lo, h) in zip(values, spans, strict=True)
+    )
     lead = 0 if block is None else 1
     width = table.shape[lead + 1]
     start = ka * width + kb
