@@ -113,6 +113,14 @@ def costs(nets, rounds, nodes=((GRID_NODES, GRID_POINTS),)):
     return out
 
 
+def error_cells(nodes, per_trial, total, grad) -> str:
+    """The table's name and its three error columns, as one row's Markdown cells."""
+    return (
+        f"{nodes[0]} ({READ[nodes[1]]}) | {np.median(per_trial):.1e} / {max(per_trial):.1e} | "
+        f"{max(total):.1e} | {max(grad):.1e}"
+    )
+
+
 def main():
     args, nets = network_args(
         __doc__,
@@ -157,8 +165,7 @@ def main():
                 a, b = cost[n][(m, "per trial")], cost[n][(m, k)]
                 cells.append(f"{a / ref:.2f} / {b / ref:.2f}" if ref else f"{a * 1e3:.2f} / {b * 1e3:.2f} ms")
             lines.append(
-                f"| {m}@{net.card['version']} | {k[0]} ({READ[k[1]]}) | {np.median(pt):.1e} / "
-                f"{max(pt):.1e} | {max(tot):.1e} | {max(g):.1e} | " + " | ".join(cells) + " |"
+                f"| {m}@{net.card['version']} | {error_cells(k, pt, tot, g)} | " + " | ".join(cells) + " |"
             )
     if "lan" in cost[TRIALS[0]]:
         lines.append("")
@@ -177,10 +184,7 @@ def main():
     for m in stress[args.nodes[0]]:
         for k in args.nodes:
             pt, tot, g = stress[k][m]
-            lines.append(
-                f"| {m}@{nets[m].card['version']} | {k[0]} ({READ[k[1]]}) | {np.median(pt):.1e} / "
-                f"{max(pt):.1e} | {max(tot):.1e} | {max(g):.1e} |"
-            )
+            lines.append(f"| {m}@{nets[m].card['version']} | {error_cells(k, pt, tot, g)} |")
     lines.append("")
     lines.append(
         f"{args.sets} data sets x {args.trials} trials per network; timing: median of {args.rounds} "
