@@ -50,7 +50,46 @@ def test_mirror_needs_a_symmetric_box():
     assert sim == "bridge" and all(
         (MODELS[m].mirror is None) == (MODELS[m].simulator in ("lba", "seq2")) for m in MODELS
     )
-    assert all(MODELS[m].mirror == ("v", "z") for m in MODELS if MODELS[m].simulator not in ("lba", "seq2"))
+    assert all(
+        MODELS[m].mirror == ("v", "z", *(("c",) if m == "gamma_drift" else ()))
+        for m in MODELS
+        if MODELS[m].simulator not in ("lba", "seq2")
+    )
+    # further mirror parameters change sign with the drift, so their box must be symmetric too
+    gbox = dict(MODELS["gamma_drift"].box_dict(), c=(-1.0, 3.0))
+    with pytest.raises(ValueError, match="c -> -c"):
+        ModelSpec("m", tuple(gbox), tuple(gbox.values()), mirror=("v", "z", "c"), drift="gamma")
+
+
+def test_mirror_reflects_further_parameters():
+    """gamma_drift's lower choice is its upper one at (-v, 1 - z, -c): the simulator shows it."""
+    from hssm_nre.simulation import simulate_trials
+
+    spec = MODELS["gamma_drift"]
+    th = np.array([0.8, 1.0, 0.35, 0.3, 3.0, 0.1, -2.0])
+    mirrored = th * np.array([-1, 1, 1, 1, 1, 1, -1]) + np.array([0, 0, 1 - 2 * 0.35, 0, 0, 0, 0])
+    n = 40_000
+    x, ok = simulate_trials(spec, np.tile(th, (n, 1)), np.random.default_rng(0), dt=1e-3, max_t=50.0)
+    y, ok2 = simulate_trials(spec, np.tile(mirrored, (n, 1)), np.random.default_rng(1), dt=1e-3, max_t=50.0)
+    assert ok.all() and ok2.all()
+    up, lo = x[x[:, 1] == 1, 0], y[y[:, 1] == -1, 0]
+    assert abs(len(up) - len(lo)) < 4 * np.sqrt(n * 0.25)  # P(up | th) = P(lower | mirrored)
+    assert abs(np.median(up) - np.median(lo)) < 0.01
+    # and the network's reflection maps th onto mirrored
+    import jax.numpy as jnp
+
+    from hssm_nre.net.features import Transform, reflect
+
+    tr = Transform(tuple(range(7)), (0.0,) * 7, (1.0,) * 7, "rt_choice", 3, mirror=(0, 2, 6))
+    assert np.allclose(np.asarray(reflect(tr, jnp.asarray(th, jnp.float32))), mirrored, atol=1e-6)
+
+
+def test_drift_is_checked():
+    box = ((-1.0, 1.0), (0.5, 2.0), (0.2, 0.8), (0.0, 1.0))
+    with pytest.raises(ValueError, match="drift 'ramp'"):
+        ModelSpec("m", ("v", "a", "z", "t"), box, drift="ramp")
+    with pytest.raises(ValueError, match="'shape', 'scale', 'c'"):
+        ModelSpec("m", ("v", "a", "z", "t"), box, drift="gamma")
 
 
 def test_sample_box_edge_share_piles_mass_at_the_bounds():
@@ -89,6 +128,7 @@ DEFAULT_REFERENCE = {
     "levy": "none",
     "lba3": "analytic",
     "ddm_seq2_no_bias": "analytic",
+    "gamma_drift": "pyddm",
 }
 
 
@@ -129,6 +169,7 @@ def test_views_are_derived_from_the_registry():
         "ddm_sdv",
         "full_ddm",
         "levy",
+        "gamma_drift",
         "lba3",
         "ddm_seq2_no_bias",
     ]
@@ -139,9 +180,9 @@ def test_views_are_derived_from_the_registry():
     assert REFERENCES == {
         "analytic": ("ddm", "ddm_sdv", "lba3", "ddm_seq2_no_bias"),
         "blackbox": ("full_ddm",),
-        "pyddm": ("ddm", "angle", "weibull", "ornstein"),
+        "pyddm": ("ddm", "angle", "weibull", "ornstein", "gamma_drift"),
     }
-    assert BRIDGE_MODELS == ("ddm", "angle", "weibull", "ornstein", "ddm_sdv", "full_ddm")
+    assert BRIDGE_MODELS == ("ddm", "angle", "weibull", "ornstein", "ddm_sdv", "full_ddm", "gamma_drift")
     assert STABLE_MODELS == ("levy",)
     assert LBA_MODELS == ("lba3",)
     # the views are copies: changing one leaves the registry alone

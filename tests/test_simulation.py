@@ -204,3 +204,31 @@ def test_seq2_route_needs_the_seq2_layout():
     with pytest.raises(ValueError, match="no seq2 simulator"):
         check_route(spec)
     assert check_route("ddm_seq2_no_bias") == "seq2"
+
+
+@pytest.mark.parametrize(
+    "theta",
+    [(1.0, 1.0, 0.5, 0.3, 3.0, 0.1, -1.5), (0.0, 1.0, 0.5, 0.3, 2.0, 0.01, 3.0)],
+)
+def test_gamma_drift_sampler_matches_pyddm(theta, rng):
+    """Per choice, the simulated joint law of gamma_drift is PyDDM's Fokker-Planck solution (KS).
+
+    The second set's bump is the box's narrowest (scale 0.01 s, peak at 10 ms): it lasts a few
+    tens of steps of dt = 1 ms, evaluated at each step's midpoint.
+    """
+    from hssm_nre.validation.references import get_reference
+
+    ref = get_reference("gamma_drift", "pyddm")
+    n = 30_000
+    x, ok = simulate_trials("gamma_drift", np.tile(theta, (n, 1)), rng, max_t=50.0)
+    assert ok.all()
+    grid = np.linspace(theta[3] + 1e-4, x[:, 0].max() + 0.5, 4000)
+    total = 0.0
+    for c in (-1, 1):
+        cdf = _lba_cdf(ref, theta, c, grid)
+        total += cdf[-1]
+        rts = np.sort(x[x[:, 1] == c, 0])
+        emp = np.arange(1, len(rts) + 1) / n
+        ks = np.max(np.abs(emp - np.interp(rts, grid, cdf)))
+        assert ks < 1.63 / np.sqrt(n) + 1e-3, (c, ks)
+    assert abs(total - 1.0) < 2e-3

@@ -17,7 +17,17 @@ from typing import Literal
 
 import numpy as np
 
-__all__ = ["BOUNDARIES", "MODELS", "SIMULATORS", "ModelSpec", "boundary_at", "get_model", "list_models"]
+__all__ = [
+    "BOUNDARIES",
+    "DRIFTS",
+    "MODELS",
+    "SIMULATORS",
+    "ModelSpec",
+    "boundary_at",
+    "drift_at",
+    "get_model",
+    "list_models",
+]
 
 # The package's simulation routes (see :mod:`hssm_nre.simulation`); a spec may also carry a callable.
 SIMULATORS = ("bridge", "stable", "lba", "seq2", "ssms")
@@ -47,6 +57,32 @@ def boundary_at(kind: str, u, a, shape, xp=np):
         alpha, beta = shape
         return a * xp.exp(-xp.power(u / beta, alpha))
     raise ValueError(f"unknown boundary {kind!r}; known: {sorted(BOUNDARIES)}")
+
+
+# Time-varying drifts ``v + d(u)`` of the diffusion models, by name: the parameters of the
+# added component ``d`` (see :func:`drift_at`).
+DRIFTS = {"gamma": ("shape", "scale", "c")}
+
+
+def drift_at(kind: str, u, params, xp=np):
+    """Return the time-varying part ``d(u)`` of the drift ``v + d(u)`` at decision time ``u``.
+
+    ``"gamma"`` (ssm-simulators' ``gamma_drift``): a gamma-shaped bump of peak ``c`` at
+    ``u = (shape - 1) scale``, ``c (u / ((shape - 1) scale))^(shape - 1) exp(shape - 1 - u / scale)``.
+    ``params`` holds the parameters of :data:`DRIFTS` ``[kind]``; ``xp`` is ``numpy`` or
+    ``jax.numpy``.
+
+    Examples
+    --------
+    >>> float(drift_at("gamma", 0.5, (3.0, 0.25, 2.0)))  # the peak
+    2.0
+    """
+    if kind == "gamma":
+        shape, scale, c = params
+        k = shape - 1.0
+        r = xp.maximum(u, 1e-300) / (k * scale)
+        return xp.where(u > 0, c * xp.exp(k * (xp.log(r) + 1.0 - r)), 0.0)
+    raise ValueError(f"unknown drift {kind!r}; known: {sorted(DRIFTS)}")
 
 
 @dataclass(frozen=True)
@@ -88,9 +124,11 @@ class ModelSpec:
     mirror
         ``(drift, start)`` parameter names when the model is symmetric under swapping
         the two choices: ``p(rt, lower | v, z, ...) = p(rt, upper | -v, 1 - z, ...)``
-        (true of every registry model: the boundaries and the noise are symmetric about
-        the midpoint). A network then learns one boundary and gets the other by the
-        reflection, which halves what it must learn. Needs a box symmetric under it.
+        (true of every two-choice registry model: the boundaries and the noise are symmetric
+        about the midpoint). Further names after the two are parameters that change sign
+        with the drift (``gamma_drift``'s ``c``: ``("v", "z", "c")``). A network then learns
+        one boundary and gets the other by the reflection, which halves what it must learn.
+        Needs a box symmetric under it.
     ndt_spread
         Name of a parameter that spreads the non-decision time uniformly,
         ``t ~ U(t - st, t + st)`` as in ssm-simulators' ``full_ddm`` (hssm's analytic and
@@ -100,6 +138,9 @@ class ModelSpec:
         Name of the model's collapsing boundary in :data:`hssm_nre.net.features.BOUNDARIES`
         (``"angle"``, ``"weibull"``), which the ``"boundary"`` time feature of a network
         evaluates; ``None`` for constant boundaries.
+    drift
+        Name of a time-varying drift ``v + d(u)`` in :data:`DRIFTS` (``"gamma"``), which the
+        bridge simulator and the PyDDM reference evaluate; ``None`` for a constant drift.
     extra
         Free-form metadata (not compared).
     validation_sets
@@ -138,9 +179,10 @@ class ModelSpec:
     obs_dim: int = 2
     default_network: str | None = None
     description: str = ""
-    mirror: tuple[str, str] | None = ("v", "z")
+    mirror: tuple[str, ...] | None = ("v", "z")
     ndt_spread: str | None = None
     boundary: str | None = None
+    drift: str | None = None
     constraints: tuple[tuple[str, str], ...] = ()
     extra: dict = field(default_factory=dict, compare=False, hash=False)
     validation_sets: tuple[dict[str, float], ...] = field(default=(), compare=False, hash=False)
@@ -177,18 +219,31 @@ class ModelSpec:
                 f"and its parameters ('a', {', '.join(map(repr, BOUNDARIES.get(self.boundary, ())))}) "
                 f"to be among {self.params}"
             )
+        if self.drift is not None and (
+            self.drift not in DRIFTS or not {"v", *DRIFTS[self.drift]} <= set(self.params)
+        ):
+            raise ValueError(
+                f"model {self.name!r}: drift {self.drift!r} needs to be one of {sorted(DRIFTS)} "
+                f"and its parameters ('v', {', '.join(map(repr, DRIFTS.get(self.drift, ())))}) "
+                f"to be among {self.params}"
+            )
         if self.mirror is not None:
-            v, z = self.mirror
+            object.__setattr__(self, "mirror", tuple(self.mirror))
             box = dict(zip(self.params, self.box, strict=True))
-            if v not in box or z not in box or len(self.choices) != 2:
+            if len(self.mirror) < 2 or not set(self.mirror) <= set(box) or len(self.choices) != 2:
                 raise ValueError(
-                    f"model {self.name!r}: mirror {self.mirror} needs both parameters in {self.params} "
-                    f"and two choices (has {self.choices}); pass mirror=None"
+                    f"model {self.name!r}: mirror {self.mirror} needs (drift, start, ...) among "
+                    f"{self.params} and two choices (has {self.choices}); pass mirror=None"
                 )
-            if not (np.isclose(box[v][0], -box[v][1]) and np.isclose(box[z][0] + box[z][1], 1.0)):
+            v, z, *odd = self.mirror
+            if not (
+                all(np.isclose(box[p][0], -box[p][1]) for p in (v, *odd))
+                and np.isclose(box[z][0] + box[z][1], 1.0)
+            ):
                 raise ValueError(
                     f"model {self.name!r}: mirror {self.mirror} needs a box symmetric under "
-                    f"{v} -> -{v}, {z} -> 1 - {z}; got {v} {box[v]}, {z} {box[z]}"
+                    f"{z} -> 1 - {z} and {', '.join(f'{p} -> -{p}' for p in (v, *odd))}; got "
+                    + ", ".join(f"{p} {box[p]}" for p in self.mirror)
                 )
         if isinstance(self.simulator, str) and self.simulator not in SIMULATORS:
             raise ValueError(
@@ -292,7 +347,7 @@ class ModelSpec:
         choices: tuple[int, ...] = (),
         ndt: str | None = None,
         description: str = "",
-        mirror: tuple[str, str] | None = None,
+        mirror: tuple[str, ...] | None = None,
     ) -> ModelSpec:
         """Build a spec for a user's own simulator.
 
@@ -460,6 +515,21 @@ MODELS: dict[str, ModelSpec] = {
                 {"v": 2.0, "a": 2.0, "z": 0.5, "alpha": 1.7, "t": 1.0},
             ),
             references=(),  # no reference likelihood: recovery and calibration only
+        ),
+        ModelSpec(
+            "gamma_drift",
+            ("v", "a", "z", "t", "shape", "scale", "c"),
+            ((-3.0, 3.0), (0.3, 3.0), (0.1, 0.9), (0.001, 2.0), (2.0, 10.0), (0.01, 1.0), (-3.0, 3.0)),
+            description="DDM whose drift v + c gamma(u) adds a gamma-shaped bump of peak c (conflict tasks)",
+            mirror=("v", "z", "c"),
+            drift="gamma",
+            validation_sets=(
+                {"v": 1.0, "a": 1.0, "z": 0.5, "t": 0.3, "shape": 3.0, "scale": 0.1, "c": -1.5},
+                {"v": -1.0, "a": 1.5, "z": 0.4, "t": 0.5, "shape": 5.0, "scale": 0.3, "c": 1.0},
+                {"v": 0.5, "a": 0.8, "z": 0.6, "t": 0.2, "shape": 2.5, "scale": 0.05, "c": 2.5},
+                {"v": 2.0, "a": 2.0, "z": 0.5, "t": 1.0, "shape": 8.0, "scale": 0.6, "c": -2.0},
+            ),
+            references=("pyddm",),
         ),
         ModelSpec(
             "lba3",

@@ -2,8 +2,8 @@ r"""Training data: parameters drawn from the box, one simulated trial per draw.
 
 Each :class:`~hssm_nre.models.ModelSpec` names its route (``simulator``, checked by
 :func:`check_route`). Diffusion models (``"bridge"``: ddm, angle, weibull, ornstein, ddm_sdv,
-full_ddm) use the package's own vectorized Euler-Maruyama simulator with a Brownian-bridge
-boundary-crossing correction. Plain Euler checks the boundary only at the grid
+full_ddm, gamma_drift) use the package's own vectorized Euler-Maruyama simulator with a
+Brownian-bridge boundary-crossing correction. Plain Euler checks the boundary only at the grid
 times and misses excursions between them, so its boundaries sit effectively
 ``0.58 sqrt(dt)`` further out (decision times about 3 % too long at ``dt=1e-3``).
 Between two grid points ``x_k`` and ``x_{k+1}`` (both inside), a Brownian path
@@ -57,7 +57,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hssm_nre.models import BOUNDARIES, MODELS, ModelSpec, boundary_at, get_model
+from hssm_nre.models import BOUNDARIES, DRIFTS, MODELS, ModelSpec, boundary_at, drift_at, get_model
 
 __all__ = [
     "SimConfig",
@@ -91,8 +91,9 @@ def check_route(spec: ModelSpec | str) -> str:
 
     Raises a ``ValueError`` when the package's own simulator named by the spec cannot simulate the
     model: ``"bridge"`` knows ``v``, ``a``, ``z``, the non-decision time, ``sv``, ``sz``, ``g``,
-    the ``ndt_spread`` and the shape parameters of ``boundary``; ``"stable"`` knows ``v``, ``a``,
-    ``z``, ``alpha`` and the non-decision time. ``"ssms"`` needs ssm-simulators to know the name.
+    the ``ndt_spread``, the shape parameters of ``boundary`` and those of ``drift``; ``"stable"``
+    knows ``v``, ``a``, ``z``, ``alpha`` and the non-decision time. ``"ssms"`` needs
+    ssm-simulators to know the name.
 
     Examples
     --------
@@ -133,7 +134,13 @@ def check_route(spec: ModelSpec | str) -> str:
     params = set(spec.params)
     if spec.simulator == "bridge":
         need = {"v", "a", "z"}
-        known = need | {spec.ndt, spec.ndt_spread, *_BRIDGE_EXTRAS, *BOUNDARIES.get(spec.boundary, ())}
+        known = need | {
+            spec.ndt,
+            spec.ndt_spread,
+            *_BRIDGE_EXTRAS,
+            *BOUNDARIES.get(spec.boundary, ()),
+            *DRIFTS.get(spec.drift, ()),
+        }
     else:
         need = {"v", "a", "z", *_STABLE_EXTRAS}
         known = need | {spec.ndt}
@@ -219,9 +226,18 @@ def _boundary(name: str | None, t: float, a: np.ndarray, p: dict[str, np.ndarray
 
 
 def _bridge_diffusion(
-    boundary: str | None, p: dict[str, np.ndarray], rng: np.random.Generator, dt: float, max_t: float
+    boundary: str | None,
+    p: dict[str, np.ndarray],
+    rng: np.random.Generator,
+    dt: float,
+    max_t: float,
+    drift_kind: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Decision times, choices and a finished mask for one chunk of a diffusion model."""
+    """Decision times, choices and a finished mask for one chunk of a diffusion model.
+
+    A time-varying drift ``v + d(u)`` (``drift_kind``, :data:`~hssm_nre.models.DRIFTS`) is
+    evaluated at each step's midpoint, which integrates it over the step to ``O(dt^2)``.
+    """
     n = len(p["v"])
     a = p["a"].astype(np.float64)
     v = p["v"].astype(np.float64)
@@ -236,6 +252,7 @@ def _bridge_diffusion(
     choice = np.zeros(n, dtype=np.int8)
     idx = np.arange(n)
     extra = {k: p[k] for k in BOUNDARIES.get(boundary, ())}
+    moving = {k: p[k].astype(np.float64) for k in DRIFTS.get(drift_kind, ())}
     b_old = _boundary(boundary, 0.0, a, extra)
     n_steps = int(math.ceil(max_t / dt))
     for k in range(n_steps):
@@ -243,6 +260,8 @@ def _bridge_diffusion(
             break
         t_new = (k + 1) * dt
         drift = v if g is None else v - g * x
+        if moving:
+            drift = drift + drift_at(drift_kind, (k + 0.5) * dt, tuple(moving.values()), np)
         x_new = x + drift * dt + sqdt * rng.standard_normal(idx.size)
         b_new = _boundary(boundary, t_new, a, extra)
         up_end = x_new >= b_new
@@ -268,6 +287,7 @@ def _bridge_diffusion(
             b_new = b_new[keep] if np.ndim(b_new) else b_new
             g = None if g is None else g[keep]
             extra = {key: val[keep] for key, val in extra.items()}
+            moving = {key: val[keep] for key, val in moving.items()}
         x, b_old = x_new, b_new
     finished = ~np.isnan(dtime)
     return dtime, choice, finished
@@ -458,7 +478,7 @@ def simulate_trials(
         elif route == "stable":
             dtime, choice, finished = _stable_flight(p, rng, dt, max_t)
         else:
-            dtime, choice, finished = _bridge_diffusion(spec.boundary, p, rng, dt, max_t)
+            dtime, choice, finished = _bridge_diffusion(spec.boundary, p, rng, dt, max_t, spec.drift)
         t = p[spec.ndt]
         if spec.ndt_spread is not None:  # ssm-simulators: ndt displaced by U(-st, st)
             t = t + 2.0 * (rng.uniform(size=len(t)) - 0.5) * p[spec.ndt_spread]

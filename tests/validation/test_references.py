@@ -173,3 +173,14 @@ def test_seq2_reference_is_the_first_stage_ddm_times_the_second():
     np.testing.assert_allclose(got, want, atol=1e-5)
     out = ref.logp(SEQ2_SETS[0], np.array([[0.2, 0.0], [0.9, 4.0], [0.9, -1.0], [0.9, 1.5]]))
     assert np.isneginf(out).all()  # rt <= t, or no such response
+
+
+def test_pyddm_gamma_drift_without_a_bump_is_the_ddm():
+    """With c = 0 the gamma drift is the DDM's constant one; with c != 0 it is not."""
+    th = [0.8, 1.0, 0.4, 0.3]
+    x = _data("ddm", th)
+    ref = get_reference("gamma_drift", "pyddm")
+    flat = ref.logp(np.array([*th, 3.0, 0.1, 0.0]), x)
+    np.testing.assert_allclose(flat, get_reference("ddm", "analytic").logp(np.array(th), x), atol=5e-3)
+    bump = ref.logp(np.array([*th, 3.0, 0.1, 1.5]), x)
+    assert np.abs(bump - flat).max() > 0.1

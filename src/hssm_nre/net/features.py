@@ -46,10 +46,10 @@ class Transform:
     choices
         Possible responses (mapped onto ``[-1, 1]``).
     mirror
-        Columns ``(drift, start)`` of ``theta`` when the model is symmetric under swapping
+        Columns ``(drift, start, ...)`` of ``theta`` when the model is symmetric under swapping
         the choices (see :class:`~hssm_nre.models.ModelSpec`): the network then sees
-        the parameters reflected (``v -> -v``, ``z -> 1 - z``) for the lower choice and
-        no choice input, so it learns one boundary.
+        the parameters reflected (``v -> -v``, ``z -> 1 - z``, and any further columns
+        negated) for the lower choice and no choice input, so it learns one boundary.
     spread_index
         Column of a uniform spread of the non-decision time (``st`` of ``full_ddm``,
         ``t ~ U(t - st, t + st)``); the decision time is then counted from the earliest
@@ -83,7 +83,7 @@ class Transform:
     x_center: tuple[float, ...] = (0.0,)
     x_scale: tuple[float, ...] = (1.0,)
     choices: tuple[int, ...] = (-1, 1)
-    mirror: tuple[int, int] | None = None
+    mirror: tuple[int, ...] | None = None
     spread_index: int | None = None
     time_features: tuple[str, ...] = ("log",)
     boundary: str | None = None
@@ -171,13 +171,15 @@ def choice_sign(tr: Transform, c: jnp.ndarray) -> jnp.ndarray:
 
 
 def reflect(tr: Transform, theta: jnp.ndarray, where: jnp.ndarray | bool = True) -> jnp.ndarray:
-    """Mirror ``theta`` (``v -> -v``, ``z -> 1 - z``) where ``where`` is true."""
+    """Mirror ``theta`` (``v -> -v``, ``z -> 1 - z``, further mirror columns negated) where ``where``."""
     if tr.mirror is None:
         raise ValueError("this transform has no mirror symmetry")
-    iv, iz = tr.mirror
-    v = jnp.where(where, -theta[..., iv], theta[..., iv])
+    iv, iz, *odd = tr.mirror
     z = jnp.where(where, 1.0 - theta[..., iz], theta[..., iz])
-    return theta.at[..., iv].set(v).at[..., iz].set(z)
+    theta = theta.at[..., iz].set(z)
+    for i in (iv, *odd):
+        theta = theta.at[..., i].set(jnp.where(where, -theta[..., i], theta[..., i]))
+    return theta
 
 
 def is_lower(tr: Transform, c: jnp.ndarray) -> jnp.ndarray:

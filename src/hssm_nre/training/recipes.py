@@ -148,6 +148,16 @@ RECIPES: dict[str, dict] = {
         "time_budget": 2_700.0,
         "version": "0.4.0",
     },
+    # gamma_drift 0.1.0 (issue 33): a DDM whose drift adds a gamma-shaped bump, mirrored in
+    # (v, z, c); the angle 0.4.0 recipe.
+    "gamma_drift": {
+        **RECIPE_020,
+        "edge_share": 0.25,
+        "norm_weight": 1.0,
+        "norm_clip": 3.0,
+        "members": 2,
+        "version": "0.1.0",
+    },
     # ddm_seq2_no_bias 0.1.0 (issue 33): two diffusions in sequence, four responses, no mirror;
     # the angle 0.4.0 recipe (decision times to 100 s, log / linear / inverse time features,
     # edge-heavy proposal, normalization penalty capped at 3, two members).

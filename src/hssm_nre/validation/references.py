@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hssm_nre.models import BOUNDARIES, MODELS, ModelSpec, get_model
+from hssm_nre.models import BOUNDARIES, DRIFTS, MODELS, ModelSpec, drift_at, get_model
 from hssm_nre.net.ddm_density import ddm_logp_jax
 
 __all__ = ["KINDS", "REFERENCES", "Reference", "get_reference", "unsupported"]
@@ -189,13 +189,22 @@ def _pyddm(
                 return self.a * np.exp(-((t / self.p2) ** self.p1))
             return self.a
 
+    class _Drift(pyddm.Drift):
+        name = "ssm-simulators time-varying drift"
+        required_parameters = ["v", "kind", "p"]
+
+        def get_drift(self, t, conditions=None, **kwargs):
+            return self.v + float(drift_at(self.kind, t, self.p))
+
     import jax
 
     spec = get_model(model)
     collapsing = spec.boundary is not None
     # Crank-Nicolson is only valid for fixed boundaries; moving ones take the implicit
-    # solver, first order in dt, hence the finer grid (or the closed form for angle).
-    step = fine if collapsing else dt
+    # solver, first order in dt, hence the finer grid (or the closed form for angle). A
+    # time-varying drift keeps Crank-Nicolson but takes the fine time step, which resolves
+    # gamma_drift's narrowest bumps (scale 0.01 s).
+    step = fine if collapsing or spec.drift is not None else dt
     early = 2 * step
     _short = jax.jit(lambda th, xs: ddm_logp_jax(jax.numpy.broadcast_to(th, (xs.shape[0], 4)), xs))
 
@@ -214,6 +223,8 @@ def _pyddm(
         else:
             bound = pyddm.BoundConstant(B=p["a"])
         drift = pyddm.DriftLinear(drift=p["v"], x=-p["g"], t=0.0) if "g" in p else None
+        if spec.drift is not None:
+            drift = _Drift(v=p["v"], kind=spec.drift, p=tuple(p[k] for k in DRIFTS[spec.drift]))
         m = pyddm.Model(
             drift=drift or pyddm.DriftConstant(drift=p["v"]),
             noise=pyddm.NoiseConstant(noise=1.0),
@@ -250,6 +261,8 @@ def _pyddm(
         how = f"PyDDM's closed form for a linearly collapsing boundary (Anderson 1960), dt = {step}"
     elif collapsing:
         how = f"PyDDM implicit Fokker-Planck solution (dx = dt = {step}), ssm-simulators boundary"
+    elif spec.drift is not None:
+        how = f"PyDDM Crank-Nicolson Fokker-Planck solution (dx = {dx}, dt = {step}), ssm-simulators drift"
     else:
         how = f"PyDDM Crank-Nicolson Fokker-Planck solution (dx = {dx}, dt = {dt})"
     return Reference(model, "pyddm", how, logp)
@@ -265,7 +278,7 @@ def unsupported(kind: str, spec: ModelSpec | str) -> str | None:
     parameters, alone or with ``sv``, an LBA with 2 or 3 choices, or two diffusions in sequence;
     ``blackbox`` those of ``full_ddm``; ``pyddm`` a diffusion with unit noise, a constant or collapsing
     (:data:`~hssm_nre.models.BOUNDARIES`) boundary and optionally the leak ``g`` of the
-    Ornstein-Uhlenbeck drift ``v - g x``.
+    Ornstein-Uhlenbeck drift ``v - g x`` or a time-varying drift (:data:`~hssm_nre.models.DRIFTS`).
 
     Examples
     --------
@@ -301,10 +314,13 @@ def unsupported(kind: str, spec: ModelSpec | str) -> str | None:
         if spec.params == full and spec.ndt_spread == "st":
             return None
         return f"{kind!r} covers {full}, not {spec.params}"
-    known = {*_DDM, "g", *BOUNDARIES.get(spec.boundary, ())}
+    known = {*_DDM, "g", *BOUNDARIES.get(spec.boundary, ()), *DRIFTS.get(spec.drift, ())}
     extra = [p for p in spec.params if p not in known]
     if extra or spec.ndt_spread is not None or not set(_DDM) <= set(spec.params):
-        return f"{kind!r} covers v, a, z, t, g and a boundary's parameters; {spec.name!r} has {spec.params}"
+        return (
+            f"{kind!r} covers v, a, z, t, g and a boundary's or drift's parameters; "
+            f"{spec.name!r} has {spec.params}"
+        )
     return None
 
 
