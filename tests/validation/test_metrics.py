@@ -70,34 +70,6 @@ def test_nuts_start_is_inside_the_support_with_a_spread_onset():
     assert lo[1] < plain[1] < 0.6
 
 
-def test_nuts_starts_at_the_best_of_the_candidates():
-    """The start is the candidate the network likes best; the onset stays below the fastest rt."""
-    import jax.numpy as jnp
-
-    from hssm_nre.net.logp import make_logp
-    from hssm_nre.simulation import simulate_trials
-    from hssm_nre.store.hub import load_network
-    from hssm_nre.validation.sampling import _start_inside, best_start
-
-    net = load_network("ddm")
-    truth = np.array([2.0, 0.8, 0.5, 0.4])
-    x, ok = simulate_trials("ddm", np.tile(truth, (300, 1)), np.random.default_rng(0))
-    x = x[ok]
-    lo, hi = np.array(list(net.box.values())).T
-    start = best_start(net, x, lo, hi, 3, seed=0)
-    mid = _start_inside(x, lo, hi, 3)
-    logp = make_logp(net)
-
-    def ll(th):
-        th = jnp.broadcast_to(jnp.asarray(th, jnp.float32), (len(x), 4))
-        return float(jnp.sum(logp(th, jnp.asarray(x, jnp.float32))))
-
-    assert start[3] == np.float32(mid[3]) < x[:, 0].min()
-    assert ll(start) > ll(mid) + 10  # the midpoint (v = 0, a = 1.4) is far off; the best candidate is closer
-    assert start[0] > 0.5  # a positive drift, as the data's upper responses say
-    np.testing.assert_array_equal(start, best_start(net, x, lo, hi, 3, seed=0))  # data and seed only
-
-
 def test_record_in_card_keeps_the_reports_command(tmp_path):
     """`validate --write-card` records the report's full command (options included) in the card."""
     import json

@@ -20,7 +20,7 @@ from hssm_nre.simulation import simulate_trials
 from hssm_nre.store.artifact import Network
 from hssm_nre.validation.cases import CALIBRATION_PRIOR, VALIDATION_MAX_T
 from hssm_nre.validation.distributed import Cluster, map_tasks, process_memory
-from hssm_nre.validation.sampling import _onset_indices, best_start, nuts_sampler
+from hssm_nre.validation.sampling import _onset_indices, _start_inside, nuts_sampler
 
 __all__ = ["CalibrationFit", "calibration", "calibration_fit", "compiled_fit"]
 
@@ -122,8 +122,7 @@ def _fallback_draws(net: Network, task: CalibrationFit, prior: dict, lo, hi, ons
     import jax
     import jax.numpy as jnp
 
-    start = best_start(net, task.x, lo, hi, *onset_i, seed=task.seed)
-    fresh, _, _ = nuts_sampler(net, prior, task.draws, start=start)
+    fresh, _, _ = nuts_sampler(net, prior, task.draws, start=_start_inside(task.x, lo, hi, *onset_i))
     fresh.run(jax.random.key(task.seed), jnp.asarray(task.x, jnp.float32))
     return np.asarray(fresh.get_samples()["theta"])
 
@@ -147,7 +146,7 @@ def calibration_fit(task: CalibrationFit) -> dict:
     spec = (task.key, task.prior, task.draws, task.x.shape)
     if spec not in _SAMPLERS:
         _SAMPLERS[spec] = compiled_fit(net, task.prior, task.draws)
-    frac = (best_start(net, task.x, lo, hi, *onset_i, seed=task.seed) - lo) / (hi - lo)
+    frac = (_start_inside(task.x, lo, hi, *onset_i) - lo) / (hi - lo)
     # float32 throughout, whatever the process's mode: `import hssm` turns on JAX's float64 mode,
     # under which numpyro's float64 momenta and the network's float32 positions cannot be mixed
     with jax.enable_x64(False):

@@ -178,7 +178,7 @@ def nuts_draws(net: Network, x: np.ndarray, prior: dict, draws: int, chains: int
     names = list(net.params)
     lo = np.array([prior[p][0] for p in names], np.float32)
     hi = np.array([prior[p][1] for p in names], np.float32)
-    start = best_start(net, x, lo, hi, *_onset_indices(net), seed=seed)
+    start = _start_inside(x, lo, hi, *_onset_indices(net))
     mcmc, _, _ = nuts_sampler(net, prior, draws, chains, start=start)
     mcmc.run(jax.random.key(seed), jnp.asarray(x, jnp.float32))
     return np.asarray(mcmc.get_samples()["theta"], np.float64)
@@ -218,39 +218,13 @@ def _start_inside(x, lo, hi, ndt_i, spread_i=None) -> np.ndarray:
     return start.astype(np.float32)
 
 
-# Random points of the prior besides the midpoint that :func:`best_start` scores.
-START_CANDIDATES = 255
-
-
-def best_start(net: Network, x, lo, hi, ndt_i, spread_i=None, n: int = START_CANDIDATES, seed: int = 0):
-    """NUTS start: the best under the network of :func:`_start_inside` and ``n`` random prior points.
-
-    The candidates keep that start's onset columns (the non-decision time below the fastest
-    rt) and draw the other parameters uniformly from the prior; the one with the highest
-    log-likelihood of ``x`` starts the chains. Where a model's posterior has a second, minor
-    mode (``gamma_drift``: a positive drift with a negative bump is nearly matched by a negative
-    drift with a long positive one), chains started at the prior's midpoint can settle in the
-    minor one; from the best of 256 points they start in the major one. Depends on the data and
-    ``seed`` only, not on the truth.
-    """
+def _init_inside(x, lo, hi, ndt_i, spread_i=None):
+    """Map that start to numpyro's unconstrained space (logit of the share of the prior range)."""
     import jax.numpy as jnp
 
-    from hssm_nre.net.logp import make_logp
-
     lo, hi = np.asarray(lo, np.float64), np.asarray(hi, np.float64)
-    mid = _start_inside(x, lo, hi, ndt_i, spread_i).astype(np.float64)
-    cand = lo + (hi - lo) * np.random.default_rng(seed).uniform(0.02, 0.98, (n, len(lo)))
-    for i in (ndt_i, spread_i):
-        if i is not None:
-            cand[:, i] = mid[i]
-    cand = np.vstack([mid, cand]).astype(np.float32)
-    logp = make_logp(net)
-    xj = jnp.asarray(x, jnp.float32)
-    score = np.array(
-        [float(jnp.sum(logp(jnp.broadcast_to(jnp.asarray(th), (len(x), len(th))), xj))) for th in cand]
-    )
-    score = np.where(np.isfinite(score), score, -np.inf)
-    return cand[int(np.argmax(score))] if np.isfinite(score).any() else cand[0]
+    frac = (_start_inside(x, lo, hi, ndt_i, spread_i) - lo) / (hi - lo)
+    return {"theta": jnp.asarray(np.log(frac / (1 - frac)), dtype=jnp.result_type(float))}
 
 
 @dataclass
