@@ -46,7 +46,9 @@ def test_max_t_trials_are_dropped_and_counted():
     assert np.isfinite(d.x).all()
 
 
-@pytest.mark.parametrize("name", ["angle", "weibull", "ornstein", "ddm_sdv", "full_ddm", "levy", "gamma_drift"])
+@pytest.mark.parametrize(
+    "name", ["angle", "weibull", "ornstein", "ddm_sdv", "full_ddm", "levy", "gamma_drift"]
+)
 def test_other_models_simulate(name, rng):
     from hssm_nre.models import get_model
 

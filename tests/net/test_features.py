@@ -131,6 +131,55 @@ def test_boundary_feature_needs_a_collapsing_boundary_and_decision_times():
         _tr(("log", "boundary"))
 
 
+def _drift_tr():
+    from hssm_nre.models import get_model
+    from hssm_nre.training.loop import _make_transform
+
+    spec = get_model("gamma_drift")
+    rng = np.random.default_rng(0)
+    th = spec.sample_box(64, rng)
+    x = np.stack([th[:, 3] + rng.exponential(0.5, 64), np.where(rng.random(64) < 0.5, -1, 1)], axis=1)
+    return spec, th, x, _make_transform(spec, "nce", x, th, True, ("log", "linear", "inverse", "drift"))
+
+
+def test_drift_integral_is_the_integral_of_the_drift():
+    from scipy.integrate import quad
+
+    from hssm_nre.models import drift_at
+    from hssm_nre.net.features import drift_integral
+
+    cases = [(2.0, 0.01, 2.0, 0.015), (3.0, 0.1, -1.5, 0.25), (9.8, 0.02, -3.0, 0.2), (10.0, 1.0, 3.0, 5.0)]
+    for shape, scale, c, u in cases:
+        peak = (shape - 1) * scale
+        p = (shape, scale, c)
+        want = quad(lambda s, p=p: drift_at("gamma", s, p), 0, u, points=[peak] if peak < u else None)[0]
+        got = float(drift_integral("gamma", jnp.asarray(u), tuple(jnp.asarray(v) for v in p)))
+        assert got == pytest.approx(want, rel=1e-5)
+
+
+def test_drift_feature_is_the_evidence_added_and_mirrors_with_c():
+    """The lower choice sees the mirrored parameters, so its feature has the opposite sign."""
+    from hssm_nre.net.features import drift_integral
+
+    spec, th, x, tr = _drift_tr()
+    assert tr.drift == "gamma" and tr.drift_index == (1, 4, 5, 6) and tr.mirror == (0, 2, 6)
+    p = dict(zip(spec.params, th.T, strict=True))
+    d = np.asarray(drift_integral("gamma", jnp.asarray(x[:, 0] - p["t"]), (p["shape"], p["scale"], p["c"])))
+    want = np.tanh(d / (2 * p["a"])) * np.where(x[:, 1] == 1, 1.0, -1.0)
+    f = np.asarray(featurize(tr, jnp.asarray(th, jnp.float32), jnp.asarray(x, jnp.float32)))
+    np.testing.assert_allclose(f[:, -1], want, rtol=1e-4, atol=1e-6)
+    assert np.abs(want).max() > 0.1
+    assert Transform.from_dict(tr.to_dict()) == tr
+    xj = jnp.asarray(x, jnp.float32)
+    grad = jax.grad(lambda t: featurize(tr, t, xj).sum())(jnp.asarray(th, jnp.float32))
+    assert np.isfinite(np.asarray(grad)).all()
+    with pytest.raises(ValueError, match="time-varying drift"):
+        _make = __import__("hssm_nre.training.loop", fromlist=["_make_transform"])._make_transform
+        _make(spec, "cnre", x, th, True, ("log", "drift"))
+    with pytest.raises(ValueError, match="time-varying drift"):
+        _tr(("log", "drift"))
+
+
 def test_simulator_boundaries_are_the_registry_formulas():
     from hssm_nre.simulation import _boundary
 

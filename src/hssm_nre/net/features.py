@@ -16,12 +16,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from hssm_nre.models import BOUNDARIES, boundary_at
+from hssm_nre.models import BOUNDARIES, DRIFTS, boundary_at
 
 __all__ = ["Transform", "featurize", "init_mlp", "mlp", "n_layers"]
 
 TINY = 1e-6
-TIME_FEATURES = ("log", "linear", "inverse", "boundary")
+TIME_FEATURES = ("log", "linear", "inverse", "boundary", "drift")
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,12 @@ class Transform:
         the share of the boundary left, ``b(u) / a`` in ``[0, 1]``: where the boundary
         collapses abruptly (a Weibull with a large ``alpha``) the trials end at a wall whose
         place depends on the parameters, a step the other features must build from ``theta``.
+    drift, drift_index
+        Name of a time-varying drift (a key of :data:`hssm_nre.models.DRIFTS`) and the columns of
+        ``theta`` that give ``a`` and its parameters, for the ``"drift"`` time feature: the
+        evidence the added drift has moved by decision time ``u``, :func:`drift_integral`, over
+        the boundary separation ``2 a`` and bounded by ``tanh``. A narrow gamma bump is a kick
+        whose time and size depend on three parameters; the feature makes it an input.
     boundary, boundary_index
         Name of the collapsing boundary (a key of :data:`hssm_nre.models.BOUNDARIES`) and the columns of
         ``theta`` that give ``a`` and its shape parameters, for the ``"boundary"`` feature.
@@ -89,6 +95,8 @@ class Transform:
     boundary: str | None = None
     boundary_index: tuple[int, ...] | None = None
     log_index: tuple[int, ...] = ()
+    drift: str | None = None
+    drift_index: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         if not set(self.log_index) <= set(self.param_index) or (
@@ -114,6 +122,17 @@ class Transform:
                 f"{sorted(BOUNDARIES)}, got {self.boundary!r}) with the columns of a and its shape "
                 "parameters, and a network that sees decision times (method 'nce')"
             )
+        if "drift" in self.time_features and (
+            self.drift not in DRIFTS
+            or self.drift_index is None
+            or len(self.drift_index) != 1 + len(DRIFTS[self.drift])
+            or self.ndt_index is None
+        ):
+            raise ValueError(
+                f"the 'drift' time feature needs a time-varying drift (one of {sorted(DRIFTS)}, got "
+                f"{self.drift!r}) with the columns of a and its parameters, and a network that sees "
+                "decision times (method 'nce')"
+            )
 
     def to_dict(self) -> dict:
         """JSON-ready dict."""
@@ -133,7 +152,7 @@ class Transform:
             "time_features",
             "log_index",
         )
-        for k in (*tuples, "boundary_index"):
+        for k in (*tuples, "boundary_index", "drift_index"):
             if d.get(k) is None:
                 continue
             d[k] = tuple(d[k])
@@ -162,6 +181,26 @@ def onset(tr: Transform, theta):
 def time_of(tr: Transform, theta: jnp.ndarray, x: jnp.ndarray) -> jnp.ndarray:
     """Reaction time, or the time since the earliest onset (``rt - t``) when the transform says so."""
     return x[..., 0] - onset(tr, theta)
+
+
+def drift_integral(kind: str, u: jnp.ndarray, params) -> jnp.ndarray:
+    """Evidence ``D(u)`` that the time-varying part of the drift has added by decision time ``u``.
+
+    ``"gamma"``: the integral of :func:`hssm_nre.models.drift_at`'s bump, ``c scale e^k Gamma(k + 1)
+    k^-k P(k + 1, u / scale)`` with ``k = shape - 1`` and ``P`` the regularized lower incomplete
+    gamma function.
+
+    Examples
+    --------
+    >>> round(float(drift_integral("gamma", jnp.asarray(1e3), (2.0, 0.5, 1.0))), 4)  # 0.5 e
+    1.3591
+    """
+    if kind == "gamma":
+        shape, scale, c = params
+        k = shape - 1.0
+        total = jnp.exp(jnp.log(scale) + k + jax.scipy.special.gammaln(k + 1.0) - k * jnp.log(k))
+        return c * total * jax.scipy.special.gammainc(k + 1.0, jnp.maximum(u, 0.0) / scale)
+    raise ValueError(f"unknown drift {kind!r}; known: {sorted(DRIFTS)}")
 
 
 def choice_sign(tr: Transform, c: jnp.ndarray) -> jnp.ndarray:
@@ -243,7 +282,8 @@ def y_to_obs(tr: Transform, theta: jnp.ndarray, y: jnp.ndarray, c_index: jnp.nda
 def time_feature_stack(tr: Transform, u: jnp.ndarray, theta: jnp.ndarray | None = None) -> jnp.ndarray:
     """Compute the time features of :attr:`Transform.time_features`, shape ``(..., n)``.
 
-    ``theta`` (raw parameters broadcasting against ``u``) is needed by the ``"boundary"`` feature only.
+    ``theta`` (raw parameters broadcasting against ``u``; mirrored for the lower choice) is needed
+    by the ``"boundary"`` and ``"drift"`` features only.
     """
     u = jnp.maximum(u, TINY)
     c, s = tr.x_center[0], tr.x_scale[0]
@@ -256,6 +296,9 @@ def time_feature_stack(tr: Transform, u: jnp.ndarray, theta: jnp.ndarray | None 
         elif name == "boundary":
             cols = [theta[..., i] for i in tr.boundary_index]
             out.append(boundary_at(tr.boundary, u, cols[0], cols[1:], jnp) / cols[0])
+        elif name == "drift":
+            cols = [theta[..., i] for i in tr.drift_index]
+            out.append(jnp.tanh(drift_integral(tr.drift, u, cols[1:]) / (2.0 * cols[0])))
         else:
             fast = np.exp(c - s)
             out.append(fast / (u + fast / 50.0))
@@ -265,10 +308,12 @@ def time_feature_stack(tr: Transform, u: jnp.ndarray, theta: jnp.ndarray | None 
 def featurize(tr: Transform, theta: jnp.ndarray, x: jnp.ndarray) -> jnp.ndarray:
     """Network inputs for parameters ``theta`` (..., P) and observations ``x`` (..., D)."""
     if tr.x_kind == "rt_choice":
-        tf = time_feature_stack(tr, time_of(tr, theta, x), theta)
         if tr.mirror is not None:  # one boundary: the lower choice sees mirrored parameters
-            th = theta_features(tr, reflect(tr, theta, is_lower(tr, x[..., 1])))
+            seen = reflect(tr, theta, is_lower(tr, x[..., 1]))
+            tf = time_feature_stack(tr, time_of(tr, theta, x), seen)
+            th = theta_features(tr, seen)
             return jnp.concatenate([th, tf.astype(th.dtype)], axis=-1)
+        tf = time_feature_stack(tr, time_of(tr, theta, x), theta)
         th = theta_features(tr, theta)
         feats = jnp.concatenate([tf, choice_sign(tr, x[..., 1])[..., None]], axis=-1)
     else:

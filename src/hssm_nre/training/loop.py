@@ -26,7 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from hssm_nre.models import BOUNDARIES, ModelSpec, get_model
+from hssm_nre.models import BOUNDARIES, DRIFTS, ModelSpec, get_model
 from hssm_nre.net.base import BASE_PARAMS, base_logpdf
 from hssm_nre.net.features import (
     Transform,
@@ -99,6 +99,15 @@ def _make_transform(
                 )
             boundary = spec.boundary
             boundary_index = tuple(spec.params.index(p) for p in ("a", *BOUNDARIES[boundary]))
+        drift, drift_index = None, None
+        if "drift" in time_features:
+            if spec.drift is None or not use_ndt:
+                raise ValueError(
+                    f"the 'drift' time feature needs a model with a time-varying drift and method "
+                    f"'nce'; {spec.name!r} has drift {spec.drift!r}, method {method!r}"
+                )
+            drift = spec.drift
+            drift_index = tuple(spec.params.index(p) for p in ("a", *DRIFTS[drift]))
         return Transform(
             keep,
             center,
@@ -114,6 +123,8 @@ def _make_transform(
             boundary,
             boundary_index,
             log_index,
+            drift,
+            drift_index,
         )
     return Transform(
         keep,

@@ -149,14 +149,19 @@ RECIPES: dict[str, dict] = {
         "version": "0.4.0",
     },
     # gamma_drift 0.1.0 (issue 33): a DDM whose drift adds a gamma-shaped bump, mirrored in
-    # (v, z, c); the angle 0.4.0 recipe.
+    # (v, z, c); the angle 0.4.0 recipe. Not shipped: its likelihood rated narrow bumps at the
+    # box's edge (scale near 0.01) 23-27 nats above what PyDDM gives them, a mode of its own
+    # (benchmarks/accuracy/mle_check.py, benchmarks/results/gamma_drift.md).
+    # gamma_drift 0.2.0: the same with the "drift" time feature (the evidence the bump has added
+    # by each decision time).
     "gamma_drift": {
         **RECIPE_020,
+        "time_features": ("log", "linear", "inverse", "drift"),
         "edge_share": 0.25,
         "norm_weight": 1.0,
         "norm_clip": 3.0,
         "members": 2,
-        "version": "0.1.0",
+        "version": "0.2.0",
     },
     # ddm_seq2_no_bias 0.1.0 (issue 33): two diffusions in sequence, four responses, no mirror;
     # the angle 0.4.0 recipe (decision times to 100 s, log / linear / inverse time features,
