@@ -61,6 +61,28 @@ if TYPE_CHECKING:
 __all__ = ["fit", "train"]
 
 
+# The time features that read parameters besides the time: the spec's field naming the
+# function, its registry (parameter names after ``a``) and what the error calls it.
+_PARAM_FEATURES = {
+    "boundary": (BOUNDARIES, "a collapsing boundary"),
+    "drift": (DRIFTS, "a time-varying drift"),
+}
+
+
+def _feature_columns(spec: ModelSpec, feature: str, time_features, use_ndt: bool, method: str):
+    """``(name, columns of a and its parameters)`` for the ``"boundary"`` or ``"drift"`` feature, or Nones."""
+    if feature not in time_features:
+        return None, None
+    registry, what = _PARAM_FEATURES[feature]
+    kind = getattr(spec, feature)
+    if kind is None or not use_ndt:
+        raise ValueError(
+            f"the {feature!r} time feature needs a model with {what} and method 'nce'; "
+            f"{spec.name!r} has {feature} {kind!r}, method {method!r}"
+        )
+    return kind, tuple(spec.params.index(p) for p in ("a", *registry[kind]))
+
+
 def _make_transform(
     spec: ModelSpec,
     method: str,
@@ -90,24 +112,8 @@ def _make_transform(
         if spread_index is not None:
             time_ = time_ + theta[:, spread_index]
         lt = np.log(np.maximum(time_, 1e-6))
-        boundary, boundary_index = None, None
-        if "boundary" in time_features:
-            if spec.boundary is None or not use_ndt:
-                raise ValueError(
-                    f"the 'boundary' time feature needs a model with a collapsing boundary and method "
-                    f"'nce'; {spec.name!r} has boundary {spec.boundary!r}, method {method!r}"
-                )
-            boundary = spec.boundary
-            boundary_index = tuple(spec.params.index(p) for p in ("a", *BOUNDARIES[boundary]))
-        drift, drift_index = None, None
-        if "drift" in time_features:
-            if spec.drift is None or not use_ndt:
-                raise ValueError(
-                    f"the 'drift' time feature needs a model with a time-varying drift and method "
-                    f"'nce'; {spec.name!r} has drift {spec.drift!r}, method {method!r}"
-                )
-            drift = spec.drift
-            drift_index = tuple(spec.params.index(p) for p in ("a", *DRIFTS[drift]))
+        boundary, boundary_index = _feature_columns(spec, "boundary", time_features, use_ndt, method)
+        drift, drift_index = _feature_columns(spec, "drift", time_features, use_ndt, method)
         return Transform(
             keep,
             center,
