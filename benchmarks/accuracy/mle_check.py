@@ -33,19 +33,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: com
 from common import emit  # noqa: E402
 
 
-def optima(net, x: np.ndarray, starts: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[np.ndarray]:
-    """Local maxima of the network's summed log-likelihood from each start (float32 network)."""
-    logp = make_logp(net)
+def optima(value_and_grad, x: np.ndarray, starts: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list:
+    """Local maxima of the summed log-likelihood from each start (``value_and_grad``: of minus it)."""
     xj = jnp.asarray(x, jnp.float32)
-
-    def neg(t):
-        return -jnp.sum(logp(jnp.broadcast_to(t, (xj.shape[0], t.shape[0])), xj))
-
-    f = jax.jit(jax.value_and_grad(neg))
     pad = 1e-4 * (hi - lo)
 
     def fg(t):
-        v, g = f(jnp.asarray(t, jnp.float32))
+        v, g = value_and_grad(jnp.asarray(t, jnp.float32), xj)
         return float(v), np.asarray(g, np.float64)
 
     out = []
@@ -71,9 +65,13 @@ def main() -> None:
     names = list(net.params)
     logp = make_logp(net)
 
+    def neg(t, xj):
+        return -jnp.sum(logp(jnp.broadcast_to(t, (xj.shape[0], t.shape[0])), xj))
+
+    value_and_grad = jax.jit(jax.value_and_grad(neg))  # compiled once per data size
+
     def ll_net(th, x):
-        t = jnp.broadcast_to(jnp.asarray(th, jnp.float32), (len(x), len(th)))
-        return float(jnp.sum(logp(t, jnp.asarray(x, jnp.float32))))
+        return -float(neg(jnp.asarray(th, jnp.float32), jnp.asarray(x, jnp.float32)))
 
     rows = [
         "| set | start | " + " | ".join(names) + " | network ll - at truth | reference ll - at truth |",
@@ -89,7 +87,7 @@ def main() -> None:
             j = names.index(spec.ndt)
             random[:, j] = rng.uniform(lo[j], min(hi[j], x[:, 0].min()), a.starts)
         net0, ref0 = ll_net(truth, x), float(np.sum(ref.logp(truth, x)))
-        found = optima(net, x, np.vstack([truth, random]), lo, hi)
+        found = optima(value_and_grad, x, np.vstack([truth, random]), lo, hi)
         top = None
         for k, t in enumerate(found):
             d_net, d_ref = ll_net(t, x) - net0, float(np.sum(ref.logp(t, x))) - ref0

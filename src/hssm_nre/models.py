@@ -211,22 +211,14 @@ class ModelSpec:
             raise ValueError(f"model {self.name!r}: ndt {self.ndt!r} is not one of {self.params}")
         if self.ndt_spread is not None and (self.ndt is None or self.ndt_spread not in self.params):
             raise ValueError(f"model {self.name!r}: ndt_spread {self.ndt_spread!r} needs ndt and a parameter")
-        if self.boundary is not None and (
-            self.boundary not in BOUNDARIES or not {"a", *BOUNDARIES[self.boundary]} <= set(self.params)
-        ):
-            raise ValueError(
-                f"model {self.name!r}: boundary {self.boundary!r} needs to be one of {sorted(BOUNDARIES)} "
-                f"and its parameters ('a', {', '.join(map(repr, BOUNDARIES.get(self.boundary, ())))}) "
-                f"to be among {self.params}"
-            )
-        if self.drift is not None and (
-            self.drift not in DRIFTS or not {"v", *DRIFTS[self.drift]} <= set(self.params)
-        ):
-            raise ValueError(
-                f"model {self.name!r}: drift {self.drift!r} needs to be one of {sorted(DRIFTS)} "
-                f"and its parameters ('v', {', '.join(map(repr, DRIFTS.get(self.drift, ())))}) "
-                f"to be among {self.params}"
-            )
+        for field_, registry, base in (("boundary", BOUNDARIES, "a"), ("drift", DRIFTS, "v")):
+            kind = getattr(self, field_)
+            if kind is not None and (kind not in registry or not {base, *registry[kind]} <= set(self.params)):
+                raise ValueError(
+                    f"model {self.name!r}: {field_} {kind!r} needs to be one of {sorted(registry)} "
+                    f"and its parameters ({base!r}, {', '.join(map(repr, registry.get(kind, ())))}) "
+                    f"to be among {self.params}"
+                )
         if self.mirror is not None:
             object.__setattr__(self, "mirror", tuple(self.mirror))
             box = dict(zip(self.params, self.box, strict=True))

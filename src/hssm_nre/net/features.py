@@ -22,6 +22,13 @@ __all__ = ["Transform", "featurize", "init_mlp", "mlp", "n_layers"]
 
 TINY = 1e-6
 TIME_FEATURES = ("log", "linear", "inverse", "boundary", "drift")
+# The time features that read parameters besides the time: the transform's field naming the
+# function (with ``<field>_index``: the columns of ``a`` and its parameters), its registry and
+# what an error calls it.
+PARAM_FEATURES = {
+    "boundary": (BOUNDARIES, "a collapsing boundary"),
+    "drift": (DRIFTS, "a time-varying drift"),
+}
 
 
 @dataclass(frozen=True)
@@ -111,28 +118,19 @@ class Transform:
             raise ValueError(
                 f"time_features must start with 'log' and use {TIME_FEATURES}; got {self.time_features}"
             )
-        if "boundary" in self.time_features and (
-            self.boundary not in BOUNDARIES
-            or self.boundary_index is None
-            or len(self.boundary_index) != 1 + len(BOUNDARIES[self.boundary])
-            or self.ndt_index is None
-        ):
-            raise ValueError(
-                "the 'boundary' time feature needs a collapsing boundary (one of "
-                f"{sorted(BOUNDARIES)}, got {self.boundary!r}) with the columns of a and its shape "
-                "parameters, and a network that sees decision times (method 'nce')"
-            )
-        if "drift" in self.time_features and (
-            self.drift not in DRIFTS
-            or self.drift_index is None
-            or len(self.drift_index) != 1 + len(DRIFTS[self.drift])
-            or self.ndt_index is None
-        ):
-            raise ValueError(
-                f"the 'drift' time feature needs a time-varying drift (one of {sorted(DRIFTS)}, got "
-                f"{self.drift!r}) with the columns of a and its parameters, and a network that sees "
-                "decision times (method 'nce')"
-            )
+        for feature, (registry, what) in PARAM_FEATURES.items():
+            kind, cols = getattr(self, feature), getattr(self, f"{feature}_index")
+            if feature in self.time_features and (
+                kind not in registry
+                or cols is None
+                or len(cols) != 1 + len(registry[kind])
+                or self.ndt_index is None
+            ):
+                raise ValueError(
+                    f"the {feature!r} time feature needs {what} (one of {sorted(registry)}, got {kind!r}) "
+                    "with the columns of a and its parameters, and a network that sees decision times "
+                    "(method 'nce')"
+                )
 
     def to_dict(self) -> dict:
         """JSON-ready dict."""

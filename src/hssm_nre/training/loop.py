@@ -26,9 +26,10 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from hssm_nre.models import BOUNDARIES, DRIFTS, ModelSpec, get_model
+from hssm_nre.models import ModelSpec, get_model
 from hssm_nre.net.base import BASE_PARAMS, base_logpdf
 from hssm_nre.net.features import (
+    PARAM_FEATURES,
     Transform,
     featurize,
     init_mlp,
@@ -61,19 +62,11 @@ if TYPE_CHECKING:
 __all__ = ["fit", "train"]
 
 
-# The time features that read parameters besides the time: the spec's field naming the
-# function, its registry (parameter names after ``a``) and what the error calls it.
-_PARAM_FEATURES = {
-    "boundary": (BOUNDARIES, "a collapsing boundary"),
-    "drift": (DRIFTS, "a time-varying drift"),
-}
-
-
 def _feature_columns(spec: ModelSpec, feature: str, time_features, use_ndt: bool, method: str):
     """``(name, columns of a and its parameters)`` for the ``"boundary"`` or ``"drift"`` feature, or Nones."""
     if feature not in time_features:
         return None, None
-    registry, what = _PARAM_FEATURES[feature]
+    registry, what = PARAM_FEATURES[feature]
     kind = getattr(spec, feature)
     if kind is None or not use_ndt:
         raise ValueError(
