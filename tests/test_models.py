@@ -46,14 +46,14 @@ def test_mirror_needs_a_symmetric_box():
         ModelSpec.custom("m", ["v", "z"], {"v": (-1, 1), "z": (0, 1)}, lambda th, rng: th, mirror=("v", "z"))
     assert ModelSpec.custom("m", list(box), box, lambda th, rng: th).mirror is None
     # the two-choice diffusion models are symmetric under swapping the choices; the LBA's
-    # three and the four of two diffusions in sequence are not
+    # three, the four of two diffusions in sequence and the race's four are not
     assert sim == "bridge" and all(
-        (MODELS[m].mirror is None) == (MODELS[m].simulator in ("lba", "seq2")) for m in MODELS
+        (MODELS[m].mirror is None) == (MODELS[m].simulator in ("lba", "seq2", "race")) for m in MODELS
     )
     assert all(
         MODELS[m].mirror == ("v", "z", *(("c",) if m == "gamma_drift" else ()))
         for m in MODELS
-        if MODELS[m].simulator not in ("lba", "seq2")
+        if MODELS[m].simulator not in ("lba", "seq2", "race")
     )
     # further mirror parameters change sign with the drift, so their box must be symmetric too
     gbox = dict(MODELS["gamma_drift"].box_dict(), c=(-1.0, 3.0))
@@ -129,6 +129,7 @@ DEFAULT_REFERENCE = {
     "lba3": "analytic",
     "ddm_seq2_no_bias": "analytic",
     "gamma_drift": "pyddm",
+    "race_no_bias_angle_4": "fokker_planck",
 }
 
 
@@ -140,7 +141,7 @@ def test_registry_entry_is_complete(name):
 
     spec = MODELS[name]
     # a simulation route the package's simulators accept for this model
-    assert spec.simulator in ("bridge", "stable", "lba", "seq2", "ssms")
+    assert spec.simulator in ("bridge", "stable", "lba", "seq2", "race", "ssms")
     assert check_route(spec) == spec.simulator
     # references: implemented kinds able to compute this model, the default first
     for kind in spec.references:
@@ -172,6 +173,7 @@ def test_views_are_derived_from_the_registry():
         "gamma_drift",
         "lba3",
         "ddm_seq2_no_bias",
+        "race_no_bias_angle_4",
     ]
     assert {m: len(s) for m, s in EXTENDED_SETS.items()} == dict.fromkeys(EXTENDED_SETS, 4)
     assert list(PARAMETER_SETS) == ["ddm"] and len(PARAMETER_SETS["ddm"]) == 6
@@ -181,6 +183,7 @@ def test_views_are_derived_from_the_registry():
         "analytic": ("ddm", "ddm_sdv", "lba3", "ddm_seq2_no_bias"),
         "blackbox": ("full_ddm",),
         "pyddm": ("ddm", "angle", "weibull", "ornstein", "gamma_drift"),
+        "fokker_planck": ("race_no_bias_angle_4",),
     }
     assert BRIDGE_MODELS == ("ddm", "angle", "weibull", "ornstein", "ddm_sdv", "full_ddm", "gamma_drift")
     assert STABLE_MODELS == ("levy",)

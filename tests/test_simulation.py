@@ -47,7 +47,8 @@ def test_max_t_trials_are_dropped_and_counted():
 
 
 @pytest.mark.parametrize(
-    "name", ["angle", "weibull", "ornstein", "ddm_sdv", "full_ddm", "levy", "gamma_drift"]
+    "name",
+    ["angle", "weibull", "ornstein", "ddm_sdv", "full_ddm", "levy", "gamma_drift", "race_no_bias_angle_4"],
 )
 def test_other_models_simulate(name, rng):
     from hssm_nre.models import get_model
@@ -56,7 +57,7 @@ def test_other_models_simulate(name, rng):
     th = spec.sample_box(500, rng)
     x, ok = simulate_trials(spec, th, rng)
     assert x.shape == (500, 2) and ok.mean() > 0.9
-    assert set(np.unique(x[ok, 1])) <= {-1.0, 1.0}
+    assert set(np.unique(x[ok, 1])) <= {float(c) for c in spec.choices}
 
 
 def test_bad_inputs():
@@ -234,3 +235,42 @@ def test_gamma_drift_sampler_matches_pyddm(theta, rng):
         ks = np.max(np.abs(emp - np.interp(rts, grid, cdf)))
         assert ks < 1.63 / np.sqrt(n) + 1e-3, (c, ks)
     assert abs(total - 1.0) < 2e-3
+
+
+@pytest.mark.parametrize(
+    "theta",
+    # the barrier at zero matters (start 0.1 a, a slow accumulator), and a steep collapse
+    [(2.0, 2.0, 0.3, 1.0, 1.2, 0.1, 0.2, 0.0), (0.8, 0.4, 1.2, 0.6, 2.5, 0.6, 1.0, 1.0)],
+)
+def test_race_sampler_matches_the_fokker_planck_reference(theta, rng):
+    """Per response, the simulated joint law of the 4-accumulator race is the reference's (KS)."""
+    from hssm_nre.validation.references import get_reference
+
+    ref = get_reference("race_no_bias_angle_4", "fokker_planck")
+    n = 30_000
+    x, ok = simulate_trials("race_no_bias_angle_4", np.tile(theta, (n, 1)), rng)
+    assert ok.all() and set(np.unique(x[:, 1])) <= {0.0, 1.0, 2.0, 3.0}
+    grid = np.linspace(theta[6] + 1e-4, x[:, 0].max() + 0.5, 4000)
+    total = 0.0
+    for c in range(4):
+        cdf = _lba_cdf(ref, theta, c, grid)
+        total += cdf[-1]
+        rts = np.sort(x[x[:, 1] == c, 0])
+        emp = np.arange(1, len(rts) + 1) / n
+        ks = np.max(np.abs(emp - np.interp(rts, grid, cdf)))
+        assert ks < 1.63 / np.sqrt(n) + 1e-3, (c, ks)
+    assert abs(total - 1.0) < 2e-3
+
+
+def test_race_route_needs_the_race_layout():
+    from hssm_nre.models import ModelSpec
+    from hssm_nre.simulation import check_route
+
+    box = ((0, 1), (0, 1), (1, 2), (0, 1))
+    spec = ModelSpec("m", ("v0", "v1", "a", "t"), box, choices=(0, 1), simulator="race", mirror=None)
+    with pytest.raises(ValueError, match="no race simulator"):
+        check_route(spec)  # no start point z
+    names = ("v0", "v1", "a", "z", "t")
+    spec = ModelSpec("m", names, (*box, (0, 1)), choices=(0, 1), simulator="race", mirror=None)
+    assert check_route(spec) == "race"
+    assert check_route("race_no_bias_angle_4") == "race"

@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 # The package's simulation routes (see :mod:`hssm_nre.simulation`); a spec may also carry a callable.
-SIMULATORS = ("bridge", "stable", "lba", "seq2", "ssms")
+SIMULATORS = ("bridge", "stable", "lba", "seq2", "race", "ssms")
 
 
 # Collapsing boundaries b(u) of the diffusion models, by name: the shape parameters that
@@ -109,7 +109,9 @@ class ModelSpec:
         as hssm's analytical LBA likelihood defines the model); ``"seq2"`` for two diffusions
         one after the other (ssm-simulators' ``ddm_seq2`` family: the first one's boundary picks
         which drift the second runs with, ``rt = t + t1 + t2``, the response ``2 c1 + c2`` for
-        ``0..3``), each from the bridge simulator; ``"ssms"``
+        ``0..3``), each from the bridge simulator; ``"race"`` for a race of independent
+        diffusions (ssm-simulators' ``race_model``: drifts ``v0 ... v{K-1}``, ``a``, ``z``, ``t``
+        and a boundary's parameters, responses ``0..K-1``); ``"ssms"``
         for ssm-simulators' model of the same name; or a callable ``f(theta, rng) -> x`` that
         maps an ``(n, n_params)`` array to ``(n, obs_dim)`` observations.
     ndt
@@ -172,7 +174,7 @@ class ModelSpec:
     box: tuple[tuple[float, float], ...]
     choices: tuple[int, ...] = (-1, 1)
     simulator: (
-        Literal["bridge", "stable", "lba", "seq2", "ssms"]
+        Literal["bridge", "stable", "lba", "seq2", "race", "ssms"]
         | Callable[[np.ndarray, np.random.Generator], np.ndarray]
     ) = "bridge"
     ndt: str | None = "t"
@@ -559,6 +561,35 @@ MODELS: dict[str, ModelSpec] = {
                 {"vh": 2.5, "vl1": 0.5, "vl2": 2.5, "a": 0.5, "t": 1.0},
             ),
             references=("analytic",),
+        ),
+        ModelSpec(
+            "race_no_bias_angle_4",
+            ("v0", "v1", "v2", "v3", "a", "z", "t", "theta"),
+            (
+                (0.0, 2.5),
+                (0.0, 2.5),
+                (0.0, 2.5),
+                (0.0, 2.5),
+                (1.0, 3.0),
+                (0.0, 0.9),
+                (0.0, 2.0),
+                (-0.1, 1.45),
+            ),
+            choices=(0, 1, 2, 3),
+            simulator="race",
+            mirror=None,
+            boundary="angle",
+            description=(
+                "Race of 4 diffusions from a common start z a, held above zero, to a linearly "
+                "collapsing boundary (hssm's and ssm-simulators' race_no_bias_angle_4)"
+            ),
+            validation_sets=(
+                {"v0": 1.5, "v1": 0.5, "v2": 0.5, "v3": 0.5, "a": 1.5, "z": 0.3, "t": 0.3, "theta": 0.3},
+                {"v0": 0.5, "v1": 1.0, "v2": 1.5, "v3": 2.0, "a": 2.0, "z": 0.5, "t": 0.5, "theta": 0.6},
+                {"v0": 2.0, "v1": 2.0, "v2": 0.3, "v3": 1.0, "a": 1.2, "z": 0.1, "t": 0.2, "theta": 0.0},
+                {"v0": 0.8, "v1": 0.4, "v2": 1.2, "v3": 0.6, "a": 2.5, "z": 0.6, "t": 1.0, "theta": 1.0},
+            ),
+            references=("fokker_planck",),
         ),
     ]
 }

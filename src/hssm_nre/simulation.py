@@ -31,6 +31,13 @@ its lower or upper boundary, which picks the drift (``vl1`` or ``vl2``) and star
 is ``t + t1 + t2`` and the response ``2 c1 + c2`` (``c = 1`` at the upper boundary), i.e.
 ``0..3``. A trial is dropped when ``t1 + t2`` reaches ``max_t``.
 
+Races of independent diffusions (``"race"``: ``race_no_bias_angle_4``, ssm-simulators'
+``race_model``) run ``K`` unit-noise accumulators from ``z a``, each held at or above zero and
+absorbed at the boundary (``a``, or a collapsing one); the first to arrive answers (``0..K-1``).
+ssm-simulators clips an accumulator at zero after each step; here it is reflected (``|x|``, the
+same barrier as ``dt -> 0``), and each accumulator gets the bridge correction above. A trial is
+dropped when none has arrived by ``max_t``.
+
 Linear ballistic accumulators (``"lba"``: ``lba3``) are sampled exactly, as hssm's analytical
 LBA likelihood defines the model (``_pt_lba3_ll``): each accumulator ``i`` starts at
 ``U(0, A)`` and rises at a drift drawn from ``N(v_i, s^2)`` with ``s = 0.1`` (:data:`LBA_S`);
@@ -65,6 +72,7 @@ __all__ = [
     "check_route",
     "simulate",
     "simulate_lba",
+    "simulate_race",
     "simulate_seq2",
     "simulate_trials",
 ]
@@ -127,9 +135,20 @@ def check_route(spec: ModelSpec | str) -> str:
                 f"{spec.choices}, ndt {spec.ndt!r}"
             )
         return "seq2"
+    if spec.simulator == "race":
+        k = len(race_drifts(spec.params))
+        want = {*race_drifts(spec.params), "a", "z", "t", *BOUNDARIES.get(spec.boundary, ())}
+        if set(spec.params) != want or k < 2 or spec.choices != tuple(range(k)) or spec.ndt != "t":
+            raise ValueError(
+                f"no race simulator for {spec.name!r}: it needs drifts v0 ... v{{K-1}} (K >= 2), a, z, "
+                f"t and the boundary's parameters, choices 0..K-1 and ndt 't'; got {spec.params}, "
+                f"{spec.choices}, ndt {spec.ndt!r}"
+            )
+        return "race"
     if spec.simulator not in ("bridge", "stable"):
         raise ValueError(
-            f"unknown simulator {spec.simulator!r}: 'bridge', 'stable', 'lba', 'seq2', 'ssms' or a callable"
+            f"unknown simulator {spec.simulator!r}: 'bridge', 'stable', 'lba', 'seq2', 'race', 'ssms' "
+            "or a callable"
         )
     params = set(spec.params)
     if spec.simulator == "bridge":
@@ -370,6 +389,76 @@ def simulate_seq2(
     return dtime, choice, finished
 
 
+def race_drifts(params: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the drift parameters ``v0, v1, ...`` of a race model, in order (module docstring).
+
+    Examples
+    --------
+    >>> race_drifts(("v0", "v1", "v2", "a", "z", "t"))
+    ('v0', 'v1', 'v2')
+    """
+    out = []
+    while f"v{len(out)}" in params:
+        out.append(f"v{len(out)}")
+    return tuple(out)
+
+
+def simulate_race(
+    p: dict[str, np.ndarray],
+    k: int,
+    rng: np.random.Generator,
+    dt: float = 1e-3,
+    max_t: float = 20.0,
+    boundary: str | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Simulate a race of ``k`` diffusions: decision times, responses ``0..k-1``, finished mask.
+
+    ssm-simulators' ``race_model``: accumulators ``dX_j = v_j du + dW_j`` from ``z a``, held at
+    or above zero, the first to reach the boundary ``b(u)`` (``a`` or :data:`BOUNDARIES`
+    ``[boundary]``) answers. Here the barrier at zero reflects (``|X|``), and a step whose ends
+    both lie below the boundary still crosses it with the Brownian-bridge probability (as in
+    the two-boundary simulator); ties within a step go to one of the crossers at random.
+
+    Examples
+    --------
+    >>> p = {k: np.full(5, v) for k, v in dict(v0=1.0, v1=0.5, v2=0.5, a=1.0, z=0.5).items()}
+    >>> u, c, ok = simulate_race(p, 3, np.random.default_rng(0))
+    >>> bool(ok.all()), set(c.tolist()) <= {0, 1, 2}
+    (True, True)
+    """
+    n = len(p["a"])
+    a = p["a"].astype(np.float64)
+    v = np.stack([p[f"v{j}"] for j in range(k)], axis=1).astype(np.float64)
+    x = np.repeat((p["z"] * a)[:, None], k, axis=1)
+    extra = {name: p[name] for name in BOUNDARIES.get(boundary, ())}
+    sqdt = math.sqrt(dt)
+    dtime = np.full(n, np.nan)
+    choice = np.zeros(n, dtype=np.int8)
+    idx = np.arange(n)
+    b_old = _boundary(boundary, 0.0, a, extra)
+    for step in range(int(math.ceil(max_t / dt))):
+        if idx.size == 0:
+            break
+        x_new = np.abs(x + v * dt + sqdt * rng.standard_normal(x.shape))
+        b_new = _boundary(boundary, (step + 1) * dt, a, extra)
+        bo, bn = b_old[:, None], b_new[:, None]
+        with np.errstate(over="ignore", invalid="ignore"):
+            p_cross = np.exp(-2.0 * np.maximum(bo - x, 0) * np.maximum(bn - x_new, 0) / dt)
+        crossed = (x_new >= bn) | (rng.uniform(size=x.shape) < p_cross)
+        done = crossed.any(axis=1)
+        if done.any():
+            # one of the crossers, at random: the largest of uniform keys among them
+            keys = np.where(crossed[done], rng.uniform(size=(int(done.sum()), k)), -1.0)
+            ids = idx[done]
+            dtime[ids] = step * dt + rng.uniform(size=ids.size) * dt
+            choice[ids] = np.argmax(keys, axis=1)
+            keep = ~done
+            idx, x_new, v, a, b_new = idx[keep], x_new[keep], v[keep], a[keep], b_new[keep]
+            extra = {key: val[keep] for key, val in extra.items()}
+        x, b_old = x_new, b_new
+    return dtime, choice, ~np.isnan(dtime)
+
+
 def simulate_lba(theta: np.ndarray, rng: np.random.Generator, s: float = LBA_S) -> np.ndarray:
     """Exact LBA responses ``[rt, choice]`` for rows ``theta = (A, b, v0, ..., v{K-1})``.
 
@@ -472,9 +561,12 @@ def simulate_trials(
     if route == "lba":
         return simulate_lba(theta, rng), np.ones(len(theta), bool)
     p = {name: theta[:, i] for i, name in enumerate(spec.params)}
-    if route in ("bridge", "stable", "seq2"):
+    if route in ("bridge", "stable", "seq2", "race"):
         if route == "seq2":
             dtime, choice, finished = simulate_seq2(p, rng, dt, max_t)
+        elif route == "race":
+            k = len(spec.choices)
+            dtime, choice, finished = simulate_race(p, k, rng, dt, max_t, spec.boundary)
         elif route == "stable":
             dtime, choice, finished = _stable_flight(p, rng, dt, max_t)
         else:

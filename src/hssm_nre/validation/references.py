@@ -23,6 +23,10 @@ ssm-simulators', parametrization) and observations ``x = [[rt, response], ...]``
   ``weibull``: PyDDM's implicit (backward Euler) solver on a fine grid (dx = dt = 0.001),
   whose error is measured against the closed-form ``angle`` in
   ``benchmarks/accuracy/reference_accuracy.py``. ``pyddm`` on ``ddm`` checks the solver itself.
+* ``fokker_planck``: races of independent diffusions (``race_no_bias_angle_4``): each
+  accumulator's first-passage density and survival from its own Fokker-Planck equation
+  (Crank-Nicolson on a grid that follows the boundary, float64;
+  :mod:`hssm_nre.validation.race_density`), combined as ``f_k prod_{j != k} S_j``.
 
 Which kinds cover a model is part of its :class:`~hssm_nre.models.ModelSpec`
 (``references``, the default first); :data:`REFERENCES` is the view ``{kind: models}``.
@@ -268,6 +272,18 @@ def _pyddm(
     return Reference(model, "pyddm", how, logp)
 
 
+def _fokker_planck(model: str) -> Reference:
+    from hssm_nre.validation.race_density import race_logp
+
+    spec = get_model(model)
+    return Reference(
+        model,
+        "fokker_planck",
+        "each accumulator's Fokker-Planck equation (Crank-Nicolson, 1000 cells, float64), f_k prod S_j",
+        lambda theta, x: race_logp(theta, x, spec.params, spec.boundary),
+    )
+
+
 _DDM = ("v", "a", "z", "t")
 
 
@@ -290,6 +306,16 @@ def unsupported(kind: str, spec: ModelSpec | str) -> str | None:
     spec = get_model(spec)
     if kind not in KINDS:
         return f"unknown reference {kind!r}; choose from {sorted(KINDS)}"
+    if kind == "fokker_planck":
+        if spec.simulator != "race":
+            return f"{kind!r} covers races of independent diffusions (simulator 'race'), not {spec.name!r}"
+        from hssm_nre.simulation import check_route
+
+        try:  # the density is the simulator's law: the same parameters and choices
+            check_route(spec)
+        except ValueError as e:
+            return f"{kind!r} covers races of independent diffusions: {e}"
+        return None
     if kind == "analytic" and spec.simulator == "lba":
         k = len(spec.choices)
         if k in (2, 3) and spec.params == ("A", "b", *(f"v{i}" for i in range(k))):
@@ -328,6 +354,7 @@ _BUILDERS: dict[str, Callable[[str, float, float], Reference]] = {
     "analytic": lambda model, dx, dt: _analytic(model),
     "blackbox": lambda model, dx, dt: _blackbox_full_ddm(model),
     "pyddm": lambda model, dx, dt: _pyddm(model, dx, dt),
+    "fokker_planck": lambda model, dx, dt: _fokker_planck(model),
 }
 KINDS = tuple(_BUILDERS)
 """The kinds of reference likelihood implemented here, in the order ``hssm-nre validate`` prefers them."""
