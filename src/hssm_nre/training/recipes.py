@@ -169,6 +169,18 @@ RECIPES: dict[str, dict] = {
         "members": 2,
         "version": "0.3.0",
     },
+    # race_no_bias_angle_4 0.1.0 (issue 33): four accumulators racing to a collapsing boundary,
+    # no mirror; the angle 0.4.0 recipe with the "boundary" time feature (the share of the
+    # boundary left, which reaches zero where every accumulator must have finished).
+    "race_no_bias_angle_4": {
+        **RECIPE_020,
+        "time_features": ("log", "linear", "inverse", "boundary"),
+        "edge_share": 0.25,
+        "norm_weight": 1.0,
+        "norm_clip": 3.0,
+        "members": 2,
+        "version": "0.1.0",
+    },
     # ddm_seq2_no_bias 0.1.0 (issue 33): two diffusions in sequence, four responses, no mirror;
     # the angle 0.4.0 recipe (decision times to 100 s, log / linear / inverse time features,
     # edge-heavy proposal, normalization penalty capped at 3, two members).
