@@ -7,7 +7,8 @@ On the model's validation sets (and any ``--theta``), ``--n`` trials from the pa
 simulator (seed 0) against the reference density integrated over a grid of reaction times: the
 largest distance between the two joint CDFs of (rt, choice) per choice (the KS statistic; its
 1 % critical value is ``1.63 / sqrt(n)``), both shares of the upper choice and the reference's
-total mass over the grid (1 when it is normalized and the grid covers the trials).
+total mass over the grid (1 when it is normalized and the grid covers the trials). ``--dt``
+sets the simulator's step (1 ms, as in training), ``--only-theta`` skips the validation sets.
 """
 
 import argparse
@@ -25,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: com
 from common import emit  # noqa: E402
 
 
-def compare(spec, ref, theta: np.ndarray, n: int, rng) -> dict:
-    x, ok = simulate_trials(spec, np.tile(theta, (n, 1)), rng, max_t=100.0)
+def compare(spec, ref, theta: np.ndarray, n: int, rng, dt: float = 1e-3) -> dict:
+    x, ok = simulate_trials(spec, np.tile(theta, (n, 1)), rng, dt=dt, max_t=100.0)
     x = x[ok]
     onset = theta[spec.params.index(spec.ndt)] if spec.ndt else 0.0
     grid = np.linspace(onset + 1e-4, x[:, 0].max() + 0.5, 6000)
@@ -57,17 +58,19 @@ def main() -> None:
     ap.add_argument("--reference", required=True)
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--theta", action="append", default=[], help="name=value,... (every parameter)")
+    ap.add_argument("--dt", type=float, default=1e-3, help="the simulator's step (training uses 1e-3)")
+    ap.add_argument("--only-theta", action="store_true", help="skip the model's validation sets")
     ap.add_argument("--out")
     a = ap.parse_args()
     spec = get_model(a.model)
     ref = get_reference(spec.name, a.reference)
-    sets = [dict(s) for s in spec.validation_sets]
+    sets = [] if a.only_theta else [dict(s) for s in spec.validation_sets]
     sets += [{k: float(v) for k, v in (kv.split("=") for kv in t.split(","))} for t in a.theta]
     rng = np.random.default_rng(0)
     rows = []
     for s in sets:
         theta = np.array([s[p] for p in spec.params])
-        r = compare(spec, ref, theta, a.n, rng)
+        r = compare(spec, ref, theta, a.n, rng, a.dt)
         rows.append({"parameters": ", ".join(f"{k} {v:g}" for k, v in s.items()), **r})
         print(rows[-1], flush=True)
     cols = list(rows[0])
@@ -75,7 +78,8 @@ def main() -> None:
         f"# {spec.name}: the package's simulator against the {a.reference} reference",
         "",
         f"`python benchmarks/accuracy/simulator_vs_reference.py {' '.join(sys.argv[1:])}`"
-        f" ({ref.description}): {a.n:,} simulated trials per parameter set; KS 1 % critical value"
+        f" ({ref.description}): {a.n:,} simulated trials per parameter set (simulator step {a.dt:g} s);"
+        " KS 1 % critical value"
         f" {1.63 / np.sqrt(a.n):.4f}.",
         "",
         "| " + " | ".join(cols) + " |",

@@ -143,6 +143,33 @@ def test_rewrite_removes_what_jaxonnxruntime_lacks_and_keeps_values():
         assert float(g(v)) == pytest.approx(float(f(v)), abs=1e-6)
 
 
+def test_the_special_functions_are_rewritten_exactly_enough():
+    """gamma_drift's drift feature (tanh, lgamma, igamma) in elementary operations, against SciPy."""
+    from scipy.special import gammainc, gammaln
+
+    def f(v):
+        return jnp.tanh(v[0]) + jax.scipy.special.gammaln(v[1]) + jax.scipy.special.gammainc(v[1], v[2])
+
+    spec = jax.ShapeDtypeStruct((3,), jnp.float32)
+    special = {"tanh", "lgamma", "igamma"}
+    assert special <= primitives(jax.make_jaxpr(f)(spec).jaxpr)
+    g = rewrite(f, spec)
+    assert not primitives(jax.make_jaxpr(g)(spec).jaxpr) & special
+    with jax.enable_x64(True):  # the rules themselves, in float64 over gamma_drift's range and beyond
+        from hssm_nre.integrations.onnx_rewrite import _igamma, _lgamma, _tanh
+
+        a, x = np.meshgrid(np.linspace(2.0, 11.0, 19), np.r_[0.0, 1e-6, np.geomspace(1e-3, 1e4, 120)])
+        assert np.abs(np.asarray(_igamma(jnp.asarray(a), jnp.asarray(x))) - gammainc(a, x)).max() < 1e-9
+        grid = np.geomspace(0.5, 50.0, 100)
+        assert np.abs(np.asarray(_lgamma(jnp.asarray(grid))) - gammaln(grid)).max() < 1e-8
+        t = np.linspace(-40.0, 40.0, 801)
+        assert np.abs(np.asarray(_tanh(jnp.asarray(t))) - np.tanh(t)).max() < 1e-12
+        grads = jax.grad(lambda a, x: _igamma(a, x).sum(), argnums=(0, 1))(jnp.asarray(a), jnp.asarray(x))
+        assert all(bool(jnp.isfinite(d).all()) for d in grads)
+    v = jnp.asarray([0.7, 3.5, 12.0], jnp.float32)
+    assert float(g(v)) == pytest.approx(float(f(v)), abs=1e-5)
+
+
 def primitives(jaxpr) -> set[str]:
     """Primitive names in a jaxpr and the jaxprs nested in its equations (jit bodies)."""
     out = set()

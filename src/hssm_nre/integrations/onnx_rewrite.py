@@ -18,6 +18,11 @@ JAX primitive                      rewritten as
 ``gather`` (constant indices)      single-element slices and one concatenation
 ``gather`` (one dynamic index)     a select over the static gathers at every position of that axis
 ``scatter`` (constant indices)     single-element slices and one concatenation
+``tanh(x)``                        ``1 - 2 / (exp(2 x) + 1)``
+``lgamma(x)`` (``x > 0``)          Stirling's series at ``x + 8``, less ``log(x (x + 1) ... (x + 7))``
+``igamma(a, x)``                   its power series below ``x = a + 1``, Lentz's continued fraction
+                                   for ``1 - P`` above (fixed numbers of terms; float32-exact for
+                                   ``a`` up to 10 and any ``x``)
 =================================  ================================================================
 
 Any operation on constants only is folded at trace time. The rewrites are exact for the
@@ -202,7 +207,64 @@ def _scatter(operand, indices, updates, **params):
     return _pick(flat, pos, operand.shape, operand.dtype)
 
 
+def _tanh(x, **_):
+    one = jnp.ones_like(x)
+    return one - 2.0 * one / (lax.exp(2.0 * x) + one)
+
+
+_LGAMMA_SHIFT = 8
+
+
+def _lgamma(x, **_):
+    """``log Gamma(x)`` for ``x > 0`` from elementary operations (error below 1e-9 in float64)."""
+    y = x + _LGAMMA_SHIFT
+    series = (y - 0.5) * lax.log(y) - y + 0.5 * np.log(2 * np.pi)
+    series = series + 1.0 / (12.0 * y) - 1.0 / (360.0 * y**3) + 1.0 / (1260.0 * y**5)
+    prod = x
+    for k in range(1, _LGAMMA_SHIFT):
+        prod = prod * (x + k)
+    return series - lax.log(prod)
+
+
+_IGAMMA_TERMS = 80  # power-series terms (x < a + 1 <= 11: the last term is below 1e-20 of the sum)
+_IGAMMA_FRACTION = 40  # continued-fraction steps (x >= a + 1: converged to float64 for a <= 10)
+
+
+def _igamma(a, x, **_):
+    """Regularized lower incomplete gamma ``P(a, x)`` (Numerical Recipes' gser / gcf), select by ``x``."""
+    tiny = jnp.asarray(1e-30, x.dtype)
+    low = x < a + 1.0
+    # the power series on x clipped below a + 1, the fraction on x clipped above it: the branch
+    # not taken never sees values that would give inf or NaN
+    xs = jnp.clip(x, tiny, a + 1.0)
+    term = 1.0 / a
+    total = term
+    for n in range(1, _IGAMMA_TERMS):
+        term = term * xs / (a + n)
+        total = total + term
+    series = total * lax.exp(-xs + a * lax.log(xs) - _lgamma(a))
+    xc = jnp.maximum(x, a + 1.0)
+    b = xc + 1.0 - a
+    c = 1.0 / tiny
+    d = 1.0 / b
+    h = d
+    for i in range(1, _IGAMMA_FRACTION):
+        an = -i * (i - a)
+        b = b + 2.0
+        d = an * d + b
+        d = jnp.where(jnp.abs(d) < tiny, tiny, d)
+        c = b + an / c
+        c = jnp.where(jnp.abs(c) < tiny, tiny, c)
+        d = 1.0 / d
+        h = h * d * c
+    upper = lax.exp(-xc + a * lax.log(xc) - _lgamma(a)) * h
+    return jnp.where(low, series, 1.0 - upper)
+
+
 _RULES: dict[str, Callable] = {
+    "tanh": _tanh,
+    "lgamma": _lgamma,
+    "igamma": _igamma,
     "gt": lambda a, b: lax.lt(b, a),
     "ge": lambda a, b: lax.le(b, a),
     "is_finite": _is_finite,
