@@ -124,6 +124,21 @@ def _lba_cdf(ref, theta, choice, grid):
     return np.concatenate([[0.0], np.cumsum(0.5 * (p[1:] + p[:-1]) * np.diff(grid))])
 
 
+def assert_same_law(ref, theta, x, choices, onset):
+    """Per response, the KS distance of simulated (rt, response) to the reference's joint law."""
+    n = len(x)
+    grid = np.linspace(onset + 1e-4, x[:, 0].max() + 0.5, 4000)
+    total = 0.0
+    for c in choices:
+        cdf = _lba_cdf(ref, theta, c, grid)
+        total += cdf[-1]
+        rts = np.sort(x[x[:, 1] == c, 0])
+        emp = np.arange(1, len(rts) + 1) / n
+        ks = np.max(np.abs(emp - np.interp(rts, grid, cdf)))
+        assert ks < 1.63 / np.sqrt(n) + 1e-3, (c, ks)  # KS 1 % critical value, plus dt's error
+    assert abs(total - 1.0) < 2e-3
+
+
 @pytest.mark.parametrize(
     "theta",
     [(0.3, 0.5, 0.25, 0.5, 0.25), (0.8, 1.2, 0.4, 1.2, 0.7), (0.05, 0.2, 0.1, 0.1, 0.1)],
@@ -225,16 +240,7 @@ def test_gamma_drift_sampler_matches_pyddm(theta, rng):
     n = 30_000
     x, ok = simulate_trials("gamma_drift", np.tile(theta, (n, 1)), rng, max_t=50.0)
     assert ok.all()
-    grid = np.linspace(theta[3] + 1e-4, x[:, 0].max() + 0.5, 4000)
-    total = 0.0
-    for c in (-1, 1):
-        cdf = _lba_cdf(ref, theta, c, grid)
-        total += cdf[-1]
-        rts = np.sort(x[x[:, 1] == c, 0])
-        emp = np.arange(1, len(rts) + 1) / n
-        ks = np.max(np.abs(emp - np.interp(rts, grid, cdf)))
-        assert ks < 1.63 / np.sqrt(n) + 1e-3, (c, ks)
-    assert abs(total - 1.0) < 2e-3
+    assert_same_law(ref, theta, x, (-1, 1), onset=theta[3])
 
 
 @pytest.mark.parametrize(
@@ -250,16 +256,7 @@ def test_race_sampler_matches_the_fokker_planck_reference(theta, rng):
     n = 30_000
     x, ok = simulate_trials("race_no_bias_angle_4", np.tile(theta, (n, 1)), rng)
     assert ok.all() and set(np.unique(x[:, 1])) <= {0.0, 1.0, 2.0, 3.0}
-    grid = np.linspace(theta[6] + 1e-4, x[:, 0].max() + 0.5, 4000)
-    total = 0.0
-    for c in range(4):
-        cdf = _lba_cdf(ref, theta, c, grid)
-        total += cdf[-1]
-        rts = np.sort(x[x[:, 1] == c, 0])
-        emp = np.arange(1, len(rts) + 1) / n
-        ks = np.max(np.abs(emp - np.interp(rts, grid, cdf)))
-        assert ks < 1.63 / np.sqrt(n) + 1e-3, (c, ks)
-    assert abs(total - 1.0) < 2e-3
+    assert_same_law(ref, theta, x, range(4), onset=theta[6])
 
 
 def test_race_route_needs_the_race_layout():
