@@ -218,7 +218,7 @@ _LGAMMA_SHIFT = 8
 def _lgamma(x, **_):
     """``log Gamma(x)`` for ``x > 0`` from elementary operations (error below 1e-9 in float64)."""
     y = x + _LGAMMA_SHIFT
-    series = (y - 0.5) * lax.log(y) - y + 0.5 * np.log(2 * np.pi)
+    series = (y - 0.5) * lax.log(y) - y + float(0.5 * np.log(2 * np.pi))  # a weak-typed constant
     series = series + 1.0 / (12.0 * y) - 1.0 / (360.0 * y**3) + 1.0 / (1260.0 * y**5)
     prod = x
     for k in range(1, _LGAMMA_SHIFT):
