@@ -287,6 +287,17 @@ def _fokker_planck(model: str) -> Reference:
 _DDM = ("v", "a", "z", "t")
 
 
+def _route_problem(kind: str, spec: ModelSpec, what: str) -> str | None:
+    """Why the simulator's route cannot take ``spec`` (the density is the simulator's law), or None."""
+    from hssm_nre.simulation import check_route
+
+    try:
+        check_route(spec)
+    except ValueError as e:
+        return f"{kind!r} covers {what}: {e}"
+    return None
+
+
 def unsupported(kind: str, spec: ModelSpec | str) -> str | None:
     """Why the implementation of reference ``kind`` cannot compute ``spec``'s likelihood, or ``None``.
 
@@ -309,26 +320,14 @@ def unsupported(kind: str, spec: ModelSpec | str) -> str | None:
     if kind == "fokker_planck":
         if spec.simulator != "race":
             return f"{kind!r} covers races of independent diffusions (simulator 'race'), not {spec.name!r}"
-        from hssm_nre.simulation import check_route
-
-        try:  # the density is the simulator's law: the same parameters and choices
-            check_route(spec)
-        except ValueError as e:
-            return f"{kind!r} covers races of independent diffusions: {e}"
-        return None
+        return _route_problem(kind, spec, "races of independent diffusions")
     if kind == "analytic" and spec.simulator == "lba":
         k = len(spec.choices)
         if k in (2, 3) and spec.params == ("A", "b", *(f"v{i}" for i in range(k))):
             return None
         return f"{kind!r} covers the LBA with 2 or 3 choices (A, b, v0, ...), not {spec.params}"
     if kind == "analytic" and spec.simulator == "seq2":
-        from hssm_nre.simulation import check_route
-
-        try:  # the density is the simulator's law: the same parameters and choices
-            check_route(spec)
-        except ValueError as e:
-            return f"{kind!r} covers two diffusions in sequence: {e}"
-        return None
+        return _route_problem(kind, spec, "two diffusions in sequence")
     if spec.ndt != "t" or spec.choices != (-1, 1):
         return f"{kind!r} covers diffusion models with choices (-1, 1) and non-decision time 't'"
     if kind == "analytic":
