@@ -354,7 +354,22 @@ def test_help_shows_the_defaults_of_recipe_options():
         return " ".join(res.output.replace("│", " ").split())  # unwrap the boxes
 
     assert "(default: the model's recipe, else 1)" in help_text("train")  # --members
-    assert "(default: the first of these that covers the model, else none)" in help_text("validate")
+    validate = help_text("validate")
+    assert "(default: the first of these that covers the model, else none)" in validate
+    assert 'pip install "hssm-nre[cluster]"' in validate  # an extra's brackets are escaped, not eaten
+
+
+def test_validate_help_names_every_reference_and_the_models_it_covers():
+    """The --reference help comes from the registry, so a new reference kind or model shows up in it."""
+    from hssm_nre.models import MODELS
+
+    res = runner.invoke(app, ["validate", "--help"])
+    text = "".join(res.output.replace("│", " ").split())  # unwrap the boxes, spaces and all
+    for name, spec in MODELS.items():
+        for kind in spec.references:
+            assert f"'{kind}'(" in text, kind
+            section = text.split(f"'{kind}'(", 1)[1].split(")", 1)[0]
+            assert name in section.split(","), (kind, name)
 
 
 # --- hssm-nre ship: a trained, validated network into the package and its report into the docs ---

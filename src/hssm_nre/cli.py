@@ -486,14 +486,24 @@ def export(
     )
 
 
+def _reference_kinds() -> str:
+    """Name the reference kinds and the models each covers, from the registry (for ``--help``)."""
+    from hssm_nre.models import MODELS
+
+    kinds: dict[str, list[str]] = {}
+    for name, spec in MODELS.items():
+        for kind in spec.references:
+            kinds.setdefault(kind, []).append(name)
+    return ", ".join(f"'{kind}' ({', '.join(names)})" for kind, names in kinds.items())
+
+
 @app.command()
 def validate(
     model: str = typer.Argument(..., help="Model name (uses its shipped network) or a network dir."),
     reference: str = typer.Option(
         None,
-        help="Reference likelihood: 'analytic' (ddm, ddm_sdv), 'blackbox' (full_ddm), "
-        "'pyddm' (ddm, angle, weibull, ornstein) or 'none' (recovery and calibration only) "
-        "(default: the first of these that covers the model, else none).",
+        help=f"Reference likelihood: {_reference_kinds()} or 'none' (recovery and calibration "
+        "only) (default: the first of these that covers the model, else none).",
     ),
     out: Path = typer.Option(
         Path("docs/validation"), help="Report directory, relative to the current directory."
@@ -510,7 +520,7 @@ def validate(
     workers: int = typer.Option(
         0,
         help="Run the calibration's fits on a local Dask cluster of this many worker processes "
-        '(0: one after another in this process). Needs pip install "hssm-nre[cluster]".',
+        '(0: one after another in this process). Needs pip install "hssm-nre\\[cluster]".',
     ),
     scheduler: str = typer.Option(
         None,
