@@ -34,8 +34,7 @@ import jax.numpy as jnp
 import numpy as np
 import onnx
 
-from hssm_nre.integrations.onnx_export import export_onnx, single_trial_logp
-from hssm_nre.simulation import simulate_trials
+from hssm_nre.integrations.onnx_export import export_onnx, probe_trials, single_trial_logp
 from hssm_nre.store.hub import load_network
 from hssm_nre.store.shipped import shipped_networks
 
@@ -43,22 +42,6 @@ HERE = Path(__file__).resolve().parent
 WORKER = HERE / "plain_hssm_onnx.py"
 OUT = HERE.parent / "results" / "onnx_export.md"
 TRUTH = {"v": 0.5, "a": 1.5, "z": 0.5, "t": 0.3}
-
-
-def trials(net, n, seed):
-    """``n`` simulated trials at parameters inside the box, then two rows that must give -inf."""
-    rng = np.random.default_rng(seed)
-    lo, hi = (np.array([b[i] for b in net.box.values()]) for i in (0, 1))
-    theta = lo + (hi - lo) * rng.uniform(0.05, 0.95, size=(n, len(lo)))
-    x, ok = simulate_trials(net.model, theta, rng, max_t=20.0)
-    theta, x = theta[ok], x[ok]
-    t = net.params.index("t")
-    onset = theta[0, t] - (theta[0, net.params.index("st")] if "st" in net.params else 0.0)
-    above = theta[1].copy()
-    above[0] = hi[0] + 0.5
-    theta = np.vstack([theta, theta[0], above])
-    x = np.vstack([x, [max(onset - 0.01, 0.0), 1.0], x[1]])
-    return theta.astype(np.float32), x.astype(np.float32)
 
 
 def run_worker(*args, tmp: Path) -> dict:
@@ -74,7 +57,7 @@ def round_trip(name: str, n: int, tmp: Path) -> dict:
     t0 = time.perf_counter()
     path = export_onnx(net, tmp / f"{name}.onnx")
     seconds = time.perf_counter() - t0
-    theta, x = trials(net, n, seed=1)
+    theta, x = probe_trials(net, n, seed=1)
     ours = np.asarray(net.logp(theta, x), np.float64)
     f = single_trial_logp(net)
     grad = np.asarray(jax.vmap(jax.grad(f))(jnp.concatenate([theta, x], axis=1)))[:, : len(net.params)]

@@ -15,29 +15,10 @@ from typer.testing import CliRunner
 from hssm_nre.cli import app
 from hssm_nre.integrations import onnx_export
 from hssm_nre.integrations.onnx_rewrite import rewrite
-from hssm_nre.simulation import simulate_trials
 from hssm_nre.store.hub import load_network
 from hssm_nre.store.shipped import shipped_networks
 
 WORKER = Path(__file__).parents[2] / "benchmarks" / "accuracy" / "plain_hssm_onnx.py"
-
-
-def trials(net, n=60, seed=0):
-    """Simulated trials at parameters inside the box, then three rows the graph must give -inf."""
-    rng = np.random.default_rng(seed)
-    lo, hi = (np.array([b[i] for b in net.box.values()]) for i in (0, 1))
-    theta = lo + (hi - lo) * rng.uniform(0.05, 0.95, size=(n, len(lo)))
-    x, ok = simulate_trials(net.model, theta, rng, max_t=20.0)
-    theta, x = theta[ok], x[ok]
-    t = net.params.index("t")
-    st = net.params.index("st") if "st" in net.params else None
-    onset = theta[0, t] - (theta[0, st] if st is not None else 0.0)
-    below = np.r_[theta[0], onset - 0.01 if onset > 0.02 else 0.0, 1.0]  # rt below the earliest onset
-    above = theta[1].copy()
-    above[0] = hi[0] + 0.5  # drift above the training box
-    edge = np.vstack([below[: len(lo)], above, theta[2]])
-    x_edge = np.array([below[len(lo) :], x[1], [theta[2, t] + 1e-3, 1.0]])
-    return np.vstack([theta, edge]).astype(np.float32), np.vstack([x, x_edge]).astype(np.float32)
 
 
 def plain_hssm_logp(path: Path, theta, x, tmp: Path) -> dict:
@@ -51,7 +32,7 @@ def plain_hssm_logp(path: Path, theta, x, tmp: Path) -> dict:
 
 def check_round_trip(name: str, path: Path, tmp: Path) -> dict:
     net = load_network(name)
-    theta, x = trials(net)
+    theta, x = onnx_export.probe_trials(net)
     ours = np.asarray(net.logp(theta, x), np.float64)
     f = onnx_export.single_trial_logp(net)
     grad = np.asarray(jax.vmap(jax.grad(f))(jnp.concatenate([theta, x], axis=1)))[:, : len(net.params)]
@@ -95,6 +76,17 @@ def test_the_graph_is_hssm_shaped_and_records_the_network(ddm_onnx):
     assert meta["hssm_nre.network"] == net.name
     assert meta["hssm_nre.weights_sha256"] == net.card["weights_sha256"]
     assert json.loads(meta["bounds"]) == {p: list(b) for p, b in net.box.items()}
+
+
+@pytest.mark.parametrize("name", ["ddm", "full_ddm"])  # full_ddm: the onset is t - st
+def test_probe_trials_end_in_two_impossible_rows_and_one_just_after_the_onset(name):
+    net = load_network(name)
+    theta, x = onnx_export.probe_trials(net, n=20, seed=3)
+    assert theta.dtype == x.dtype == np.float32 and len(theta) == len(x) == 23
+    lo, hi = (np.array([b[i] for b in net.box.values()]) for i in (0, 1))
+    assert np.all((theta[:-2] >= lo) & (theta[:-2] <= hi)) and theta[-2, 0] > hi[0]
+    finite = np.isfinite(np.asarray(net.logp(theta, x)))
+    assert finite[:-3].all() and not finite[-3:-1].any() and finite[-1]
 
 
 def test_an_operator_hssm_cannot_run_is_refused(monkeypatch):

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from hssm_nre.store.artifact import Network
 
-__all__ = ["JAXORT_OPS", "OPSET", "export_onnx", "single_trial_logp", "to_onnx_model"]
+__all__ = ["JAXORT_OPS", "OPSET", "export_onnx", "probe_trials", "single_trial_logp", "to_onnx_model"]
 
 # jaxonnxruntime 0.3 implements each operator in some versions only; at opset 19 every operator below
 # resolves to a version it has (Cast 19, ReduceMax 18, Equal 19, Reshape 19 ...). Opset 20 and later move
@@ -68,6 +68,32 @@ def single_trial_logp(net: Network):
         return inner(v[None, :n_params], v[None, n_params:])[0]
 
     return logp
+
+
+def probe_trials(net: Network, n: int = 60, seed: int = 0):
+    """Trials an exported graph is checked on: ``(theta, x)``, float32, one parameter vector per trial.
+
+    ``n`` trials simulated at parameters drawn inside the box (away from its faces), then three
+    rows: an rt 10 ms below the first trial's onset (``t``, less ``st`` where the model has it)
+    and a drift 0.5 above the box, which must both give ``-inf``, and an rt 1 ms after the
+    onset, which must be finite.
+    """
+    import numpy as np
+
+    from hssm_nre.simulation import simulate_trials
+
+    rng = np.random.default_rng(seed)
+    lo, hi = (np.array([b[i] for b in net.box.values()]) for i in (0, 1))
+    theta = lo + (hi - lo) * rng.uniform(0.05, 0.95, size=(n, len(lo)))
+    x, ok = simulate_trials(net.model, theta, rng, max_t=20.0)
+    theta, x = theta[ok], x[ok]
+    t = net.params.index("t")
+    onset = theta[0, t] - (theta[0, net.params.index("st")] if "st" in net.params else 0.0)
+    above = theta[1].copy()
+    above[0] = hi[0] + 0.5
+    edge = np.vstack([theta[0], above, theta[2]])
+    x_edge = np.array([[onset - 0.01 if onset > 0.02 else 0.0, 1.0], x[1], [theta[2, t] + 1e-3, 1.0]])
+    return np.vstack([theta, edge]).astype(np.float32), np.vstack([x, x_edge]).astype(np.float32)
 
 
 def to_onnx_model(source: str | os.PathLike | Network, *, opset: int = OPSET) -> onnx.ModelProto:
