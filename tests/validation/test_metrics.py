@@ -1,3 +1,5 @@
+import logging
+
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -33,7 +35,7 @@ def test_score_bias_reports_every_parameter(tiny_nce):
     assert np.isfinite(df.bias_over_sd).all() and (df.mc_se > 0).all()
 
 
-def test_reweighting_recovers_the_reference_posterior_and_detects_a_wrong_one():
+def test_reweighting_recovers_the_reference_posterior_and_detects_a_wrong_one(caplog):
     """Network draws reweighted by the exact DDM agree with the network; by a shifted DDM they move."""
     from hssm_nre.store.hub import load_network
     from hssm_nre.validation.references import Reference, get_reference
@@ -43,7 +45,9 @@ def test_reweighting_recovers_the_reference_posterior_and_detects_a_wrong_one():
     truth = {"v": 0.5, "a": 1.0, "z": 0.5, "t": 0.12}  # fastest rt close to the box's lower t
     x = simulate_dataset(net, truth, 300, seed=3)[["rt", "response"]].to_numpy(float)
     exact = get_reference("ddm", "analytic")
-    same = reweighted_comparison(net, exact, x, draws=150, n_ref=150, seed=0)
+    with caplog.at_level(logging.INFO, logger="hssm_nre.validation"):
+        same = reweighted_comparison(net, exact, x, draws=150, n_ref=150, seed=0)
+    assert [r.getMessage().split(":")[0].strip() for r in caplog.records] == ["the reference at 150 draws"]
     assert same.ess_fraction > 0.5
     assert same.table.abs_diff_over_sd.max() < 0.6
     # a reference whose drift is 0.3 larger: its posterior of v sits 0.3 lower

@@ -1,6 +1,7 @@
 """The validation report: both kinds come from the one writer (no sampling: measurements faked)."""
 
 import json
+import logging
 from types import SimpleNamespace
 
 import numpy as np
@@ -170,7 +171,7 @@ def test_recovery_report_without_reference(tmp_path, fake_measurements):
     assert json.loads((tmp_path / "levy_metrics.json").read_text())["recovery_abs_z_max"] == 0.7
 
 
-def test_reference_comparison_of_the_ddm_uses_its_validation_sets(tiny_nce, tmp_path, monkeypatch):
+def test_reference_comparison_of_the_ddm_uses_its_validation_sets(tiny_nce, tmp_path, monkeypatch, caplog):
     """`hssm-nre validate ddm --reference pyddm` looked the ddm up in EXTENDED_SETS (a KeyError)."""
     import pandas as pd
 
@@ -183,8 +184,11 @@ def test_reference_comparison_of_the_ddm_uses_its_validation_sets(tiny_nce, tmp_
         lambda net, th, n, seed: pd.DataFrame({"rt": [0.5] * n, "response": [1] * n}),
     )
     rep = report.Report(net=tiny_nce, out=tmp_path)
-    rows = report.extended_rows(rep, 2, 4, lambda i, th, x: pd.DataFrame([{"set": i, "v": th["v"]}]))
+    with caplog.at_level(logging.INFO, logger="hssm_nre.validation"):
+        rows = report.extended_rows(rep, 2, 4, lambda i, th, x: pd.DataFrame([{"set": i, "v": th["v"]}]))
     assert [r["v"] for r in rows] == [s["v"] for s in MODELS["ddm"].validation_sets[:2]]
+    # a slow reference section said nothing for half an hour; each set now says when it starts
+    assert [r.getMessage().split(" (")[0].strip() for r in caplog.records] == ["set 1 of 2", "set 2 of 2"]
 
 
 def test_training_summary_of_a_distilled_network_names_its_teacher():

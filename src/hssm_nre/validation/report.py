@@ -481,7 +481,14 @@ def extended_rows(rep: Report, n_sets: int, n_trials: int, measure: Callable) ->
             "validation_sets (hssm_nre.models) to compare it with a reference"
         )
     rows = []
+    t0 = time.perf_counter()
     for i, th in enumerate(sets[:n_sets]):
+        progress_log.info(
+            "  set %d of %d (%.0f s into the section)",
+            i + 1,
+            min(n_sets, len(sets)),
+            time.perf_counter() - t0,
+        )
         data = simulate_dataset(rep.net, th, n_trials, seed=100 + i)
         x = data[["rt", "response"]].to_numpy(np.float64)
         rows += [{"data": f"set {i}", **r} for r in measure(i, th, x).to_dict("records")]

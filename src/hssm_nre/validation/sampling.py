@@ -5,6 +5,7 @@ Simulation-based calibration is in :mod:`hssm_nre.validation.calibration`.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -15,6 +16,9 @@ from hssm_nre.simulation import simulate_trials
 from hssm_nre.store.artifact import Network
 from hssm_nre.validation.cases import VALIDATION_MAX_T
 from hssm_nre.validation.metrics import c2st
+
+# Under "hssm_nre.validation", whose lines `hssm-nre validate` prints as the report runs.
+log = logging.getLogger(__name__)
 
 __all__ = ["compare_posteriors", "fit_hssm", "sample_numpyro"]
 
@@ -277,7 +281,9 @@ def reweighted_comparison(
             for th in keep
         ]
     )
+    t0 = time.perf_counter()
     ll_ref = np.array([float(np.sum(reference.logp(th, x))) for th in keep])
+    log.info("    the reference at %d draws: %.0f s", len(keep), time.perf_counter() - t0)
     lw = ll_ref - ll_net
     lw = np.where(np.isfinite(lw), lw, -np.inf)
     w = np.exp(lw - lw.max())
