@@ -96,3 +96,13 @@ def test_layers_import_downward_only(lower, upper):
         f"{m} -> {n}" for m, deps in g.items() if m.startswith(lower) for n in deps if n.startswith(upper)
     )
     assert not bad, bad
+
+
+def test_every_benchmark_script_is_listed_in_the_benchmarks_readme():
+    """Eight scripts had drifted out of benchmarks/README.md; a new one now has to be listed."""
+    bench = Path(__file__).parents[1] / "benchmarks"
+    readme = (bench / "README.md").read_text()
+    scripts = sorted(p.relative_to(bench).as_posix() for p in bench.rglob("*.py") if "results" not in p.parts)
+    assert scripts, "no benchmark scripts found"
+    missing = [s for s in scripts if f"`{s}`" not in readme and f"`{s.rsplit('/', 1)[-1]}`" not in readme]
+    assert not missing, f"list these in benchmarks/README.md: {missing}"
