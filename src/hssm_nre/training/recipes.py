@@ -95,6 +95,10 @@ RECIPES: dict[str, dict] = {
     # of densities. Against PyDDM angle's posterior error fell from median 0.179 / max 0.702 SD
     # (0.3.0) to 0.159 / 0.479, SD ratios 0.89-1.09 to 0.86-1.06; weibull's worst vertex from
     # 0.086 to 0.044 from one, its posterior error's median from 0.178 to 0.159.
+    # weibull 0.5.0 (an experiment, not the recipe): 0.4.0 with 8,000,000 simulations per member;
+    # against PyDDM median 0.197, max 0.782, SD ratios 0.73-1.19, so not shipped. Every member of
+    # 0.4.0 and 0.5.0 tilts the likelihood by about 2 nats along beta where PyDDM is flat
+    # (benchmarks/results/weibull.md): a recipe's bias, not a seed's noise.
     **{
         m: {
             **RECIPE_020,
