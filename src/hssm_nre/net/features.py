@@ -21,7 +21,7 @@ from hssm_nre.models import BOUNDARIES, DRIFTS, boundary_at
 __all__ = ["Transform", "featurize", "init_mlp", "mlp", "n_layers"]
 
 TINY = 1e-6
-TIME_FEATURES = ("log", "linear", "inverse", "boundary", "drift")
+TIME_FEATURES = ("log", "linear", "inverse", "boundary", "boundary_half", "drift")
 # The time features that read parameters besides the time: the transform's field naming the
 # function (with ``<field>_index``: the columns of ``a`` and its parameters), its registry and
 # what an error calls it.
@@ -72,6 +72,10 @@ class Transform:
         the share of the boundary left, ``b(u) / a`` in ``[0, 1]``: where the boundary
         collapses abruptly (a Weibull with a large ``alpha``) the trials end at a wall whose
         place depends on the parameters, a step the other features must build from ``theta``.
+        ``"boundary_half"`` (with ``"boundary"``) is the share left at half the decision time,
+        ``b(u / 2) / a``: the two fix a two-parameter boundary's history up to ``u`` (for the
+        Weibull ``(u / beta)^alpha`` and ``alpha``), so a network may see the boundary through
+        them alone (``TrainConfig.hide_params``), unmoved where it has not yet fallen.
     drift, drift_index
         Name of a time-varying drift (a key of :data:`hssm_nre.models.DRIFTS`) and the columns of
         ``theta`` that give ``a`` and its parameters, for the ``"drift"`` time feature: the
@@ -131,6 +135,10 @@ class Transform:
                     "with the columns of a and its parameters, and a network that sees decision times "
                     "(method 'nce')"
                 )
+        if "boundary_half" in self.time_features and "boundary" not in self.time_features:
+            raise ValueError(
+                f"the 'boundary_half' time feature goes with 'boundary'; got {self.time_features}"
+            )
 
     def to_dict(self) -> dict:
         """JSON-ready dict."""
@@ -294,6 +302,9 @@ def time_feature_stack(tr: Transform, u: jnp.ndarray, theta: jnp.ndarray | None 
         elif name == "boundary":
             cols = [theta[..., i] for i in tr.boundary_index]
             out.append(boundary_at(tr.boundary, u, cols[0], cols[1:], jnp) / cols[0])
+        elif name == "boundary_half":
+            cols = [theta[..., i] for i in tr.boundary_index]
+            out.append(boundary_at(tr.boundary, 0.5 * u, cols[0], cols[1:], jnp) / cols[0])
         elif name == "drift":
             cols = [theta[..., i] for i in tr.drift_index]
             out.append(jnp.tanh(drift_integral(tr.drift, u, cols[1:]) / (2.0 * cols[0])))

@@ -61,6 +61,11 @@ class TrainConfig:
     log_params
         Parameters (positive ones) that enter the networks as their logarithm
         (:attr:`~hssm_nre.net.features.Transform.log_index`), e.g. all of the LBA's.
+    hide_params
+        Shape parameters of a collapsing boundary that do not enter the networks as inputs: the
+        network sees them only through the ``"boundary"`` and ``"boundary_half"`` time features,
+        so where the boundary has not moved by a trial's decision time they cannot move its
+        density (weibull's ``alpha`` and ``beta``).
     mirror
         Use the model's choice symmetry (:attr:`ModelSpec.mirror`) when it has one: the
         networks learn the upper boundary and reflect the parameters for the lower one.
@@ -101,6 +106,7 @@ class TrainConfig:
     base: Literal["none", "ddm"] = "none"
     time_features: tuple[str, ...] = ("log",)
     log_params: tuple[str, ...] = ()
+    hide_params: tuple[str, ...] = ()
     mirror: bool = True
     seed: int = 0
     time_budget_s: float | None = None

@@ -26,7 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from hssm_nre.models import ModelSpec, get_model
+from hssm_nre.models import BOUNDARIES, ModelSpec, get_model
 from hssm_nre.net.base import BASE_PARAMS, base_logpdf
 from hssm_nre.net.features import (
     PARAM_FEATURES,
@@ -84,10 +84,20 @@ def _make_transform(
     mirror: bool = True,
     time_features: tuple[str, ...] = ("log",),
     log_params: tuple[str, ...] = (),
+    hide_params: tuple[str, ...] = (),
 ) -> Transform:
     ndt_index = spec.params.index(spec.ndt) if spec.ndt else None
     use_ndt = method == "nce"
-    keep = tuple(i for i in range(spec.n_params) if not (use_ndt and i == ndt_index))
+    shape = BOUNDARIES.get(spec.boundary, ()) if spec.boundary else ()
+    if hide_params and not (
+        set(hide_params) <= set(shape) and {"boundary", "boundary_half"} <= set(time_features)
+    ):
+        raise ValueError(
+            f"hide_params must be shape parameters of the collapsing boundary {shape} of {spec.name!r}, "
+            f"with the 'boundary' and 'boundary_half' time features; got {hide_params}, {time_features}"
+        )
+    hidden = {spec.params.index(p) for p in hide_params}
+    keep = tuple(i for i in range(spec.n_params) if not (use_ndt and i == ndt_index) and i not in hidden)
     log_index = tuple(spec.params.index(p) for p in log_params)
     bad = [spec.params[i] for i in log_index if i not in keep or not spec.lower[i] > 0]
     if bad:
@@ -213,7 +223,14 @@ def fit(
     perm = rng.permutation(n)
     val_idx, tr_idx = perm[:n_val], perm[n_val:]
     tr = _make_transform(
-        spec, method, x_all[tr_idx], theta_all[tr_idx], cfg.mirror, cfg.time_features, cfg.log_params
+        spec,
+        method,
+        x_all[tr_idx],
+        theta_all[tr_idx],
+        cfg.mirror,
+        cfg.time_features,
+        cfg.log_params,
+        cfg.hide_params,
     )
     ref = None
     if method == "nce" and cfg.reference == "marginal":
