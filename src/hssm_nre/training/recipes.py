@@ -98,7 +98,9 @@ RECIPES: dict[str, dict] = {
     # weibull 0.5.0 (an experiment, not the recipe): 0.4.0 with 8,000,000 simulations per member;
     # against PyDDM median 0.197, max 0.782, SD ratios 0.73-1.19, so not shipped. Every member of
     # 0.4.0 and 0.5.0 tilts the likelihood by about 2 nats along beta where PyDDM is flat
-    # (benchmarks/results/weibull.md): a recipe's bias, not a seed's noise.
+    # (benchmarks/results/weibull.md): a recipe's bias, not a seed's noise. One member with
+    # beta fed as its logarithm (log_params=("beta",)) is within 0.24 nats of PyDDM there, at
+    # equal or better per-trial error: the 0.6.0 candidate, not yet validated.
     **{
         m: {
             **RECIPE_020,
