@@ -7,9 +7,12 @@ from hssm_nre.training.config import TrainConfig
 from hssm_nre.training.loop import fit
 
 
-def _tiny_fit(model: str, seed: int, out):
+def _tiny_fit(model: str, seed: int, out, **settings):
     data = simulate(model, SimConfig(n=20_000, chunk=20_000, n_jobs=1, seed=seed), progress=False)
-    cfg = TrainConfig(hidden=(32, 32), q_hidden=(32, 32), q_components=3, max_epochs=1, batch_size=512)
+    cfg = TrainConfig(
+        **{"hidden": (32, 32), "q_hidden": (32, 32), "q_components": 3, "max_epochs": 1, "batch_size": 512}
+        | settings
+    )
     return fit(model, data, cfg, out=out, progress=False)
 
 

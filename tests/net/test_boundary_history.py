@@ -8,27 +8,16 @@ import pytest
 from hssm_nre.models import get_model
 from hssm_nre.net.features import Transform
 from hssm_nre.net.logp import make_logp
-from hssm_nre.simulation import SimConfig, simulate
-from hssm_nre.training.config import TrainConfig
-from hssm_nre.training.loop import _make_transform, fit
+from hssm_nre.training.loop import _make_transform
 
 FEATURES = ("log", "linear", "inverse", "boundary", "boundary_half")
 THETA = [0.5, 1.0, 0.5, 0.3, 3.5, 4.0]  # v, a, z, t, alpha, beta
 
 
 @pytest.fixture(scope="module")
-def hidden_weibull(tmp_path_factory):
-    data = simulate("weibull", SimConfig(n=20_000, chunk=20_000, n_jobs=1, seed=0), progress=False)
-    cfg = TrainConfig(
-        hidden=(32, 32),
-        q_hidden=(32, 32),
-        q_components=3,
-        max_epochs=1,
-        batch_size=512,
-        time_features=FEATURES,
-        hide_params=("alpha", "beta"),
-    )
-    return fit("weibull", data, cfg, out=tmp_path_factory.mktemp("wb_hidden"), progress=False)
+def hidden_weibull(tmp_path_factory, tiny_fit):
+    out = tmp_path_factory.mktemp("wb_hidden")
+    return tiny_fit("weibull", 0, out, time_features=FEATURES, hide_params=("alpha", "beta"))
 
 
 def test_hidden_shape_parameters_do_not_feed_the_network(hidden_weibull):

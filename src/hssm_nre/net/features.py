@@ -299,12 +299,10 @@ def time_feature_stack(tr: Transform, u: jnp.ndarray, theta: jnp.ndarray | None 
             out.append((jnp.log(u) - c) / s)
         elif name == "linear":
             out.append(u / np.exp(c + s))
-        elif name == "boundary":
+        elif name in ("boundary", "boundary_half"):  # the share of the boundary left at u or u / 2
             cols = [theta[..., i] for i in tr.boundary_index]
-            out.append(boundary_at(tr.boundary, u, cols[0], cols[1:], jnp) / cols[0])
-        elif name == "boundary_half":
-            cols = [theta[..., i] for i in tr.boundary_index]
-            out.append(boundary_at(tr.boundary, 0.5 * u, cols[0], cols[1:], jnp) / cols[0])
+            at = u if name == "boundary" else 0.5 * u
+            out.append(boundary_at(tr.boundary, at, cols[0], cols[1:], jnp) / cols[0])
         elif name == "drift":
             cols = [theta[..., i] for i in tr.drift_index]
             out.append(jnp.tanh(drift_integral(tr.drift, u, cols[1:]) / (2.0 * cols[0])))
