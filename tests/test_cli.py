@@ -243,6 +243,10 @@ def test_train_rejects_non_positive_budgets(option, value, no_simulation):
         (["ddm", "--dt", "0.5"], "dt"),
         (["ddm", "--edge-share", "2"], "edge_share"),
         (["ddm", "--norm-weight", "-1"], "norm_weight"),
+        (["weibull", "--log-params", "beta,gamma"], "'gamma'"),
+        (["ddm", "--log-params", "v"], "positive lower bound"),
+        (["ddm", "--hide-params", "a"], "collapsing boundary"),
+        (["ddm", "--ema", "1"], "ema"),
     ],
 )
 def test_invalid_train_options_fail_before_simulating(args, fragment, no_simulation):
@@ -533,3 +537,20 @@ def test_pull_of_a_shipped_name_says_which_versions_exist(tmp_path, monkeypatch)
     assert "Did you mean" not in res.output
     res = runner.invoke(app, ["pull", "ddm"])
     assert res.exit_code == 1 and f"ddm@{version} is shipped with the package" in res.output
+
+
+def test_train_log_params_hide_params_and_ema_reach_the_training_settings(tmp_path, monkeypatch):
+    """The options override the recipe; an empty list clears the recipe's (weibull feeds log beta)."""
+    seen = fake_training(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["train", "weibull", "--members", "1"]).exit_code == 0
+    assert seen[-1][2].log_params == ("beta",) and seen[-1][2].ema == 0.0
+    args = ["train", "weibull", "--members", "1", "--log-params", "", "--ema", "0.999"]
+    assert runner.invoke(app, args).exit_code == 0
+    assert seen[-1][2].log_params == () and seen[-1][2].ema == 0.999
+    features = "log,linear,inverse,boundary,boundary_half"
+    args = ["train", "weibull", "--members", "1", "--time-features", features, "--hide-params", "alpha, beta"]
+    one_line_error(runner.invoke(app, args), "feed the network")  # the recipe's log beta, now hidden
+    res = runner.invoke(app, [*args, "--log-params", ""])
+    assert res.exit_code == 0, res.output
+    assert seen[-1][2].hide_params == ("alpha", "beta") and seen[-1][2].log_params == ()

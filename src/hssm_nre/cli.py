@@ -117,6 +117,19 @@ def train(
     norm_clip: float = typer.Option(
         None, help="Cap on the log-ratio inside the penalty (default: recipe, else 8)."
     ),
+    log_params: str = typer.Option(
+        None,
+        help="Positive parameters fed to the network as their logarithm, comma-separated, e.g. beta "
+        "(default: recipe; an empty string: none).",
+    ),
+    hide_params: str = typer.Option(
+        None,
+        help="Boundary shape parameters the network sees only through the boundary time features, "
+        "e.g. alpha,beta (default: recipe; an empty string: none).",
+    ),
+    ema: float = typer.Option(
+        None, help="Decay of a moving average of the weights, e.g. 0.9995 (default: recipe, else 0: none)."
+    ),
     distill: bool = typer.Option(
         True,
         "--distill/--no-distill",
@@ -172,6 +185,10 @@ def train(
 
     if time_features is not None:
         time_features = tuple(f.strip() for f in time_features.split(","))
+    log_params, hide_params = (
+        None if v is None else tuple(p.strip() for p in v.split(",") if p.strip())
+        for v in (log_params, hide_params)
+    )
     # Every setting is checked here, before the (long) simulation of the first member.
     rec = resolve_recipe(
         spec.name,
@@ -195,6 +212,9 @@ def train(
         max_steps=max_steps,
         norm_weight=norm_weight,
         norm_clip=norm_clip,
+        log_params=log_params,
+        hide_params=hide_params,
+        ema=ema,
     )
     sim, cfg, version, members = rec.sim, rec.train, rec.version, rec.members
     _check_fits_model(spec, sim, cfg)
@@ -242,6 +262,12 @@ def _check_fits_model(spec, sim, cfg) -> None:
             f"and method 'nce'; {spec.name!r} has boundary {spec.boundary!r}, method {method!r}. "
             "Drop boundary from --time-features"
         )
+    from hssm_nre.training.loop import param_inputs
+
+    try:
+        param_inputs(spec, method, cfg.time_features, cfg.log_params, cfg.hide_params)
+    except ValueError as err:
+        raise typer.BadParameter(f"{err}; see --log-params / --hide-params") from err
     n_train = sim.n - max(int(cfg.val_fraction * sim.n), 1)
     if n_train < cfg.batch_size:
         raise typer.BadParameter(

@@ -80,6 +80,12 @@ class TrainConfig:
         Weight of the normalization penalty (:func:`~hssm_nre.training.losses.normalization_penalty`,
         an unbiased estimate of the squared mass error from the NCE reference draws) added to
         the NCE loss; 0 (the default) leaves plain NCE.
+    ema
+        Decay of an exponential moving average of the weights (0, the default: none). With
+        ``ema = d`` the weights validated each epoch, kept as the best and saved are the
+        average ``w_ema <- d w_ema + (1 - d) w`` over the steps (a time constant of about
+        ``1 / (1 - d)`` steps) instead of the last step's, which averages out the optimizer's
+        last wanderings along a flat valley floor.
     norm_clip
         Cap on the log-ratio inside the penalty (``clip`` of
         :func:`~hssm_nre.training.losses.normalization_penalty`). The pairwise estimate is not bounded
@@ -113,6 +119,7 @@ class TrainConfig:
     max_steps: int | None = None
     norm_weight: float = 0.0
     norm_clip: float = 8.0
+    ema: float = 0.0
 
     def __post_init__(self) -> None:
         if self.method not in (None, "nce", "cnre"):
@@ -135,6 +142,8 @@ class TrainConfig:
             raise ValueError(f"time_budget_s must be > 0 (or None: no time budget), got {self.time_budget_s}")
         if self.patience is not None and not self.patience >= 1:
             raise ValueError(f"patience must be at least 1 (or None: no early stopping), got {self.patience}")
+        if not 0.0 <= self.ema < 1.0:
+            raise ValueError(f"ema must be in [0, 1) (0: no moving average of the weights), got {self.ema}")
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be > 0, got {self.learning_rate}")
         if self.seed < 0:

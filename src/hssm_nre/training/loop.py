@@ -76,16 +76,26 @@ def _feature_columns(spec: ModelSpec, feature: str, time_features, use_ndt: bool
     return kind, tuple(spec.params.index(p) for p in ("a", *registry[kind]))
 
 
-def _make_transform(
+def param_inputs(
     spec: ModelSpec,
     method: str,
-    x: np.ndarray,
-    theta: np.ndarray,
-    mirror: bool = True,
     time_features: tuple[str, ...] = ("log",),
     log_params: tuple[str, ...] = (),
     hide_params: tuple[str, ...] = (),
-) -> Transform:
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """``(keep, log_index)``: the parameters that feed the network, and those fed as logarithms.
+
+    Raises
+    ------
+    ValueError
+        For names that are not the model's parameters, ``hide_params`` that are not shape
+        parameters of its collapsing boundary (with the ``"boundary"`` and ``"boundary_half"``
+        time features), or ``log_params`` that do not feed the network or whose lower bound is
+        not positive.
+    """
+    unknown = sorted((set(log_params) | set(hide_params)) - set(spec.params))
+    if unknown:
+        raise ValueError(f"{unknown} are not parameters of {spec.name!r} {list(spec.params)}")
     ndt_index = spec.params.index(spec.ndt) if spec.ndt else None
     use_ndt = method == "nce"
     shape = BOUNDARIES.get(spec.boundary, ()) if spec.boundary else ()
@@ -105,6 +115,22 @@ def _make_transform(
             f"log_params must be parameters with a positive lower bound that feed the network; "
             f"{bad} of {spec.name!r} (box {spec.box_dict()}) are not"
         )
+    return keep, log_index
+
+
+def _make_transform(
+    spec: ModelSpec,
+    method: str,
+    x: np.ndarray,
+    theta: np.ndarray,
+    mirror: bool = True,
+    time_features: tuple[str, ...] = ("log",),
+    log_params: tuple[str, ...] = (),
+    hide_params: tuple[str, ...] = (),
+) -> Transform:
+    ndt_index = spec.params.index(spec.ndt) if spec.ndt else None
+    use_ndt = method == "nce"
+    keep, log_index = param_inputs(spec, method, time_features, log_params, hide_params)
     lo = [np.log(spec.lower[i]) if i in log_index else spec.lower[i] for i in range(spec.n_params)]
     hi = [np.log(spec.upper[i]) if i in log_index else spec.upper[i] for i in range(spec.n_params)]
     center = tuple(float((lo[i] + hi[i]) / 2) for i in keep)
@@ -261,11 +287,16 @@ def fit(
     base_index = tuple(spec.params.index(p) for p in BASE_PARAMS) if cfg.base != "none" else None
     loss = _loss_fn(method, tr, cfg, ref, base_index)
 
+    decay = float(cfg.ema)
+
     @jax.jit
-    def step(w, s, th, x, k):
+    def step(w, s, avg, th, x, k):
         val, grads = jax.value_and_grad(loss)(w, th, x, k)
         updates, s = opt.update(grads, s, w)
-        return optax.apply_updates(w, updates), s, val
+        w = optax.apply_updates(w, updates)
+        if decay:  # the moving average of the weights (TrainConfig.ema)
+            avg = jax.tree.map(lambda a, b: decay * a + (1.0 - decay) * b, avg, w)
+        return w, s, avg, val
 
     val_theta, val_x = jnp.asarray(theta_all[val_idx]), jnp.asarray(x_all[val_idx])
     val_key = jax.random.key(cfg.seed + 1)
@@ -284,6 +315,7 @@ def fit(
 
     history = {"step": [], "train_loss": [], "val_loss": [], "epoch": []}
     best = (math.inf, weights, 0)
+    average = weights  # what is validated and kept: the weights, or their moving average
     stale, step_i, stop_reason = 0, 0, "max_epochs"
     with progress_bar(progress) as bar:
         task = bar.add_task(f"train {spec.name} ({method})", total=total)
@@ -296,7 +328,9 @@ def fit(
                 opt_state[1].hyperparams["learning_rate"] = jnp.asarray(
                     lr_at(progress_of(step_i), cfg.learning_rate), jnp.float32
                 )
-                weights, opt_state, lv = step(weights, opt_state, theta_all[idx], x_all[idx], k)
+                weights, opt_state, average, lv = step(
+                    weights, opt_state, average, theta_all[idx], x_all[idx], k
+                )
                 step_i += 1
                 if b % 50 == 0:
                     running.append(float(lv))
@@ -304,7 +338,8 @@ def fit(
                 if progress_of(step_i) >= 1.0:
                     stop_reason = "time_budget" if step_i < total else "budget"
                     break
-            vl = val_loss(weights)
+            kept = average if decay else weights
+            vl = val_loss(kept)
             history["step"].append(step_i)
             history["epoch"].append(epoch + 1)
             history["train_loss"].append(float(np.mean(running)) if running else float("nan"))
@@ -316,7 +351,7 @@ def fit(
                     f"val {vl:.4f}, {time.perf_counter() - t_start:.0f} s"
                 )
             if vl < best[0]:
-                best, stale = (vl, weights, epoch + 1), 0
+                best, stale = (vl, kept, epoch + 1), 0
             else:
                 stale += 1
             if stop_reason in ("time_budget", "budget"):
