@@ -136,7 +136,7 @@ def test_expected_errors_are_one_line(args, fragments, tmp_path, monkeypatch, no
     assert not (tmp_path / "x").exists() and not (tmp_path / "networks").exists()
 
 
-@pytest.mark.parametrize(("option", "value"), [("--sets", "0"), ("--calibration", "-1")])
+@pytest.mark.parametrize(("option", "value"), [("--sets", "0"), ("--calibration", "-1"), ("--chains", "0")])
 def test_validate_rejects_bad_budgets_before_running(option, value, tmp_path, monkeypatch):
     import hssm_nre.validation.report
 
@@ -554,3 +554,19 @@ def test_train_log_params_hide_params_and_ema_reach_the_training_settings(tmp_pa
     res = runner.invoke(app, [*args, "--log-params", ""])
     assert res.exit_code == 0, res.output
     assert seen[-1][2].hide_params == ("alpha", "beta") and seen[-1][2].log_params == ()
+
+
+def test_validate_chains_reach_the_reference_comparison(tmp_path, monkeypatch):
+    import hssm_nre.validation.report
+
+    calls = []
+    monkeypatch.setattr(
+        hssm_nre.validation.report,
+        "run_reference_validation",
+        lambda *a, **k: calls.append(k) or tmp_path / "angle.md",
+    )
+    res = runner.invoke(app, ["validate", "angle", "--chains", "4", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert calls[0]["chains"] == 4
+    res = runner.invoke(app, ["validate", "ddm", "--chains", "4", "--out", str(tmp_path)])
+    one_line_error(res, "--chains")

@@ -542,6 +542,11 @@ def validate(
         100, help="Data sets for simulation-based calibration (0: skip); default 0 beyond the DDM report."
     ),
     sets: int = typer.Option(3, help="Parameter sets of the reweighting comparison (models other than ddm)."),
+    chains: int = typer.Option(
+        2,
+        help="NUTS chains of each posterior comparison (models other than ddm); more represent a "
+        "posterior in separate modes better.",
+    ),
     write_card: bool = typer.Option(False, help="Record the metrics in the network's card (re-saved)."),
     workers: int = typer.Option(
         0,
@@ -567,10 +572,10 @@ def validate(
             f"--reference must be one of {kinds}, got {reference!r} ({covers}; 'none': any model, "
             "recovery and calibration only)"
         )
-    if calibration < 0 or sets < 1 or workers < 0:
+    if calibration < 0 or sets < 1 or workers < 0 or chains < 1:
         raise typer.BadParameter(
-            f"need --calibration >= 0, --sets >= 1 and --workers >= 0, "
-            f"got {calibration}, {sets} and {workers}"
+            f"need --calibration >= 0, --sets >= 1, --workers >= 0 and --chains >= 1, "
+            f"got {calibration}, {sets}, {workers} and {chains}"
         )
     from hssm_nre.validation.distributed import Cluster
 
@@ -604,6 +609,11 @@ def validate(
             + " (recovery and calibration only)"
         )
     if name == "ddm" and reference == "analytic":
+        if chains != 2:
+            raise typer.BadParameter(
+                "--chains applies to the reweighting comparison of the other models; the DDM report "
+                "against the analytic likelihood samples both posteriors with its own settings"
+            )
         path = run_validation(
             model,
             reference=reference,
@@ -623,6 +633,7 @@ def validate(
             quick=quick,
             reuse=reuse,
             cluster=cluster,
+            chains=chains,
         )
     typer.echo(f"report written to {Path(path).absolute()}")
     if write_card:

@@ -33,8 +33,8 @@ def fake_measurements(monkeypatch):
     def compare_posteriors(ir, ie, names, t_r, t_e):
         return SimpleNamespace(table=_table(names, abs_diff_over_sd=0.1, sd_ratio_over_exact=1.02), c2st=0.52)
 
-    def reweighted_comparison(net, ref, x, draws, n_ref, seed, truth):
-        calls.append(("reweighted_comparison", seed))
+    def reweighted_comparison(net, ref, x, draws, n_ref, seed, truth, chains=2):
+        calls.append(("reweighted_comparison", seed, chains))
         draws_ = np.zeros((4, len(net.params)))
         table = _table(net.params, abs_diff_over_sd=0.2, sd_ratio_over_ref=0.97)
         return SimpleNamespace(table=table, ess_fraction=0.8, draws=draws_, log_weights=np.zeros(4))
@@ -157,6 +157,18 @@ def test_reference_report_by_the_shared_writer(tmp_path, fake_measurements):
     )
     assert fake_measurements.calls == []
     assert again.read_text().split("Report written")[0] == text.split("Report written")[0]
+
+
+def test_reference_report_with_more_chains_says_so(tmp_path, fake_measurements):
+    path = report.run_reference_validation("ornstein", "pyddm", out=tmp_path, quick=True, chains=4)
+    assert [c for c in fake_measurements.calls if c[0] == "reweighted_comparison"] == [
+        ("reweighted_comparison", 0, 4)
+    ]
+    text = path.read_text()
+    assert "Reproduce: `hssm-nre validate ornstein --reference pyddm --quick --chains 4`." in text
+    assert "(4 chains x 100 draws)" in text
+    with pytest.raises(ValueError, match="chains must be at least 1"):
+        report.run_reference_validation("ornstein", "pyddm", out=tmp_path, quick=True, chains=0)
 
 
 def test_recovery_report_without_reference(tmp_path, fake_measurements):

@@ -126,9 +126,12 @@ def training_summary(net: Network) -> str:
     return f"mixture of {len(parts)} networks (seeds {seeds}): " + "; ".join(each) + f"; {total}"
 
 
-def reproduce_command(target: str, reference: str, quick: bool = False, n_calibration: int = 0) -> str:
+def reproduce_command(
+    target: str, reference: str, quick: bool = False, n_calibration: int = 0, chains: int = 2
+) -> str:
     """Return the ``hssm-nre validate`` command line that reproduces a report."""
     cmd = f"hssm-nre validate {target} --reference {reference}" + (" --quick" if quick else "")
+    cmd += f" --chains {chains}" if chains != 2 else ""
     return cmd + (f" --calibration {n_calibration}" if n_calibration else "")
 
 
@@ -496,13 +499,13 @@ def extended_rows(rep: Report, n_sets: int, n_trials: int, measure: Callable) ->
 
 
 def reweighted_section(
-    rep: Report, ref: Reference, reference: str, n_sets: int, n_trials: int, draws: int
+    rep: Report, ref: Reference, reference: str, n_sets: int, n_trials: int, draws: int, chains: int = 2
 ) -> list[str]:
     """Section 2: network posteriors vs the reference's, by importance reweighting."""
     names = list(rep.net.params)
 
     def measure(i, th, x):
-        rw = reweighted_comparison(rep.net, ref, x, draws=draws, n_ref=draws, seed=i, truth=th)
+        rw = reweighted_comparison(rep.net, ref, x, draws=draws, chains=chains, n_ref=draws, seed=i, truth=th)
         if i == 0:
             overlay_draws(
                 rw.draws,
@@ -525,7 +528,7 @@ def reweighted_section(
         "",
         f"{n_sets} parameter sets, {n_trials} trials each (simulated with the package's simulator), "
         "uniform priors on the training box. numpyro NUTS on the network "
-        f"(2 chains x {draws} draws); {draws} of the draws reweighted by "
+        f"({chains} chains x {draws} draws); {draws} of the draws reweighted by "
         "exp(sum reference - sum network) give the reference posterior "
         "(`validate.reweighted_comparison`). `ess_fraction`: effective share of the weights "
         "(1: the reference adds nothing; small: the posteriors differ).",
@@ -572,11 +575,18 @@ def reference_sections(
     draws: int,
     n_calibration: int,
     prior: dict[str, tuple[float, float]],
+    chains: int = 2,
 ) -> list[Section]:
     """Return the sections of the reference report (normalization, posteriors or recovery, calibration)."""
     if ref is not None:
         posteriors = partial(
-            reweighted_section, ref=ref, reference=reference, n_sets=n_sets, n_trials=n_trials, draws=draws
+            reweighted_section,
+            ref=ref,
+            reference=reference,
+            n_sets=n_sets,
+            n_trials=n_trials,
+            draws=draws,
+            chains=chains,
         )
     else:
         posteriors = partial(recovery_section, n_sets=n_sets, n_trials=n_trials, draws=draws)
@@ -645,6 +655,7 @@ def run_reference_validation(
     quick: bool = False,
     reuse: bool = False,
     cluster: Cluster | None = None,
+    chains: int = 2,
 ) -> Path:
     """Validate a network of any registry model and write ``<out>/<model>.md``.
 
@@ -656,8 +667,12 @@ def run_reference_validation(
     calibration on ``n_calibration`` data sets. ``reuse`` reads the posterior comparison and
     the calibration of an earlier run from ``<out>/<model>_posteriors.csv`` and
     ``_calibration.csv`` (and keeps its figures) instead of recomputing them. ``cluster``: where
-    the calibration's fits run (default: in this process).
+    the calibration's fits run (default: in this process). ``chains``: NUTS chains of each
+    posterior comparison (more represent a posterior in separate modes better; the same
+    ``draws`` of them are reweighted).
     """
+    if chains < 1:
+        raise ValueError(f"chains must be at least 1, got {chains}")
     net = load_network(model)
     ref = None if reference == "none" else get_reference(net.model, reference)
     if quick:
@@ -671,8 +686,8 @@ def run_reference_validation(
         net,
         out,
         title,
-        reproduce_command(target, reference, quick, n_calibration),
-        reference_sections(ref, reference, n_sets, n_trials, draws, n_calibration, prior),
+        reproduce_command(target, reference, quick, n_calibration, chains),
+        reference_sections(ref, reference, n_sets, n_trials, draws, n_calibration, prior, chains),
         quick=quick,
         reuse=reuse,
         cluster=cluster,
