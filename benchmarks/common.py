@@ -175,6 +175,6 @@ def table_errors(f_direct, f_table, coef):
 READ = {4: "cubic", 6: "quintic"}
 
 
-def table_settings(specs) -> list[tuple[int, int]]:
-    """``["128:6", ...]`` (nodes:points, the ``--nodes`` / ``--head`` flags) as ``[(128, 6), ...]``."""
+def table_settings(specs) -> list[tuple[int, ...]]:
+    """``["128:6", "48:6:32", ...]`` (nodes:points[:fastest]; ``--nodes`` / ``--head``) as tuples."""
     return [tuple(int(v) for v in k.split(":")) for k in specs]

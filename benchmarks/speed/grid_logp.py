@@ -17,11 +17,13 @@ the network once per trial. This script measures, per shipped network:
 
     python benchmarks/speed/grid_logp.py --out benchmarks/results/grid_logp.md
     python benchmarks/speed/grid_logp.py --models ddm angle --sets 5
-    python benchmarks/speed/grid_logp.py --nodes 256:4 128:6   # two tables side by side
+    python benchmarks/speed/grid_logp.py --nodes default 128:6   # two tables side by side
 
-With ``--nodes N:P ...`` the table is built with each of those node counts ``N`` and read through
-``P`` nodes per trial (4: cubic, 6: quintic; default: the package's ``GRID_NODES:GRID_POINTS``),
-and every table gets its own error and cost rows, measured in the same run.
+With ``--nodes N:P[:M] ...`` the table is built with each of those node counts ``N``, read
+through ``P`` nodes per trial (4: cubic, 6: quintic), with the ``M`` fastest trials evaluated by
+the network itself (default 0); ``default`` is each network's own setting
+(``hssm_nre.net.logp.grid_settings``: 48:6:32 for the models in ``SMOOTH_TABLE_MODELS``, else
+128:6:0). Every table gets its own error and cost rows, measured in the same run.
 """
 
 import sys
@@ -32,7 +34,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from hssm_nre.models import get_model
-from hssm_nre.net.logp import GRID_NODES, GRID_POINTS, build_grid_logp, build_logp, make_hssm_logp
+from hssm_nre.net.logp import build_grid_logp, build_logp, grid_evaluations, grid_settings, make_hssm_logp
 from hssm_nre.simulation import simulate_trials
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
@@ -60,13 +62,21 @@ def errors(direct, table, theta, x):
     )
 
 
-def accuracy(net, n_sets, n_trials, rng, gaps=None, nodes=(GRID_NODES, GRID_POINTS)):
+def resolve(nodes, net) -> tuple[int, int, int]:
+    """``(n_nodes, points, direct)`` of a ``--nodes`` setting for one network."""
+    if nodes == "default":
+        return grid_settings(net.card)
+    return (*nodes, 0) if len(nodes) == 2 else tuple(nodes)
+
+
+def accuracy(net, n_sets, n_trials, rng, gaps=None, nodes="default"):
     """Per-trial, summed and gradient errors over ``n_sets`` simulated sets (lists of three).
 
     With ``gaps`` (seconds), a stress test instead: each set's onset is moved to that far below
     its fastest trial, where the density is steepest (networks with a non-decision time only).
     """
-    direct, table = build_logp(net.weights, net.card), build_grid_logp(net.weights, net.card, *nodes)
+    direct = build_logp(net.weights, net.card)
+    table = build_grid_logp(net.weights, net.card, *resolve(nodes, net))
     box = np.asarray(net.card["model"]["box"], np.float64)
     inner = box[:, 0] + np.outer([0.1, 0.9], box[:, 1] - box[:, 0])
     ndt = net.card["model"].get("ndt")
@@ -83,7 +93,7 @@ def accuracy(net, n_sets, n_trials, rng, gaps=None, nodes=(GRID_NODES, GRID_POIN
     return out
 
 
-def costs(nets, rounds, nodes=((GRID_NODES, GRID_POINTS),)):
+def costs(nets, rounds, nodes=("default",)):
     """Seconds per logp + gradient: per trial and a table per node count, each network; LAN, analytic."""
     lan = lan_jax()
     out = {}
@@ -107,17 +117,19 @@ def costs(nets, rounds, nodes=((GRID_NODES, GRID_POINTS),)):
             f = make_hssm_logp(net, len(theta), grid=False)
             fns[(name, "per trial")] = (vg(lambda d, *q, f=f: f(d, *q).sum(), x, len(theta)), p)
             for k in nodes:  # what make_hssm_logp does with a table, at k nodes
-                t = build_grid_logp(net.weights, net.card, *k)
+                t = build_grid_logp(net.weights, net.card, *resolve(k, net))
                 fns[(name, k)] = (vg(lambda d, *q, t=t: t(jnp.stack(q)[None], d).sum(), x, len(theta)), p)
         out[n] = interleaved_times(fns, rounds=rounds)
     return out
 
 
-def error_cells(nodes, per_trial, total, grad) -> str:
-    """The table's name and its three error columns, as one row's Markdown cells."""
+def error_cells(net, nodes, per_trial, total, grad) -> str:
+    """The table's name, its network evaluations and its three error columns, as Markdown cells."""
+    n, points, fastest = resolve(nodes, net)
+    name = f"{n} ({READ[points]})" + (f" + {fastest} fastest" if fastest else "")
     return (
-        f"{nodes[0]} ({READ[nodes[1]]}) | {np.median(per_trial):.1e} / {max(per_trial):.1e} | "
-        f"{max(total):.1e} | {max(grad):.1e}"
+        f"{name} | {grid_evaluations(net.card, (n, points, fastest))} | "
+        f"{np.median(per_trial):.1e} / {max(per_trial):.1e} | {max(total):.1e} | {max(grad):.1e}"
     )
 
 
@@ -125,9 +137,9 @@ def main():
     args, nets = network_args(
         __doc__,
         sets=20,
-        extra=lambda ap: ap.add_argument("--nodes", nargs="+", default=[f"{GRID_NODES}:{GRID_POINTS}"]),
+        extra=lambda ap: ap.add_argument("--nodes", nargs="+", default=["default"]),
     )
-    args.nodes = table_settings(args.nodes)
+    args.nodes = [k if k == "default" else table_settings([k])[0] for k in args.nodes]
     gaps = (0.001, 0.01)
     acc, stress = {}, {}
     for k in args.nodes:  # the same data sets for every node count
@@ -150,11 +162,12 @@ def main():
         "so they are ratios to the LAN's logp + gradient at the same number of trials). Parameters "
         "are scalars (an intercept-only model); errors are against the same network evaluated per trial.",
         "",
-        "| network | nodes per choice (read) | per-trial max abs error, median / max over sets (nats) | "
+        "| network | nodes per choice (read) + trials evaluated directly | network evaluations | "
+        "per-trial max abs error, median / max over sets (nats) | "
         "error of the summed log-likelihood, max (nats) | gradient relative error, max | "
         + " | ".join(f"{n} trials: per trial / table, x LAN" for n in TRIALS)
         + " |",
-        "|" + "---|" * (5 + len(TRIALS)),
+        "|" + "---|" * (6 + len(TRIALS)),
     ]
     for m, net in nets.items():
         for k in args.nodes:
@@ -164,9 +177,8 @@ def main():
                 ref = cost[n].get("lan")
                 a, b = cost[n][(m, "per trial")], cost[n][(m, k)]
                 cells.append(f"{a / ref:.2f} / {b / ref:.2f}" if ref else f"{a * 1e3:.2f} / {b * 1e3:.2f} ms")
-            lines.append(
-                f"| {m}@{net.card['version']} | {error_cells(k, pt, tot, g)} | " + " | ".join(cells) + " |"
-            )
+            row = f"| {m}@{net.card['version']} | {error_cells(net, k, pt, tot, g)} | "
+            lines.append(row + " | ".join(cells) + " |")
     if "lan" in cost[TRIALS[0]]:
         lines.append("")
         lines.append(
@@ -177,14 +189,15 @@ def main():
         f"Stress: each set's onset moved to {gaps[0] * 1e3:.0f} ms or {gaps[1] * 1e3:.0f} ms below its "
         "fastest trial (alternately; kept inside the box), where the density rises steepest:",
         "",
-        "| network | nodes per choice (read) | per-trial max abs error, median / max over sets (nats) | "
+        "| network | nodes per choice (read) + trials evaluated directly | network evaluations | "
+        "per-trial max abs error, median / max over sets (nats) | "
         "error of the summed log-likelihood, max (nats) | gradient relative error, max |",
-        "|---|---|---|---|---|",
+        "|---|---|---|---|---|---|",
     ]
     for m in stress[args.nodes[0]]:
         for k in args.nodes:
             pt, tot, g = stress[k][m]
-            lines.append(f"| {m}@{nets[m].card['version']} | {error_cells(k, pt, tot, g)} |")
+            lines.append(f"| {m}@{nets[m].card['version']} | {error_cells(nets[m], k, pt, tot, g)} |")
     lines.append("")
     lines.append(
         f"{args.sets} data sets x {args.trials} trials per network; timing: median of {args.rounds} "

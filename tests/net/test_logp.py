@@ -134,6 +134,35 @@ def test_table_over_decision_time_matches_the_network(name):
     np.testing.assert_allclose(gb, ga, rtol=2e-3, atol=2e-2)
 
 
+@pytest.mark.parametrize("gap", [0.001, 0.01])
+def test_table_with_the_onset_just_before_the_fastest_trial(gap):
+    """The fastest trials come from the network itself; the table's steep end starts after them."""
+    from hssm_nre import load_network
+    from hssm_nre.models import get_model
+    from hssm_nre.net.logp import build_grid_logp, build_logp, grid_settings
+    from hssm_nre.simulation import simulate_trials
+
+    net = load_network("ddm")
+    assert grid_settings(net.card) == (48, 6, 32)
+    direct = build_logp(net.weights, net.card)
+    rng = np.random.default_rng(5)
+    theta = np.array([-2.0, 2.0, 0.7, 0.2])  # a wide boundary: the steepest leading edge in log u
+    x, done = simulate_trials(get_model("ddm"), np.tile(theta, (1000, 1)), rng)
+    x = np.asarray(x[done], np.float32)
+    theta[3] = float(x[:, 0].min()) - gap
+    th, xj = jnp.asarray(theta[None], jnp.float32), jnp.asarray(x)
+    a = np.asarray(direct(th, xj))
+    fastest = np.argsort(x[:, 0])[:32]
+    for m, atol in ((32, 1e-3), (0, 0.3)):
+        b = np.asarray(build_grid_logp(net.weights, net.card, direct=m)(th, xj))
+        if m:
+            np.testing.assert_allclose(b[fastest], a[fastest], atol=1e-5)
+        worst = float(np.max(np.abs(b - a)))
+        assert worst < atol, (m, worst)
+    # without the fastest trials evaluated directly the same 48 nodes are far off there
+    assert worst > 0.01
+
+
 def test_table_masks_like_the_network():
     from hssm_nre import load_network
     from hssm_nre.net.logp import build_grid_logp, build_logp
@@ -154,7 +183,8 @@ def test_hssm_logp_reads_the_table_from_grid_min_trials_on():
     from hssm_nre.net import logp as logp_mod
 
     net = load_network("ddm")
-    n = logp_mod.GRID_MIN_TRIALS
+    n = logp_mod.grid_min_trials(net.card)
+    assert n == 207  # 1.5 x (2 x 53 + 32) network evaluations
     rng = np.random.default_rng(0)
     x = np.column_stack([0.35 + rng.lognormal(-0.5, 0.5, n), rng.choice([-1.0, 1.0], n)]).astype(np.float32)
     p = [jnp.float32(v) for v in (0.5, 1.0, 0.5, 0.3)]

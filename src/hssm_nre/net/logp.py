@@ -16,6 +16,7 @@ log-likelihood by a term that does not depend on ``theta``. In both cases:
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import jax
@@ -160,32 +161,74 @@ HEAD_GRID_MIN_ROWS = 8000
 # each trial reads (6: the quintic through its six nearest nodes). On ordinary data 128 quintic
 # nodes err about as little as the 256 cubic ones used before, at half the network evaluations;
 # with the onset just before the fastest trial, 0.03 nats summed against 0.01
-# (benchmarks/results/grid_logp.md).
+# (benchmarks/results/grid_logp.md). These are the settings of a model whose density ends at a
+# wall (a collapsing boundary: angle, weibull), and of any model not measured.
 GRID_NODES = 128
 GRID_POINTS = 6
+# Models whose density is smooth in log decision time except at its leading edge (no collapsing
+# boundary), measured by ``benchmarks/speed/grid_logp.py``: their table has 48 nodes per choice,
+# and their 32 fastest trials, where the density rises steepest when the onset nears the
+# fastest trial, are evaluated by the network itself. 2 x 53 + 32 network evaluations instead
+# of 2 x 133, at per-trial errors of at most about 0.02 nats with the onset 1 ms before the
+# fastest trial (benchmarks/results/grid_logp.md).
+SMOOTH_TABLE_MODELS = ("ddm", "ddm_sdv", "full_ddm", "levy", "ornstein")
+SMOOTH_TABLE = (48, 6, 32)
 
 
-def build_grid_logp(weights: dict, card: dict, n_nodes: int = GRID_NODES, points: int = GRID_POINTS):
+def grid_settings(card: dict) -> tuple[int, int, int]:
+    """``(n_nodes, points, direct)`` of :func:`build_grid_logp` for a network's card.
+
+    Examples
+    --------
+    >>> grid_settings({"model": {"name": "ddm"}}), grid_settings({"model": {"name": "angle"}})
+    ((48, 6, 32), (128, 6, 0))
+    """
+    return SMOOTH_TABLE if card["model"]["name"] in SMOOTH_TABLE_MODELS else (GRID_NODES, GRID_POINTS, 0)
+
+
+def grid_evaluations(card: dict, settings: tuple[int, int, int] | None = None) -> int:
+    """Network evaluations of one table (:func:`build_grid_logp`) with ``settings`` (default: the card's)."""
+    n_nodes, points, direct = settings or grid_settings(card)
+    return len(card["model"]["choices"]) * (n_nodes + points - 1) + direct
+
+
+def build_grid_logp(
+    weights: dict,
+    card: dict,
+    n_nodes: int | None = None,
+    points: int | None = None,
+    direct: int | None = None,
+):
     """``logp(theta (1, P), x (n, 2))`` for ONE parameter vector, read from a table over log decision time.
 
     With one parameter vector for all trials (an intercept-only model), the density of a
     response depends on the trial only through its decision time ``u = rt - onset`` and its
     choice. The network is evaluated at ``n_nodes`` decision times per choice, evenly spaced
-    in ``log u`` between the data's fastest and slowest trial (plus a margin of two nodes below
-    and three above), and each trial's log-density is the quintic through its six nearest
-    nodes (``points = 4``: the cubic through four, with one node below and two above):
-    ``choices x (n_nodes + points - 1)`` network evaluations instead of one per trial. The
-    table moves with the parameters, so values and gradients are those of the network up to
-    the interpolation error, which ``benchmarks/speed/grid_logp.py`` measures for every shipped
-    network. Masking is :func:`build_logp`'s: ``-inf`` outside the box, at or before the onset
-    and for unknown choices.
+    in ``log u`` over the data's trials (plus a margin of two nodes below and three above),
+    and each trial's log-density is the quintic through its six nearest nodes (``points = 4``:
+    the cubic through four, with one node below and two above):
+    ``choices x (n_nodes + points - 1)`` network evaluations instead of one per trial. With
+    ``direct = m``, the ``m`` fastest trials (those with the smallest rt, known from the data
+    alone) are evaluated by the network itself and the table starts at the next one: as the
+    onset nears the fastest trial, the density in ``log u`` grows steep there and nowhere
+    else. Settings left out are :func:`grid_settings` of the card. The table moves with the
+    parameters, so values and gradients are those of the network up to the interpolation
+    error, which ``benchmarks/speed/grid_logp.py`` measures for every shipped network. Masking
+    is :func:`build_logp`'s: ``-inf`` outside the box, at or before the onset and for unknown
+    choices.
     """
+    defaults = grid_settings(card)
+    n_nodes = defaults[0] if n_nodes is None else n_nodes
+    points = defaults[1] if points is None else points
+    direct = defaults[2] if direct is None else direct
     density, valid = _density_and_mask(weights, card)
     tr = Transform.from_dict(card["transform"])
     if tr.x_kind != "rt_choice":
         raise ValueError("a table over decision time needs (rt, choice) observations")
     if n_nodes < points:
         raise ValueError(f"n_nodes must be at least {points}, got {n_nodes}")
+    if direct < 0:
+        raise ValueError(f"direct must be at least 0, got {direct}")
     choices = jnp.asarray(card["model"]["choices"], jnp.float32)
 
     def logp(theta, x):
@@ -193,15 +236,27 @@ def build_grid_logp(weights: dict, card: dict, n_nodes: int = GRID_NODES, points
         x = jnp.asarray(x, jnp.float32)
         first = onset(tr, theta[0])
         log_u = jnp.log(jnp.maximum(x[:, 0] - first, TINY))
-        lo, h = span(log_u, n_nodes, 1e-3)
+        m = min(direct, x.shape[0] - 1)  # static: the data's shape
+        if m > 0:
+            _, fastest = jax.lax.top_k(-x[:, 0], m + 1)  # the m + 1 smallest rts, fastest first
+            lo = log_u[fastest[m]]
+            h = jnp.maximum(jnp.max(log_u) - lo, 1e-3) / (n_nodes - 1)
+        else:
+            lo, h = span(log_u, n_nodes, 1e-3)
         u_nodes = jnp.exp(node_positions(lo, h, n_nodes, points))
         x_nodes = jnp.stack(
             [jnp.tile(u_nodes + first, choices.size), jnp.repeat(choices, u_nodes.size)], axis=-1
         )
-        table = density(theta, x_nodes).reshape(choices.size, u_nodes.size).T  # (nodes, choices)
+        n_table = x_nodes.shape[0]
+        if m > 0:
+            x_nodes = jnp.concatenate([x_nodes, x[fastest[:m]]])
+        values = density(theta, x_nodes)
+        table = values[:n_table].reshape(choices.size, u_nodes.size).T  # (nodes, choices)
         ci = jnp.argmax(x[:, 1:2] == choices, axis=-1)
         both = lagrange_read(table, log_u, lo, h, n_nodes, points)  # (n, choices)
         out = jnp.take_along_axis(both, ci[:, None], axis=-1)[:, 0]
+        if m > 0:
+            out = out.at[fastest[:m]].set(values[n_table:])
         return jnp.where(valid(theta, x), out, -jnp.inf)
 
     return logp
@@ -251,11 +306,23 @@ def make_logp(net: Network):
     return logp
 
 
-# With one parameter vector for all trials, hssm fits of at least this many trials read the
-# density from a table (:func:`build_grid_logp`, 2 x 133 network evaluations for two choices):
-# at 250 trials the table costs 1.1-1.6x one evaluation per trial, at 500 0.6-0.8x, so it pays
-# from about 290 trials (the DDM) to 390 (levy) on (benchmarks/results/grid_logp.md).
-GRID_MIN_TRIALS = 400
+# With one parameter vector for all trials, hssm fits read the density from a table
+# (:func:`build_grid_logp`) from GRID_MIN_TRIALS_PER_EVALUATION times the table's network
+# evaluations on: 399 trials for a table of 2 x 133 evaluations (at 250 trials such a table cost
+# 1.1-1.6x one evaluation per trial, at 500 0.6-0.8x: it pays from about 290 trials for the
+# DDM to 390 for levy, benchmarks/results/grid_logp.md), 207 for the smooth models' 2 x 53 + 32.
+GRID_MIN_TRIALS_PER_EVALUATION = 1.5
+
+
+def grid_min_trials(card: dict) -> int:
+    """Trials from which :func:`make_hssm_logp` reads scalar-parameter fits from a table.
+
+    Examples
+    --------
+    >>> grid_min_trials({"model": {"name": "angle", "choices": [-1, 1]}})
+    399
+    """
+    return int(math.ceil(GRID_MIN_TRIALS_PER_EVALUATION * grid_evaluations(card)))
 
 
 def make_hssm_logp(net: Network, n_params: int, grid: bool | None = None):
@@ -264,7 +331,7 @@ def make_hssm_logp(net: Network, n_params: int, grid: bool | None = None):
     Parameters are broadcast to the number of trials and stacked, so per-trial
     regression parameters go through the network in one vectorized call. When every
     parameter is a scalar (no regression), the work that depends on the parameters alone
-    runs once, and with ``grid`` (default ``None``: from :data:`GRID_MIN_TRIALS` trials on, for
+    runs once, and with ``grid`` (default ``None``: from :func:`grid_min_trials` trials on, for
     (rt, choice) networks) the trials are read from a table over decision time
     (:func:`build_grid_logp`) instead of one network evaluation each. With per-trial
     parameters, the ones given as scalars are known to be shared, so the noise density's head
@@ -275,6 +342,7 @@ def make_hssm_logp(net: Network, n_params: int, grid: bool | None = None):
     if grid and not tabular:
         raise ValueError(f"{net.name} has no (rt, choice) observations to tabulate")
     table = build_grid_logp(net.weights, net.card) if tabular and grid is not False else None
+    min_trials = grid_min_trials(net.card) if table is not None else None
 
     def logp(data, *params):
         data = jnp.asarray(data, jnp.float32)
@@ -282,7 +350,7 @@ def make_hssm_logp(net: Network, n_params: int, grid: bool | None = None):
         params = [jnp.reshape(jnp.asarray(p, jnp.float32), (-1,)) for p in params[:n_params]]
         if all(p.shape[0] == 1 for p in params):  # no regression: one parameter vector for all trials
             theta = jnp.stack(params, axis=-1)
-            if table is not None and (grid or n >= GRID_MIN_TRIALS):
+            if table is not None and (grid or n >= min_trials):
                 return table(theta, data)
             return inner(theta, data)
         varying = tuple(i for i, p in enumerate(params) if p.shape[0] != 1)
