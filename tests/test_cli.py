@@ -570,3 +570,20 @@ def test_validate_chains_reach_the_reference_comparison(tmp_path, monkeypatch):
     assert calls[0]["chains"] == 4
     res = runner.invoke(app, ["validate", "ddm", "--chains", "4", "--out", str(tmp_path)])
     one_line_error(res, "--chains")
+
+
+def test_ship_embeds_the_density_figure_the_docs_already_have(tiny_nce, tmp_path):
+    """A report validated elsewhere keeps the docs' density figure (made apart from validation)."""
+    report = fake_report(tmp_path / "val", tiny_nce)
+    figures = tmp_path / "dest" / "docs" / "figures"
+    figures.mkdir(parents=True)
+    (figures / "ddm_density.png").write_bytes(b"png")
+    for _ in range(2):  # shipping again does not embed it twice
+        res = ship(tiny_nce.path, report, tmp_path / "dest")
+        assert res.exit_code == 0, res.output
+        text = (tmp_path / "dest" / "docs" / "ddm.md").read_text()
+        link = "![ddm: network density against the simulator](figures/ddm_density.png)"
+        assert text.count(link) == 1
+        assert text.index("Reproduce: ") < text.index(link) < text.index("![overlay]")
+    # without the figure nothing is added
+    assert "density" not in fake_report(tmp_path / "val2", tiny_nce).read_text()

@@ -723,7 +723,7 @@ def ship_network(
     import tempfile
 
     from hssm_nre.store.artifact import CARD, WEIGHTS, load, save
-    from hssm_nre.validation.report import record_in_card
+    from hssm_nre.validation.report import record_in_card, with_density_figure
 
     net = load(network_dir)  # ArtifactError (a ValueError) when it does not load
     model, version = net.model, net.card["version"]
@@ -799,7 +799,8 @@ def ship_network(
         for src, rel in files:
             (stage_docs / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, stage_docs / rel)
-        (stage_docs / report.name).write_text(text)
+        # the density figure is made beside the docs (benchmarks/accuracy/density_figures.py)
+        (stage_docs / report.name).write_text(with_density_figure(text, model, docs_dir))
         staged = load(stage_net)
         record_in_card(staged, stage_docs / report.name, reference.group(1), command)
         final_report = (docs_dir / report.name).resolve()

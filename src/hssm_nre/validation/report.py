@@ -200,6 +200,23 @@ def density_figure_lines(rep: Report) -> list[str]:
     ]
 
 
+def with_density_figure(text: str, stem: str, folder: Path) -> str:
+    """Return a report's ``text`` with the density figure of ``folder`` after its Reproduce line.
+
+    For a report written elsewhere (``hssm-nre validate DIR --out runs/val/...``) and moved into
+    ``folder`` (``hssm-nre ship``), where ``figures/<stem>_density.png`` already is; unchanged
+    when the figure is missing or already embedded.
+    """
+    from types import SimpleNamespace
+
+    rep = Report(net=SimpleNamespace(model=stem), out=Path(folder))
+    lines = density_figure_lines(rep)
+    found = re.search(r"^Reproduce: .*\n\n", text, re.MULTILINE)
+    if not lines or found is None or rep.link("", "density").split("]", 1)[1] in text:
+        return text
+    return text[: found.end()] + "\n".join(lines) + "\n" + text[found.end() :]
+
+
 def normalization_text(rep: Report) -> str:
     """Measure the normalization (recorded in the metrics); the sentence that reports it."""
     n_theta = 10 if rep.quick else 50
