@@ -212,7 +212,7 @@ def with_density_figure(text: str, stem: str, folder: Path) -> str:
     rep = Report(net=SimpleNamespace(model=stem), out=Path(folder))
     lines = density_figure_lines(rep)
     found = re.search(r"^Reproduce: .*\n\n", text, re.MULTILINE)
-    if not lines or found is None or rep.link("", "density").split("]", 1)[1] in text:
+    if not lines or found is None or f"(figures/{stem}_density.png)" in text:
         return text
     return text[: found.end()] + "\n".join(lines) + "\n" + text[found.end() :]
 
