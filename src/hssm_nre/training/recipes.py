@@ -104,13 +104,19 @@ RECIPES: dict[str, dict] = {
     # weibull 0.6.0: 0.5.0 with beta fed as its logarithm, two members (seeds 0 and 1). Against
     # PyDDM the posterior error fell to median 0.124 / max 0.321 SD, SD ratios 0.87-1.21,
     # normalization 0.0034 (0.4.0: 0.159 / 0.667, 0.67-1.25): every bar met.
+    # angle 0.5.0: 0.4.0 with a fed as its logarithm (log_params), two members (seeds 0 and 1).
+    # Both 0.4.0 members leaned towards narrow boundaries (4.1 and 9.4 nats along a at a
+    # validation set's truth, benchmarks/results/angle_a_profile.md); against PyDDM the
+    # posterior error fell from median 0.159 / max 0.479 SD to 0.067 / 0.279, SD ratios from
+    # 0.86-1.06 to 0.93-1.05, normalization 0.0040.
     "angle": {
         **RECIPE_020,
+        "log_params": ("a",),
         "edge_share": 0.25,
         "norm_weight": 1.0,
         "norm_clip": 3.0,
         "members": 2,
-        "version": "0.4.0",
+        "version": "0.5.0",
     },
     "weibull": {
         **RECIPE_020,
