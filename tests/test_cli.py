@@ -320,6 +320,7 @@ def test_train_without_options_uses_the_shipped_recipe(tmp_path, monkeypatch):
         100,
     )
     assert (cfg.norm_weight, cfg.norm_clip, out, version) == (1.0, 3.0, Path("a"), "0.4.0")
+    assert cfg.log_params == ("a",)  # angle 0.5.0's recipe: a as its logarithm
 
 
 def test_configs_reject_what_the_cli_can_set():
