@@ -150,11 +150,11 @@ def test_fit_your_own_csv_as_the_getting_started_page_does(tmp_path, monkeypatch
 @pytest.mark.filterwarnings("ignore:Estimated shape parameter of Pareto:UserWarning")
 @pytest.mark.filterwarnings("ignore:For one or more samples the posterior variance:UserWarning")
 def test_cavanagh_theta_tutorial_quick(tmp_path, monkeypatch):
-    # hssm's real data, 3 participants x 40 trials, 1 chain x (50 + 50) per fit: the plumbing
+    # hssm's real data, 3 participants x 40 trials, 1 chain x (100 + 100) per fit: the plumbing
     # (ratio and analytic fits side by side, QP plot, LOO per likelihood); the full run is by hand
     res = run_cells("07_cavanagh_theta", ["--quick", "--out", str(tmp_path)], monkeypatch)["result"]
     assert res["n_obs"] == 120
     assert all(p.is_file() and p.stat().st_size > 10_000 for p in res["figures"])
-    assert res["table"]["|diff| / SD"].max() < 3.0  # 50 draws: gross errors only
+    assert res["table"]["|diff| / SD"].max() < 3.0  # 100 draws: gross errors only
     assert np.all(np.isfinite(res["elpd"].to_numpy()))
     assert res["elpd"]["ratio - analytic"].abs().max() < 20  # normalized: the same scale

@@ -20,7 +20,7 @@
 # Run: ``python tutorials/07_cavanagh_theta.py [--quick] [--out DIR]``. The full run (the whole
 # data set, 2 chains x (500 + 500) per fit, four fits) takes hours on one or two cores: model 1
 # alone took 5,541 s with the ratio likelihood against 335 s with the analytic one on one core.
-# ``--quick`` (3 participants x 40 trials, 1 chain x (50 + 50)) checks that the steps run, in one
+# ``--quick`` (3 participants x 40 trials, 1 chain x (100 + 100)) checks that the steps run, in one
 # to two minutes.
 
 # %%
@@ -58,7 +58,7 @@ ARGV = None  # None: the command line's flags (``--quick`` in a notebook kernel)
 args = parse_args(ARGV)
 args.out.mkdir(parents=True, exist_ok=True)
 print(f"files go to {args.out.resolve()}")
-draws, tune, chains = (50, 50, 1) if args.quick else (500, 500, 2)
+draws, tune, chains = (100, 100, 1) if args.quick else (500, 500, 2)
 n_participants, n_trials = (3, 40) if args.quick else (None, None)  # None: all of them
 # the quick budget also caps NUTS's trajectories (hssm's default: 2^10 steps) so warm-up stays short
 nuts = {"max_tree_depth": 5} if args.quick else {}
