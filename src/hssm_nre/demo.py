@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     import hssm_nre  # noqa: F401  (registers loglik_kind="ratio")
     from hssm_nre.store.hub import load_network
     from hssm_nre.validation.metrics import markdown_table
-    from hssm_nre.validation.sampling import compare_posteriors, fit_hssm
+    from hssm_nre.validation.sampling import compare_posteriors, fit_hssm, nuts_steps
 
     net = load_network("ddm")
     print(f"network: {net!r}")
@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         f"(ratio/analytical = {cmp_.seconds_ratio / cmp_.seconds_exact:.2f}); "
         f"C2ST ratio vs analytical draws: {cmp_.c2st:.3f} (0.5 = indistinguishable)"
     )
+    steps = ", ".join(f"{k} {nuts_steps(results[k][0]):.1f}" for k in ("ratio", "analytical"))
+    print(f"NUTS gradient evaluations per draw after tuning: {steps}")
     print(f"hssm {hssm.__version__}, hssm-nre {hssm_nre.__version__}")
     return table
 

@@ -69,6 +69,12 @@ def test_regression_model_builds_and_samples(data, tiny_nce):
     assert idata["posterior"].attrs["hssm_nre_network_sha256"] == sha
     assert idata.attrs["hssm_nre_network_version"] == tiny_nce.card["version"]
     assert str(model.loglik) == f"RatioLogpOp({tiny_nce.name}, sha256 {sha[:12]})"
+    # the demo's steps-per-draw line reads numpyro's leapfrog counts (1 .. 2^10 per draw)
+    from hssm_nre.validation.sampling import nuts_steps
+
+    steps = np.asarray(idata["sample_stats"]["n_steps"])
+    assert steps.shape == (1, 30) and nuts_steps(idata) == pytest.approx(steps.mean())
+    assert 1 <= nuts_steps(idata) <= 1023
 
 
 @pytest.mark.filterwarnings("ignore:Numba will use object mode:UserWarning")

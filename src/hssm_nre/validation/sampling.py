@@ -90,6 +90,16 @@ def sample_numpyro(
     return idata, time.perf_counter() - t0
 
 
+def nuts_steps(idata) -> float:
+    """Mean NUTS leapfrog steps (gradient evaluations) per draw after tuning, over every chain.
+
+    Two fits of the same data that take about as many steps per draw differ in sampling time
+    by their cost per evaluation alone.
+    """
+    stats = idata.sample_stats if hasattr(idata, "sample_stats") else idata["sample_stats"]
+    return float(np.asarray(stats["n_steps"]).mean())
+
+
 def posterior_draws(idata, names: list[str]) -> np.ndarray:
     post = idata.posterior if hasattr(idata, "posterior") else idata["posterior"]
     return np.stack([np.asarray(post[n]).reshape(-1) for n in names], axis=1)
