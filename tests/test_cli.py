@@ -276,6 +276,27 @@ def fake_training(monkeypatch) -> list:
     return seen
 
 
+def test_cli_train_workers_trains_the_members_side_by_side(tmp_path, monkeypatch):
+    import hssm_nre.training.loop as loop
+
+    seen = fake_training(monkeypatch)
+    calls = []
+
+    def side_by_side(spec, configs, workers, *, name, version):
+        calls.append((spec.name, [c.seed for _, c in configs], workers))
+        return [loop._train_one(spec, s, c, name=name, version=version, progress=False) for s, c in configs]
+
+    monkeypatch.setattr(loop, "_train_side_by_side", side_by_side)
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["train", "ddm", "--workers", "2"]).exit_code == 0
+    assert calls == [("ddm", [0, 1], 2)] and len(seen) == 2
+    calls.clear()
+    assert runner.invoke(app, ["train", "ddm"]).exit_code == 0  # default: one after another
+    assert calls == []
+    res = runner.invoke(app, ["train", "ddm", "--workers", "0"])
+    assert res.exit_code != 0 and "--workers must be positive" in res.output
+
+
 def test_python_train_and_cli_train_resolve_the_same_recipe(tmp_path, monkeypatch):
     """`hssm_nre.train(MODEL)` rebuilds the shipped network exactly as `hssm-nre train MODEL` does."""
     import hssm_nre
