@@ -282,7 +282,7 @@ def test_cli_train_workers_trains_the_members_side_by_side(tmp_path, monkeypatch
     seen = fake_training(monkeypatch)
     calls = []
 
-    def side_by_side(spec, configs, workers, *, name, version):
+    def side_by_side(spec, configs, workers, *, name, version, progress=True):
         calls.append((spec.name, [c.seed for _, c in configs], workers))
         return [loop._train_one(spec, s, c, name=name, version=version, progress=False) for s, c in configs]
 

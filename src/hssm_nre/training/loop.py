@@ -502,7 +502,9 @@ def train(
         for k in range(members)
     ]
     if workers > 1 and members > 1:
-        nets = _train_side_by_side(spec, configs, min(workers, members), name=name, version=net_version)
+        nets = _train_side_by_side(
+            spec, configs, min(workers, members), name=name, version=net_version, progress=progress
+        )
     else:
         nets = [
             _train_one(spec, sim_k, cfg_k, name=name, version=net_version, progress=progress)
@@ -527,15 +529,20 @@ def train(
 ONE_THREAD_XLA_FLAGS = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 
 
-def _train_side_by_side(spec: ModelSpec, configs: list, workers: int, *, name, version) -> list[Network]:
-    """Train one member per ``(sim_config, cfg)`` in ``workers`` spawned processes; networks in order."""
-    import logging
+def _train_side_by_side(
+    spec: ModelSpec, configs: list, workers: int, *, name, version, progress: bool = True
+) -> list[Network]:
+    """Train one member per ``(sim_config, cfg)`` in ``workers`` spawned processes; networks in order.
+
+    The processes run quietly; a bar here counts the members done.
+    """
     import multiprocessing
     import os
     import tempfile
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from hssm_nre.models import MODELS
+    from hssm_nre.progress import progress_bar
     from hssm_nre.store.artifact import load
 
     if MODELS.get(spec.name) is not spec:
@@ -543,24 +550,25 @@ def _train_side_by_side(spec: ModelSpec, configs: list, workers: int, *, name, v
             f"workers > 1 trains the members in other processes, which need a registry model; "
             f"{spec.name!r} is a custom ModelSpec: train its members with workers=1"
         )
-    log = logging.getLogger("hssm_nre.train")
     before = os.environ.get("XLA_FLAGS")
     os.environ["XLA_FLAGS"] = f"{before or ''} {ONE_THREAD_XLA_FLAGS}".strip()  # the children's, at spawn
     try:
         with (
             tempfile.TemporaryDirectory() as tmp,
             ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool,
+            progress_bar(progress) as bar,
         ):
             jobs = {
                 pool.submit(_member_process, spec.name, sim_k, cfg_k, name, version, f"{tmp}/m{k}"): k
                 for k, (sim_k, cfg_k) in enumerate(configs)
             }
-            log.info("training %d members in %d processes side by side", len(configs), workers)
+            task = bar.add_task(
+                f"{spec.name}: {len(configs)} members, {workers} side by side", total=len(configs)
+            )
             paths = {}
             for job in as_completed(jobs):
-                k = jobs[job]
-                paths[k] = job.result()
-                log.info("member %d of %d done", k + 1, len(configs))
+                paths[jobs[job]] = job.result()
+                bar.advance(task)
             return [load(paths[k]) for k in range(len(configs))]
     finally:
         if before is None:
