@@ -467,9 +467,10 @@ def train(
         Train the members side by side in this many processes, each on one core (one XLA
         thread; the simulation's own workers as ``sim_config.n_jobs`` says), instead of one after
         another in this one: on a machine with two or more cores a two-member recipe takes
-        about the time of one member. The members get the same seeds either way; only the
-        order of floating-point reductions can differ. A registry model only (a custom
-        simulator cannot be sent to another process).
+        about the time of one member. The members get the same seeds either way; the arithmetic
+        can differ (thread count; and a fresh process has JAX's x64 mode off, which importing
+        hssm turns on here). A registry model only (a custom simulator cannot be sent to
+        another process).
 
     Returns
     -------
