@@ -526,8 +526,9 @@ def train(
     return net
 
 
-# One XLA thread per member process: the processes themselves use the cores.
-ONE_THREAD_XLA_FLAGS = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+# One XLA thread per member process: the processes themselves use the cores. Only real XLA
+# flags: XLA stops reading at a token without "--" (see hssm_nre.cores).
+ONE_THREAD_XLA_FLAGS = "--xla_cpu_multi_thread_eigen=false"
 
 
 def _train_side_by_side(
