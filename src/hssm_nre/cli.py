@@ -83,10 +83,16 @@ def train(
         None, help="Longest simulated decision time (s), slower trials dropped (default: recipe, else 20)."
     ),
     method: str = typer.Option(None, help="'nce' (normalized) or 'cnre' (plain ratio)."),
-    hidden: str = typer.Option("128,128,128,128", help="Hidden layer widths."),
+    hidden: str = typer.Option(
+        None,
+        help="Hidden layer widths of the ratio network (default: the model's recipe, else 128,128,128,128).",
+    ),
     epochs: int = typer.Option(None, help="Maximum epochs (default: the model's recipe, else 40)."),
     nu: int = typer.Option(2, help="NCE reference draws per simulated trial."),
-    q_hidden: str = typer.Option("128,128,128", help="Hidden widths of the learned reference head."),
+    q_hidden: str = typer.Option(
+        None,
+        help="Hidden widths of the learned reference head (default: the model's recipe, else 128,128,128).",
+    ),
     q_components: int = typer.Option(8, help="Mixture components per choice of the reference head."),
     batch_size: int = typer.Option(1024, help="Batch size."),
     time_features: str = typer.Option(
@@ -245,8 +251,10 @@ def train(
     typer.echo(f"saved {net.name} to {out.absolute()}: total {net.card['total_seconds']} s")
 
 
-def _widths(option: str, text: str) -> tuple[int, ...]:
-    """Hidden layer widths from ``"128,128"``."""
+def _widths(option: str, text: str | None) -> tuple[int, ...] | None:
+    """Hidden layer widths from ``"128,128"`` (``None``: the recipe's)."""
+    if text is None:
+        return None
     try:
         widths = tuple(int(h) for h in text.split(","))
     except ValueError:
