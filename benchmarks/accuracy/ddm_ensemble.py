@@ -9,7 +9,7 @@ estimate from the exact one, in posterior SDs at 2000 trials, on the 24 random p
 vectors of the validation report (seed 1) and on the report's six posterior sets. The same
 simulated trials are used for every network, so differences are not Monte Carlo noise of the
 trials (the standard error column says how large that noise is). Writes
-``benchmarks/results/ddm_ensemble.md``.
+``benchmarks/results/ddm_ensemble.md`` (``--out``: elsewhere).
 """
 
 import argparse
@@ -47,6 +47,7 @@ def summary(label: str, net) -> dict:
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("networks", nargs="+", type=Path, help="DDM network directories, or one ensemble")
+    ap.add_argument("--out", type=Path, default=RESULTS / "ddm_ensemble.md", help="Markdown file written")
     args = ap.parse_args()
     nets = [m for p in args.networks for m in members(load(p))]
     if len(nets) < 2:
@@ -65,8 +66,7 @@ def main():
         metrics.markdown_table(df),
         "",
     ]
-    out = RESULTS / "ddm_ensemble.md"
-    out.write_text("\n".join(text))
+    args.out.write_text("\n".join(text))
     print("\n".join(text))
 
 
