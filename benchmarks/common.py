@@ -40,7 +40,12 @@ def network_args(doc: str, sets: int, extra=None):
     from hssm_nre.store.shipped import shipped_networks
 
     ap = argparse.ArgumentParser(description=doc.splitlines()[0])
-    ap.add_argument("--models", nargs="*", default=None, help="shipped networks (default: all)")
+    ap.add_argument(
+        "--models",
+        nargs="*",
+        default=None,
+        help="shipped networks (default: all); grid_logp.py also takes network directories",
+    )
     ap.add_argument("--sets", type=int, default=sets, help="simulated data sets per network")
     ap.add_argument("--trials", type=int, default=2000, help="trials per data set")
     ap.add_argument("--rounds", type=int, default=9, help="timing rounds")

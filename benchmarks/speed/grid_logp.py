@@ -18,6 +18,7 @@ the network once per trial. This script measures, per shipped network:
     python benchmarks/speed/grid_logp.py --out benchmarks/results/grid_logp.md
     python benchmarks/speed/grid_logp.py --models ddm angle --sets 5
     python benchmarks/speed/grid_logp.py --nodes default 128:6   # two tables side by side
+    python benchmarks/speed/grid_logp.py --models ddm runs/ddm_new   # a shipped network beside a directory
 
 With ``--nodes N:P[:M] ...`` the table is built with each of those node counts ``N``, read
 through ``P`` nodes per trial (4: cubic, 6: quintic), with the ``M`` fastest trials evaluated by
@@ -112,7 +113,7 @@ def costs(nets, rounds, nodes=("default",)):
         for name, net in nets.items():
             box = np.asarray(net.card["model"]["box"], np.float64)
             theta = box.mean(axis=1)
-            x = jnp.asarray(simulate(name, theta, n, rng))
+            x = jnp.asarray(simulate(net.card["model"]["name"], theta, n, rng))
             p = tuple(jnp.float32(v) for v in theta)
             f = make_hssm_logp(net, len(theta), grid=False)
             fns[(name, "per trial")] = (vg(lambda d, *q, f=f: f(d, *q).sum(), x, len(theta)), p)
@@ -177,7 +178,7 @@ def main():
                 ref = cost[n].get("lan")
                 a, b = cost[n][(m, "per trial")], cost[n][(m, k)]
                 cells.append(f"{a / ref:.2f} / {b / ref:.2f}" if ref else f"{a * 1e3:.2f} / {b * 1e3:.2f} ms")
-            row = f"| {m}@{net.card['version']} | {error_cells(net, k, pt, tot, g)} | "
+            row = f"| {net.name} | {error_cells(net, k, pt, tot, g)} | "
             lines.append(row + " | ".join(cells) + " |")
     if "lan" in cost[TRIALS[0]]:
         lines.append("")
@@ -197,7 +198,7 @@ def main():
     for m in stress[args.nodes[0]]:
         for k in args.nodes:
             pt, tot, g = stress[k][m]
-            lines.append(f"| {m}@{nets[m].card['version']} | {error_cells(nets[m], k, pt, tot, g)} |")
+            lines.append(f"| {nets[m].name} | {error_cells(nets[m], k, pt, tot, g)} |")
     lines.append("")
     lines.append(
         f"{args.sets} data sets x {args.trials} trials per network; timing: median of {args.rounds} "
