@@ -316,7 +316,7 @@ def test_python_train_and_cli_train_resolve_the_same_recipe(tmp_path, monkeypatc
 
 
 def test_train_without_options_uses_the_shipped_recipe(tmp_path, monkeypatch):
-    """`hssm-nre train ddm` is the ddm 0.4.0 recipe (two seeds), stamped as a local build."""
+    """`hssm-nre train ddm` is the ddm 0.6.0 recipe (two seeds, its own widths), stamped as a local build."""
 
     seen = fake_training(monkeypatch)
     monkeypatch.chdir(tmp_path)
@@ -327,8 +327,9 @@ def test_train_without_options_uses_the_shipped_recipe(tmp_path, monkeypatch):
     assert (sim.n, sim.max_t, sim.dt, sim.edge_share) == (2_000_000, 100.0, 1e-3, 0.0)
     assert cfg.time_features == ("log", "linear", "inverse") and cfg.max_steps == 74_200
     assert (cfg.max_epochs, cfg.time_budget_s, cfg.method, cfg.base) == (40, 100_000.0, None, "none")
-    assert cfg.hidden == (128, 128, 128, 128) and (cfg.norm_weight, cfg.norm_clip) == (0.0, 8.0)
-    assert out is None and version.startswith("0.0.0+local.") and version != "0.4.0"
+    assert cfg.hidden == (64, 64, 64) and cfg.q_hidden == (128, 128, 128)
+    assert (cfg.norm_weight, cfg.norm_clip) == (0.0, 8.0)
+    assert out is None and version.startswith("0.0.0+local.") and version != "0.6.0"
     seen.clear()
     args = ["train", "angle", "--members", "1", "--out", "a", "--version", "0.4.0"]
     assert runner.invoke(app, args).exit_code == 0
@@ -342,6 +343,10 @@ def test_train_without_options_uses_the_shipped_recipe(tmp_path, monkeypatch):
     )
     assert (cfg.norm_weight, cfg.norm_clip, out, version) == (1.0, 3.0, Path("a"), "0.4.0")
     assert cfg.log_params == ("a",)  # angle 0.5.0's recipe: a as its logarithm
+    assert cfg.hidden == (128, 128, 128, 128)  # no widths in angle's recipe: the default
+    seen.clear()
+    assert runner.invoke(app, ["train", "ddm", "--hidden", "32,32", "--members", "1"]).exit_code == 0
+    assert seen[0][2].hidden == (32, 32)  # widths given beat the recipe's
 
 
 def test_configs_reject_what_the_cli_can_set():

@@ -90,7 +90,7 @@ def test_ddm_report_by_the_shared_writer(tmp_path, fake_measurements):
     ]
     text = path.read_text()
     assert path == tmp_path / "ddm.md"
-    assert text.startswith("# Validation of `ddm@0.4.0` against hssm's analytic DDM\n")
+    assert text.startswith("# Validation of `ddm@0.6.0` against hssm's analytic DDM\n")
     assert "Reproduce: `hssm-nre validate ddm --reference analytic --quick`. Network: " in text
     for heading in (
         "## 1. Network minus exact log-likelihood",

@@ -662,7 +662,7 @@ def provenance(net) -> dict[str, str]:
     --------
     >>> from hssm_nre import load_network
     >>> provenance(load_network("ddm"))["hssm_nre_network"]  # doctest: +SKIP
-    'ddm@0.4.0'
+    'ddm@0.6.0'
     """
     import hssm_nre
 

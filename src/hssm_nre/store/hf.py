@@ -2,7 +2,7 @@
 
 A published version is a manifest entry (see :mod:`.download`) with a ``hub`` location::
 
-    "ddm": {"0.4.0": {"hub": {"repo_id": "hssm-nre/ddm", "revision": "<40-hex commit id>"},
+    "ddm": {"0.6.0": {"hub": {"repo_id": "hssm-nre/ddm", "revision": "<40-hex commit id>"},
                       "files": {"card.json": {"sha256": ..., "size": ...},
                                 "weights.safetensors": {"sha256": ..., "size": ...}},
                       "metrics": {...}}}

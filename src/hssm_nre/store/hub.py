@@ -20,7 +20,7 @@ def load_network(source: str | os.PathLike | Network) -> Network:
     A ``"name@version"`` that is not shipped in that version is downloaded (or taken
     from the cache) with :func:`hssm_nre.store.download.pull`. A :class:`pathlib.Path`, or a
     string with a path separator or starting with ``.`` or ``~``, is always a directory. A bare
-    string that is a shipped name or contains ``@`` (``"ddm"``, ``"ddm@0.4.0"``) is always a
+    string that is a shipped name or contains ``@`` (``"ddm"``, ``"ddm@0.6.0"``) is always a
     network name, even when a folder of that name is in the working directory (pass ``"./ddm"``
     to read that folder); any other bare string is a directory when one of that name exists.
 
@@ -37,7 +37,7 @@ def load_network(source: str | os.PathLike | Network) -> Network:
     Examples
     --------
     >>> net = load_network("ddm")  # doctest: +SKIP
-    >>> net = load_network("ddm@0.4.0")  # the shipped version  # doctest: +SKIP
+    >>> net = load_network("ddm@0.6.0")  # the shipped version  # doctest: +SKIP
     >>> net = load_network("./my_nets/ddm")  # a directory  # doctest: +SKIP
     """
     if isinstance(source, Network):
@@ -46,7 +46,7 @@ def load_network(source: str | os.PathLike | Network) -> Network:
     if not isinstance(text, str):
         raise TypeError(
             f"expected a Network, a network directory (str or pathlib.Path), 'name' or "
-            f"'name@version' (e.g. 'ddm' or 'ddm@0.4.0'), got {type(source).__name__} "
+            f"'name@version' (e.g. 'ddm' or 'ddm@0.6.0'), got {type(source).__name__} "
             f"{reprlib.repr(source)}; pass one of those, e.g. loglik='ddm'."
         )
     pathish = not isinstance(source, str) or _looks_like_path(text)
