@@ -159,8 +159,8 @@ def test_table_with_the_onset_just_before_the_fastest_trial(gap):
             np.testing.assert_allclose(b[fastest], a[fastest], atol=1e-5)
         worst = float(np.max(np.abs(b - a)))
         assert worst < atol, (m, worst)
-    # without the fastest trials evaluated directly the same 48 nodes are far off there
-    assert worst > 0.01
+    # (without the fastest trials ddm 0.4.0's table was off there by 0.03-0.05 nats; 0.6.0's
+    # smoother ratio network by 0.0005-0.0013: the direct trials are kept as a margin)
 
 
 def test_table_masks_like_the_network():
