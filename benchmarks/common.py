@@ -44,7 +44,7 @@ def network_args(doc: str, sets: int, extra=None):
         "--models",
         nargs="*",
         default=None,
-        help="shipped networks (default: all); grid_logp.py also takes network directories",
+        help="shipped networks or network directories (default: every shipped network)",
     )
     ap.add_argument("--sets", type=int, default=sets, help="simulated data sets per network")
     ap.add_argument("--trials", type=int, default=2000, help="trials per data set")

@@ -147,7 +147,7 @@ def costs(nets, rounds):
         for name, net in nets.items():
             box = np.asarray(net.card["model"]["box"], np.float64)
             dn = Design(box, net.params.index("v"), net.params.index("a"), groups, per_group, rng)
-            xn, done = dn.simulate(name, rng)
+            xn, done = dn.simulate(net.card["model"]["name"], rng)
             dn.g, dn.cov = dn.g[done], dn.cov[done]
             f = make_hssm_logp(net, len(net.params), grid=False)
             direct = build_logp(net.weights, net.card)
@@ -189,10 +189,7 @@ def main():
     ]
     for m, net in nets.items():
         pt, tot, g = acc[m]
-        lines.append(
-            f"| {m}@{net.card['version']} | {np.median(pt):.1e} / {max(pt):.1e} | "
-            f"{max(tot):.1e} | {max(g):.1e} |"
-        )
+        lines.append(f"| {net.name} | {np.median(pt):.1e} / {max(pt):.1e} | {max(tot):.1e} | {max(g):.1e} |")
     lines += [
         "",
         "Cost of one log-likelihood + gradient in the coefficients, head per trial / grid, in units of "

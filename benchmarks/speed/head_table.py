@@ -142,7 +142,7 @@ def costs(nets, rounds, settings):
         for name, net in nets.items():
             box = np.asarray(net.card["model"]["box"], np.float64)
             j = net.params.index("v")
-            _, slope, cov_m, _, x = regression_set(name, box, j, n, rng)
+            _, slope, cov_m, _, x = regression_set(net.card["model"]["name"], box, j, n, rng)
             theta = box.mean(axis=1)
             p = (jnp.float32(theta[j]), jnp.float32(slope), *(jnp.float32(v) for v in np.delete(theta, j)))
             f = make_hssm_logp(net, len(theta), grid=False)
@@ -195,7 +195,7 @@ def main():
         for setting in settings:
             for param, (pt, tot, g) in acc[setting][m].items():
                 lines.append(
-                    f"| {m}@{net.card['version']} | {param} | {setting[0]} ({READ[setting[1]]}) | "
+                    f"| {net.name} | {param} | {setting[0]} ({READ[setting[1]]}) | "
                     f"{np.median(pt):.1e} / {max(pt):.1e} | {max(tot):.1e} | {max(g):.1e} |"
                 )
     names = " / ".join(f"{n} {READ[p]}" for n, p in settings)
