@@ -342,8 +342,11 @@ def test_train_without_options_uses_the_shipped_recipe(tmp_path, monkeypatch):
         100,
     )
     assert (cfg.norm_weight, cfg.norm_clip, out, version) == (1.0, 3.0, Path("a"), "0.4.0")
-    assert cfg.log_params == ("a",)  # angle 0.5.0's recipe: a as its logarithm
-    assert cfg.hidden == (128, 128, 128, 128)  # no widths in angle's recipe: the default
+    assert cfg.log_params == ("a",)  # angle's recipe since 0.5.0: a as its logarithm
+    assert cfg.hidden == (64, 64, 64, 64)  # angle 0.7.0's widths
+    seen.clear()
+    assert runner.invoke(app, ["train", "ornstein", "--members", "1"]).exit_code == 0
+    assert seen[0][2].hidden == (128, 128, 128, 128)  # no widths in ornstein's recipe: the default
     seen.clear()
     assert runner.invoke(app, ["train", "ddm", "--hidden", "32,32", "--members", "1"]).exit_code == 0
     assert seen[0][2].hidden == (32, 32)  # widths given beat the recipe's

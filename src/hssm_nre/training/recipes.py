@@ -116,14 +116,21 @@ RECIPES: dict[str, dict] = {
     # validation set's truth, benchmarks/results/angle_a_profile.md); against PyDDM the
     # posterior error fell from median 0.159 / max 0.479 SD to 0.067 / 0.279, SD ratios from
     # 0.86-1.06 to 0.93-1.05, normalization 0.0040.
+    # angle 0.6.0 (not shipped): 0.5.0 with ratio networks of three 64-wide layers (as ddm 0.6.0):
+    # the same validation losses, but a and theta shifted together against PyDDM (median 0.159,
+    # max 0.395 SD).
+    # angle 0.7.0: four 64-wide layers instead of four 128-wide ones, a quarter of the ratio
+    # network's arithmetic (about 1.2x HSSM's LAN at 500 trials instead of 2.7x). Against PyDDM
+    # median 0.133 / max 0.264 SD, SD ratios 0.93-1.10 (0.5.0: 0.067 / 0.279, 0.93-1.05).
     "angle": {
         **RECIPE_020,
+        "hidden": (64, 64, 64, 64),
         "log_params": ("a",),
         "edge_share": 0.25,
         "norm_weight": 1.0,
         "norm_clip": 3.0,
         "members": 2,
-        "version": "0.5.0",
+        "version": "0.7.0",
     },
     "weibull": {
         **RECIPE_020,
