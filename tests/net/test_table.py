@@ -42,6 +42,34 @@ def test_quintic_read_is_exact_for_a_quintic_and_not_for_degree_six():
     assert np.max(np.abs(np.asarray(rough[:, 0] - values**6))) > 1e-4
 
 
+@pytest.mark.parametrize("points", [4, 6])
+def test_dense_and_gathered_reads_agree_in_value_and_gradient(monkeypatch, points):
+    """Up to DENSE_READ_MAX entries a read is a matrix product; beyond, a gather: the same numbers."""
+    import jax
+
+    import hssm_nre.net.table as table_mod
+
+    rng = np.random.default_rng(3)
+    values = jnp.asarray(rng.uniform(-0.5, 2.0, 300), jnp.float32)
+    block = jnp.asarray(rng.integers(0, 2, 300))
+    lo, h = span(values, 12, 1e-4)
+    tab = jnp.asarray(rng.normal(size=(2, 12 + points - 1, 3)), jnp.float32)
+
+    def read(t, v):
+        return lagrange_read(t, v, lo, h, 12, points, block)
+
+    def loss(t, v):
+        return jnp.sum(jnp.sin(read(t, v)))
+
+    dense = read(tab, values), jax.grad(loss, argnums=(0, 1))(tab, values)
+    monkeypatch.setattr(table_mod, "DENSE_READ_MAX", 0)
+    gathered = read(tab, values), jax.grad(loss, argnums=(0, 1))(tab, values)
+    assert dense[0].shape == (300, 3)
+    np.testing.assert_allclose(np.asarray(dense[0]), np.asarray(gathered[0]), atol=1e-5)
+    for a, b in zip(dense[1], gathered[1], strict=True):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-4)
+
+
 def test_lagrange_read_refuses_other_orders():
     with pytest.raises(ValueError, match="4 \\(cubic\\) or 6"):
         node_positions(0.0, 1.0, 8, points=5)
