@@ -1,13 +1,21 @@
-"""Cost of one log-likelihood + gradient evaluation as trials grow, ratio vs analytical vs LAN.
+"""Cost of one log-likelihood + gradient of the shipped DDM as trials grow: ratio vs HSSM's LAN vs analytic.
 
-All three are evaluated in the same run, on the same data, as jitted JAX value-and-grad
-functions of (v, a, z, t) (the analytic DDM through pytensor's JAX backend, the LAN through
-hssm's ONNX-to-JAX path when ``../shared/peers/ddm_lan.onnx`` exists). Reported as ratios to the
-analytic likelihood.
+All are evaluated in the same run, on the same data, as jitted JAX value-and-grad functions, timed
+in turns (``common.interleaved_times``): the analytic DDM through pytensor's JAX backend, the LAN
+through hssm's ONNX-to-JAX path when ``../shared/peers/ddm_lan.onnx`` exists. Three parameter
+layouts, as hssm passes them:
 
-    python benchmarks/speed/logp_cost.py
+* ``scalar``: no regression (one parameter vector: the density read from a table over decision time);
+* ``v per trial``: a regression on ``v`` only (``v ~ 1 + x``: the noise head read from a table along v);
+* ``all per trial``: every parameter given per trial (the head runs once per trial).
+
+The ratio network is also timed with every table read by gathering rows (``--gather``, as
+``hssm_nre.net.table.lagrange_read`` did before it read wide tables through a dense weight matrix).
+
+    python benchmarks/speed/logp_cost.py [--gather] [--rounds 9]
 """
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -15,45 +23,79 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+import hssm_nre.net.table as table_mod
 from hssm_nre.net.logp import make_hssm_logp
 from hssm_nre.simulation import simulate_trials
 from hssm_nre.store.hub import load_network
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
-from common import analytic_jax, lan_jax, timeit  # noqa: E402
+from common import analytic_jax, interleaved_times, lan_jax  # noqa: E402
+
+PARAMS = (0.5, 1.0, 0.5, 0.3)
+LAYOUTS = {"scalar": (), "v per trial": ("v",), "all per trial": ("v", "a", "z", "t")}
 
 
-def main():
+def compiled(f, args, dense_max=None):
+    """Jit ``f`` and compile it for ``args`` (with the tables' dense-read limit set while tracing)."""
+    g = jax.jit(f)
+    old = table_mod.DENSE_READ_MAX
+    if dense_max is not None:
+        table_mod.DENSE_READ_MAX = dense_max
+    try:
+        jax.block_until_ready(g(*args))
+    finally:
+        table_mod.DENSE_READ_MAX = old
+    return g, args
+
+
+def vg(f, d):
+    """Value and gradient of ``sum f(d, v, a, z, t)`` with respect to the four parameters."""
+    return jax.value_and_grad(lambda *q: jnp.sum(f(d, *q)), argnums=(0, 1, 2, 3))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--gather", action="store_true", help="also time the tables read by gathering rows")
+    ap.add_argument("--rounds", type=int, default=9)
+    args = ap.parse_args(argv)
     net = load_network("ddm")
     ours = make_hssm_logp(net, 4)
     rows = []
-    exact = analytic_jax()
-    lan = lan_jax()
-    params = (0.5, 1.0, 0.5, 0.3)
     for n in (500, 2000, 5000):
-        x, _ = simulate_trials("ddm", np.tile(params, (n, 1)), np.random.default_rng(0))
-        d32, d64 = jnp.asarray(x, jnp.float32), jnp.asarray(x, jnp.float64) if jax.config.x64_enabled else x
-        g_ours = jax.jit(jax.value_and_grad(lambda *p, d=d32: ours(d, *p).sum(), argnums=(0, 1, 2, 3)))
-        g_exact = jax.jit(jax.value_and_grad(lambda *p, d=d64: exact(d, *p), argnums=(0, 1, 2, 3)))
-        p32 = tuple(jnp.float32(v) for v in params)
-        t_e = timeit(g_exact, *p32)
-        row = [n, t_e * 1e3, timeit(g_ours, *p32) / t_e]
-        # per-trial parameters (a regression): the noise density's head runs once per trial
-        pn = tuple(jnp.full((n,), v, jnp.float32) for v in params)
-        g_trial = jax.jit(jax.value_and_grad(lambda *p, d=d32: ours(d, *p).sum(), argnums=(0, 1, 2, 3)))
-        row.insert(3, timeit(g_trial, *pn) / t_e)
-        if lan is not None:
-            g_lan = jax.jit(jax.value_and_grad(lambda *p, d=d32: lan(d, *p), argnums=(0, 1, 2, 3)))
-            row.append(timeit(g_lan, *p32) / t_e)
-        rows.append(row)
+        rng = np.random.default_rng(n)
+        cov = rng.normal(size=n)
+        v = PARAMS[0] + 0.3 * cov
+        theta = np.column_stack([v, np.tile(PARAMS[1:], (n, 1))])
+        x, _ = simulate_trials("ddm", theta, rng)
+        d32 = jnp.asarray(x, jnp.float32)
+        d64 = jnp.asarray(x, jnp.float64) if jax.config.x64_enabled else d32
+        fns = {}
+        for layout, varying in LAYOUTS.items():
+            p = tuple(
+                jnp.asarray(theta[:, i] if name in varying else PARAMS[i], jnp.float32)
+                for i, name in enumerate("vazt")
+            )
+            fns[("analytic", layout)] = compiled(vg(analytic_jax(varying), d64), p)
+            lan = lan_jax(tuple(name in varying for name in "vazt"))
+            if lan is not None:
+                fns[("lan", layout)] = compiled(vg(lan, d32), p)
+            fns[("ratio", layout)] = compiled(vg(ours, d32), p)
+            if args.gather and layout != "all per trial":
+                fns[("ratio, gathered reads", layout)] = compiled(vg(ours, d32), p, dense_max=0)
+        t = interleaved_times(fns, rounds=args.rounds)
+        rows.append((n, t))
+    ref = "lan" if ("lan", "scalar") in rows[0][1] else "analytic"
     print(
-        "| trials | analytic (ms, reference) | ratio / analytic (scalar parameters) "
-        "| ratio / analytic (per-trial parameters) | LAN / analytic |"
+        f"Seconds per logp + gradient as ratios to {'HSSM LAN' if ref == 'lan' else 'the analytic DDM'} "
+        "with the same layout and trials (median of interleaved rounds):\n"
     )
-    print("|---|---|---|---|---|")
-    for r in rows:
-        lan_s = f"{r[4]:.2f}" if len(r) > 4 else "n/a (no ../shared/peers/ddm_lan.onnx)"
-        print(f"| {r[0]} | {r[1]:.2f} | {r[2]:.2f} | {r[3]:.2f} | {lan_s} |")
+    kinds = [k for k in dict.fromkeys(k for k, _ in rows[0][1])]
+    print("| trials | layout | " + " | ".join(f"{k} / {ref}" for k in kinds) + " |")
+    print("|---|---|" + "---|" * len(kinds))
+    for n, t in rows:
+        for layout in LAYOUTS:
+            cells = [f"{t[(k, layout)] / t[(ref, layout)]:.2f}" if (k, layout) in t else "-" for k in kinds]
+            print(f"| {n} | {layout} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ so the same accuracy takes fewer nodes where the function is smooth.
 
 from __future__ import annotations
 
+import math
+
 import jax.numpy as jnp
 
 __all__ = ["cubic_read", "cubic_read_2d", "lagrange_read", "node_positions", "span"]
@@ -85,11 +87,12 @@ def lagrange_read(
     if block is not None:
         k = k + block * table.shape[1]
         table = table.reshape((-1, *table.shape[2:]))
-    if values.size * table.shape[0] <= DENSE_READ_MAX:
+    channels = math.prod(table.shape[1:])
+    if channels >= DENSE_READ_MIN_CHANNELS and values.size * table.shape[0] <= DENSE_READ_MAX:
         # Each value's weights as a row of a (values, rows) matrix times the table: a matrix
-        # product, whose gradient is one too. Gathering the rows instead makes the gradient a
-        # scatter-add into the table, slow on CPU: the gathers cost 5-35 % more per log-likelihood
-        # + gradient (a DDM with the density's or the head's table, 500-5000 trials).
+        # product, whose gradient is one too, where gathering rows makes the gradient a
+        # scatter-add into the table. It pays for wide rows (the noise head's outputs) and not
+        # too many values (benchmarks/speed/logp_cost.py --gather).
         rows = jnp.arange(table.shape[0])
         at = k.reshape(-1, 1)
         w = 0.0
@@ -104,9 +107,13 @@ def lagrange_read(
     return out
 
 
-# :func:`lagrange_read` reads through a dense (values x table rows) weight matrix up to this
-# many entries (16 MB in float32), beyond it by gathering rows.
-DENSE_READ_MAX = 1 << 22
+# :func:`lagrange_read` reads a table with at least DENSE_READ_MIN_CHANNELS values per row
+# through a dense (values x table rows) weight matrix of at most DENSE_READ_MAX entries, other
+# tables by gathering rows. Measured on ddm 0.6.0 (`python benchmarks/speed/logp_cost.py --gather`):
+# the head's table along v (2 x 53 rows of 25 outputs) read densely costs less at 500 and 2000
+# trials and more at 5000; the density's table over decision time (2 values per row) more at all.
+DENSE_READ_MIN_CHANNELS = 8
+DENSE_READ_MAX = 1 << 18
 
 
 def cubic_read_2d(table: jnp.ndarray, values: tuple, spans: tuple, n_nodes: int, block=None) -> jnp.ndarray:
