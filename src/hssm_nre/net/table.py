@@ -110,7 +110,7 @@ def lagrange_read(
 # :func:`lagrange_read` reads a table with at least DENSE_READ_MIN_CHANNELS values per row
 # through a dense (values x table rows) weight matrix of at most DENSE_READ_MAX entries, other
 # tables by gathering rows. Measured on ddm 0.6.0 (`python benchmarks/speed/logp_cost.py --gather`):
-# the head's table along v (2 x 53 rows of 25 outputs) read densely costs less at 500 and 2000
+# the head's table along v (2 x 53 rows of 24 outputs) read densely costs less at 500 and 2000
 # trials and more at 5000; the density's table over decision time (2 values per row) more at all.
 DENSE_READ_MIN_CHANNELS = 8
 DENSE_READ_MAX = 1 << 18
