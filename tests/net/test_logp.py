@@ -310,3 +310,39 @@ def test_head_table_follows_one_or_two_columns_only():
     y, ci = jnp.zeros((3000, 1)), jnp.zeros(3000, jnp.int32)
     with pytest.raises(ValueError, match="one or two columns"):
         q_logpdf_along(net.weights, net.transform, theta, 4, (0, 1, 2), y, ci)
+
+
+@pytest.mark.parametrize("name", ["ddm", "angle"])
+def test_stacked_members_give_the_members_one_by_one(name, monkeypatch):
+    """An ensemble's members run as one batched network: the same values and gradients as one by one."""
+    import hssm_nre.net.logp as logp_module
+    from hssm_nre import load_network
+
+    net = load_network(name)
+    assert logp_module._stackable(logp_module.member_parts(net.weights, net.card))
+    x, params, _ = _regression_case(net, "v", 400, seed=7)
+    stacked = make_hssm_logp(net, len(net.params))
+    monkeypatch.setattr(logp_module, "_stackable", lambda parts: False)
+    one_by_one = make_hssm_logp(net, len(net.params))
+    args = tuple(range(len(params)))
+    for layout in (params, [jnp.float32(p.mean()) for p in params]):  # v per trial, then scalars
+        a, b = np.asarray(stacked(x, *layout)), np.asarray(one_by_one(x, *layout))
+        assert np.isfinite(a).all()
+        np.testing.assert_allclose(a, b, rtol=0, atol=2e-5)
+        ga = jax.grad(lambda *p: stacked(x, *p).sum(), argnums=args)(*layout)
+        gb = jax.grad(lambda *p: one_by_one(x, *p).sum(), argnums=args)(*layout)
+        for u, w in zip(ga, gb, strict=True):
+            np.testing.assert_allclose(np.asarray(u), np.asarray(w), rtol=1e-4, atol=1e-4)
+
+
+def test_members_of_different_shapes_are_not_stacked(tiny_nce):
+    """Members whose weights (or transforms) differ in shape run one by one."""
+    from hssm_nre.net.logp import _stackable
+
+    w, card = dict(tiny_nce.weights), tiny_nce.card
+    assert _stackable([(w, card), (w, card)])
+    wider = {k: (np.zeros((v.shape[0], v.shape[1] + 1)) if k == "W0" else v) for k, v in w.items()}
+    assert not _stackable([(w, card), (wider, card)])
+    other = {**card, "transform": {**card["transform"], "time_features": ["log"]}}
+    assert not _stackable([(w, card), (w, other)])
+    assert not _stackable([(w, card)])

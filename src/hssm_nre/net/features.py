@@ -298,7 +298,7 @@ def time_feature_stack(tr: Transform, u: jnp.ndarray, theta: jnp.ndarray | None 
         if name == "log":
             out.append((jnp.log(u) - c) / s)
         elif name == "linear":
-            out.append(u / np.exp(c + s))
+            out.append(u / jnp.exp(c + s))
         elif name in ("boundary", "boundary_half"):  # the share of the boundary left at u or u / 2
             cols = [theta[..., i] for i in tr.boundary_index]
             at = u if name == "boundary" else 0.5 * u
@@ -307,7 +307,7 @@ def time_feature_stack(tr: Transform, u: jnp.ndarray, theta: jnp.ndarray | None 
             cols = [theta[..., i] for i in tr.drift_index]
             out.append(jnp.tanh(drift_integral(tr.drift, u, cols[1:]) / (2.0 * cols[0])))
         else:
-            fast = np.exp(c - s)
+            fast = jnp.exp(c - s)
             out.append(fast / (u + fast / 50.0))
     return jnp.stack(out, axis=-1)
 

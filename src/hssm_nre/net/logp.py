@@ -16,6 +16,7 @@ log-likelihood by a term that does not depend on ``theta``. In both cases:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import TYPE_CHECKING
 
@@ -45,19 +46,29 @@ __all__ = ["build_grid_logp", "build_logp", "make_hssm_logp", "make_logp", "memb
 
 def _build_raw(weights: dict, card: dict):
     """Unmasked ``logp(theta, x)`` of one network (no box or onset check)."""
+    raw = _raw_fn(card)
     tr = Transform.from_dict(card["transform"])
+    w = {k: jnp.asarray(v) for k, v in weights.items()}
+    return lambda theta, x, varying=None: raw(w, tr, theta, x, varying)
+
+
+def _raw_fn(card: dict):
+    """``raw(weights, transform, theta, x, varying)``: one network's unmasked log-density.
+
+    The weights and the transform are arguments, so that the members of an ensemble can run
+    as one batched computation (:func:`_build_stacked`).
+    """
     normalized = bool(card["method"]["normalized"])
-    net_w = {k: jnp.asarray(v) for k, v in weights.items() if not k.startswith("ref_")}
-    ref = {k: jnp.asarray(v) for k, v in weights.items() if k.startswith("ref_")}
-    learned = f"{Q_PREFIX}W0" in weights
     q_m = int(card["method"].get("q_components") or 0)
     base = card["method"].get("base") or "none"
     base_index = tuple(card["method"].get("base_index") or ())
 
-    def raw(theta, x, varying=None):
+    def raw(weights, tr, theta, x, varying=None):
         # theta is (n, P), or (1, P) when every trial shares it: then the work that depends on
         # theta alone (the noise density's head, an MLP) runs once instead of once per trial.
         # ``varying`` (static) names the columns of a per-trial theta that differ between rows.
+        net_w = {k: v for k, v in weights.items() if not k.startswith("ref_")}
+        learned = f"{Q_PREFIX}W0" in weights
         shared, along = theta, None
         if varying is not None and theta.shape[0] > 1:
             seen = [j for j in varying if j in tr.param_index]  # the head sees these columns
@@ -81,10 +92,56 @@ def _build_raw(weights: dict, card: dict):
                 out = out + q_logpdf_along(net_w, tr, theta, q_m, along, y, ci) + log_jac
         elif normalized:
             u = time_of(tr, theta, x)
+            ref = {k: v for k, v in weights.items() if k.startswith("ref_")}
             out = out + reference_logpdf(ref, u, choice_index(tr, x[..., 1]))
         return out
 
     return raw
+
+
+# The transform's entries that may differ between the members of one batched ensemble (each
+# member standardizes its own simulations); everything else must be equal.
+STACKED_TRANSFORM_KEYS = ("center", "scale", "x_center", "x_scale")
+
+
+def _stackable(parts: list[tuple[dict, dict]]) -> bool:
+    """Whether an ensemble's members can run as one batched network (:func:`_build_stacked`)."""
+    if len(parts) < 2:
+        return False
+    w0, c0 = parts[0]
+
+    def fixed(card):
+        tr = {k: v for k, v in card["transform"].items() if k not in STACKED_TRANSFORM_KEYS}
+        return tr, card["method"], card.get("architecture")
+
+    return all(
+        fixed(c) == fixed(c0) and set(w) == set(w0) and all(np.shape(w[k]) == np.shape(w0[k]) for k in w0)
+        for w, c in parts[1:]
+    )
+
+
+def _build_stacked(parts: list[tuple[dict, dict]]):
+    """Unmasked ``logp(theta, x) -> (K, n)`` of K members of equal shape, batched along a first axis.
+
+    The members' weights are stacked and one computation runs them all (``jax.vmap``): each
+    matrix product becomes one batched product, each elementwise kernel covers every member.
+    """
+    card0 = parts[0][1]
+    raw = _raw_fn(card0)
+    base_tr = Transform.from_dict(card0["transform"])
+    weights = {k: jnp.stack([jnp.asarray(w[k]) for w, _ in parts]) for k in parts[0][0]}
+    consts = {
+        k: jnp.asarray([c["transform"][k] for _, c in parts], jnp.float32) for k in STACKED_TRANSFORM_KEYS
+    }
+
+    def stacked(theta, x, varying=None):
+        def one(w, cs):
+            tr = dataclasses.replace(base_tr, **{k: tuple(cs[k]) for k in STACKED_TRANSFORM_KEYS})
+            return raw(w, tr, theta, x, varying)
+
+        return jax.vmap(one)(weights, consts)
+
+    return stacked
 
 
 def build_logp(weights: dict, card: dict):
@@ -119,7 +176,9 @@ def _density_and_mask(weights: dict, card: dict):
     ndt_index = model["params"].index(ndt) if ndt else None
     spread = model.get("ndt_spread")
     spread_index = model["params"].index(spread) if spread else None
-    raws = [_build_raw(w, c) for w, c in member_parts(weights, card)]
+    parts = member_parts(weights, card)
+    stacked = _build_stacked(parts) if _stackable(parts) else None
+    raws = [_build_raw(w, c) for w, c in parts]
     log_k = float(np.log(len(raws)))
     has_choice = Transform.from_dict(card["transform"]).x_kind == "rt_choice"
     choices = jnp.asarray(model["choices"], jnp.float32)
@@ -130,6 +189,8 @@ def _density_and_mask(weights: dict, card: dict):
     def density(theta, x, varying=None):
         if len(raws) == 1:
             return raws[0](theta, x, varying)
+        if stacked is not None:
+            return jax.nn.logsumexp(stacked(theta, x, varying), axis=0) - log_k
         return jax.nn.logsumexp(jnp.stack([r(theta, x, varying) for r in raws]), axis=0) - log_k
 
     def valid(theta, x):

@@ -172,16 +172,38 @@ def q_logpdf_along(weights: dict, tr, theta: jnp.ndarray, n_components: int, alo
     from row to row. The head runs at :data:`HEAD_NODES` values of that column spanning the
     rows' range, or on a grid of :data:`HEAD_GRID_NODES` values per column, instead of once
     per row; each row reads the quintic through its 6 nearest nodes (:data:`HEAD_POINTS`), or
-    on the grid the cubic through its 4 x 4 (:mod:`hssm_nre.net.table`), and only its own
-    choice's mixture besides the choice probabilities.
+    on the grid the cubic through its 4 x 4 (:mod:`hssm_nre.net.table`), of its own choice's
+    mixture. The table holds the mixture as the rows use it (:func:`_mixture_table`), so a row
+    reads one block and does no more than the Gaussians' arithmetic.
     """
     c, d = n_choices(tr), obs_dim_continuous(tr)
     nodes, read = _head_table(theta, along)
     shared, blocks = _by_choice(tr, _head_outputs(weights, tr, nodes), c)
-    logpi = jax.nn.log_softmax(read(shared), axis=-1)
-    own = read(jnp.stack(blocks), block=c_index).reshape(*c_index.shape, n_components, 1 + 2 * d)
-    lp_c = jnp.take_along_axis(logpi, c_index[..., None], axis=-1)[..., 0]
-    return lp_c + _mixture_logpdf(*_components(own, d), y)
+    logpi = jax.nn.log_softmax(shared, axis=-1)
+    table = jnp.stack([_mixture_table(logpi[..., i], b, n_components, d) for i, b in enumerate(blocks)])
+    return _mixture_logpdf_table(read(table, block=c_index), y, n_components, d)
+
+
+def _mixture_table(logpi: jnp.ndarray, block: jnp.ndarray, n_components: int, d: int) -> jnp.ndarray:
+    """One choice's mixture as ``[const (M), mu (M D), 1 / sd (M D)]`` per row.
+
+    ``const = log P(c) + log w - sum log sd - D log(2 pi) / 2``, so that
+    ``log q(y, c) = logsumexp(const - |(y - mu) / sd|^2 / 2)``.
+    """
+    lead = block.shape[:-1]
+    logw, mu, sd = _components(block.reshape(*lead, n_components, 1 + 2 * d), d)
+    const = logpi[..., None] + logw - jnp.sum(jnp.log(sd), axis=-1) - 0.5 * d * LOG_2PI
+    return jnp.concatenate([const, mu.reshape(*lead, -1), (1.0 / sd).reshape(*lead, -1)], axis=-1)
+
+
+def _mixture_logpdf_table(rows: jnp.ndarray, y: jnp.ndarray, n_components: int, d: int) -> jnp.ndarray:
+    """``log q`` at ``y (..., D)`` from rows of :func:`_mixture_table`."""
+    m = n_components
+    const = rows[..., :m]
+    mu = rows[..., m : m + m * d].reshape(*rows.shape[:-1], m, d)
+    inv = rows[..., m + m * d :].reshape(*rows.shape[:-1], m, d)
+    z = (y[..., None, :] - mu) * inv
+    return logsumexp(const - 0.5 * jnp.sum(z**2, axis=-1), axis=-1)
 
 
 def _head_table(theta: jnp.ndarray, along):
