@@ -261,10 +261,10 @@ HEAD_GRID_NODES = 48
 
 def _head_outputs(weights: dict, tr, theta: jnp.ndarray) -> jnp.ndarray:
     """Run the head at ``theta``; mirrored: ``[g(theta), g(reflected theta)]``."""
-    out = mlp_out(weights, theta_features(tr, theta), Q_PREFIX)
     if tr.mirror is None:
-        return out
-    return jnp.concatenate([out, mlp_out(weights, theta_features(tr, reflect(tr, theta)), Q_PREFIX)], axis=-1)
+        return mlp_out(weights, theta_features(tr, theta), Q_PREFIX)
+    both = mlp_out(weights, theta_features(tr, jnp.stack([theta, reflect(tr, theta)])), Q_PREFIX)
+    return jnp.concatenate([both[0], both[1]], axis=-1)  # one pass of the MLP over both sides
 
 
 def q_params(q_out: jnp.ndarray, n_choices: int, n_components: int, dim: int):
