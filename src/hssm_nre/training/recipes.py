@@ -111,6 +111,8 @@ RECIPES: dict[str, dict] = {
     # weibull 0.6.0: 0.5.0 with beta fed as its logarithm, two members (seeds 0 and 1). Against
     # PyDDM the posterior error fell to median 0.124 / max 0.321 SD, SD ratios 0.87-1.21,
     # normalization 0.0034 (0.4.0: 0.159 / 0.667, 0.67-1.25): every bar met.
+    # weibull 0.8.0 (not shipped): 0.6.0 with four 64-wide layers; the same validation losses,
+    # but against PyDDM median 0.206, max 0.541 SD (benchmarks/results/narrow_networks.md).
     # angle 0.5.0: 0.4.0 with a fed as its logarithm (log_params), two members (seeds 0 and 1).
     # Both 0.4.0 members leaned towards narrow boundaries (4.1 and 9.4 nats along a at a
     # validation set's truth, benchmarks/results/angle_a_profile.md); against PyDDM the
