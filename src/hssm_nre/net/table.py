@@ -108,12 +108,13 @@ def lagrange_read(
 
 
 # :func:`lagrange_read` reads a table with at least DENSE_READ_MIN_CHANNELS values per row
-# through a dense (values x table rows) weight matrix of at most DENSE_READ_MAX entries, other
-# tables by gathering rows. Measured on ddm 0.6.0 (`python benchmarks/speed/logp_cost.py --gather`):
-# the head's table along v (2 x 53 rows of 24 outputs) read densely costs less at 500 and 2000
-# trials and more at 5000; the density's table over decision time (2 values per row) more at all.
+# through a dense (values x table rows) weight matrix of at most DENSE_READ_MAX entries (16 MB),
+# other tables by gathering rows. Measured on ddm 0.6.0 (`python benchmarks/speed/logp_cost.py
+# --gather`): the head's table along v (2 x 53 rows of 25 outputs) read densely costs less at
+# 500 to 10,000 trials (with 10,000: 3.5 against 4.3x the LAN, benchmarks/results/logp_cost.md);
+# the density's table over decision time (2 values per row) more at every size.
 DENSE_READ_MIN_CHANNELS = 8
-DENSE_READ_MAX = 1 << 18
+DENSE_READ_MAX = 1 << 22
 
 
 def cubic_read_2d(table: jnp.ndarray, values: tuple, spans: tuple, n_nodes: int, block=None) -> jnp.ndarray:
