@@ -114,8 +114,14 @@ def _stackable(parts: list[tuple[dict, dict]]) -> bool:
         tr = {k: v for k, v in card["transform"].items() if k not in STACKED_TRANSFORM_KEYS}
         return tr, card["method"], card.get("architecture")
 
+    def lengths(card):
+        return [np.shape(card["transform"][k]) for k in STACKED_TRANSFORM_KEYS]
+
     return all(
-        fixed(c) == fixed(c0) and set(w) == set(w0) and all(np.shape(w[k]) == np.shape(w0[k]) for k in w0)
+        fixed(c) == fixed(c0)
+        and lengths(c) == lengths(c0)
+        and set(w) == set(w0)
+        and all(np.shape(w[k]) == np.shape(w0[k]) for k in w0)
         for w, c in parts[1:]
     )
 
@@ -177,9 +183,15 @@ def _density_and_mask(weights: dict, card: dict):
     spread = model.get("ndt_spread")
     spread_index = model["params"].index(spread) if spread else None
     parts = member_parts(weights, card)
-    stacked = _build_stacked(parts) if _stackable(parts) else None
-    raws = [_build_raw(w, c) for w, c in parts]
-    log_k = float(np.log(len(raws)))
+    if _stackable(parts):
+        members = _build_stacked(parts)
+    else:
+        raws = [_build_raw(w, c) for w, c in parts]
+
+        def members(theta, x, varying=None):
+            return jnp.stack([r(theta, x, varying) for r in raws])
+
+    log_k = float(np.log(len(parts)))
     has_choice = Transform.from_dict(card["transform"]).x_kind == "rt_choice"
     choices = jnp.asarray(model["choices"], jnp.float32)
     pairs = [
@@ -187,11 +199,9 @@ def _density_and_mask(weights: dict, card: dict):
     ]
 
     def density(theta, x, varying=None):
-        if len(raws) == 1:
-            return raws[0](theta, x, varying)
-        if stacked is not None:
-            return jax.nn.logsumexp(stacked(theta, x, varying), axis=0) - log_k
-        return jax.nn.logsumexp(jnp.stack([r(theta, x, varying) for r in raws]), axis=0) - log_k
+        if len(parts) == 1:
+            return members(theta, x, varying)[0]
+        return jax.nn.logsumexp(members(theta, x, varying), axis=0) - log_k
 
     def valid(theta, x):
         ok = jnp.all((theta >= lower) & (theta <= upper), axis=-1)
