@@ -61,7 +61,7 @@ def single_trial_logp(net: Network):
     >>> f = single_trial_logp(load_network("ddm"))  # doctest: +SKIP
     >>> float(f(np.array([0.5, 1.5, 0.5, 0.3, 0.9, 1.0], np.float32)))  # doctest: +SKIP
     """
-    inner = build_logp(net.weights, net.card)
+    inner = build_logp(net.weights, net.card, batch_members=False)  # no Einsum in hssm's ONNX runtime
     n_params = len(net.params)
 
     def logp(v):

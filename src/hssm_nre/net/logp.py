@@ -35,7 +35,14 @@ from hssm_nre.net.features import (
     onset,
     time_of,
 )
-from hssm_nre.net.noise import Q_PREFIX, q_head_params, q_logpdf_along, q_logpdf_y, reference_logpdf
+from hssm_nre.net.noise import (
+    Q_PREFIX,
+    q_head_params,
+    q_head_params_repeated,
+    q_logpdf_along,
+    q_logpdf_y,
+    reference_logpdf,
+)
 from hssm_nre.net.table import lagrange_read, node_positions, span
 
 if TYPE_CHECKING:  # the artifact layer sits above this one: no runtime import
@@ -85,7 +92,10 @@ def _raw_fn(card: dict):
         elif learned:
             y, ci, log_jac = obs_to_y(tr, theta, x)
             if along is None:
-                qp = q_head_params(net_w, tr, shared, q_m)
+                if shared.shape[0] >= HEAD_REPEATED_MIN_ROWS:  # every row its own parameters
+                    qp = q_head_params_repeated(net_w, tr, shared, q_m, HEAD_REPEATED_MAX)
+                else:
+                    qp = q_head_params(net_w, tr, shared, q_m)
                 qp = jax.tree.map(lambda a: jnp.broadcast_to(a, (*x.shape[:-1], *a.shape[x.ndim - 1 :])), qp)
                 out = out + q_logpdf_y(qp, y, ci) + log_jac
             else:
@@ -150,7 +160,7 @@ def _build_stacked(parts: list[tuple[dict, dict]]):
     return stacked
 
 
-def build_logp(weights: dict, card: dict):
+def build_logp(weights: dict, card: dict, batch_members: bool = True):
     """Un-jitted ``logp(theta, x)`` closed over ``weights`` (arrays) and ``card``.
 
     An ensemble (``members`` in the card) is the equal-weight mixture of its members'
@@ -162,8 +172,11 @@ def build_logp(weights: dict, card: dict):
     :data:`HEAD_TABLE_MIN_ROWS` trials, it is read from a table along that column
     (:func:`hssm_nre.net.noise.q_logpdf_along`); with two, from :data:`HEAD_GRID_MIN_ROWS` trials,
     from a grid over both. ``None`` runs it once per trial.
+
+    ``batch_members`` (default) runs an ensemble's members of equal shape as one batched network;
+    ``False`` runs them one by one (the ONNX export: its runtime has no batched matrix product).
     """
-    density, valid = _density_and_mask(weights, card)
+    density, valid = _density_and_mask(weights, card, batch_members)
 
     def logp(theta, x, varying=None):
         theta = jnp.asarray(theta, jnp.float32)
@@ -173,7 +186,7 @@ def build_logp(weights: dict, card: dict):
     return logp
 
 
-def _density_and_mask(weights: dict, card: dict):
+def _density_and_mask(weights: dict, card: dict, batch_members: bool = True):
     """``density(theta, x)`` (the unmasked mixture) and ``valid(theta, x)`` (box, onset, choice)."""
     model = card["model"]
     lower = jnp.asarray([b[0] for b in model["box"]], jnp.float32)
@@ -183,7 +196,7 @@ def _density_and_mask(weights: dict, card: dict):
     spread = model.get("ndt_spread")
     spread_index = model["params"].index(spread) if spread else None
     parts = member_parts(weights, card)
-    if _stackable(parts):
+    if batch_members and _stackable(parts):
         members = _build_stacked(parts)
     else:
         raws = [_build_raw(w, c) for w, c in parts]
@@ -226,6 +239,14 @@ HEAD_TABLE_MIN_ROWS = 256
 # comes from a grid over both (51 x 51 evaluations; below, the 16 reads per trial cost about
 # what they save: benchmarks/results/head_grid.md).
 HEAD_GRID_MIN_ROWS = 8000
+
+
+# With three or more varying parameters the head sees (or two below HEAD_GRID_MIN_ROWS), from
+# HEAD_REPEATED_MIN_ROWS trials on the head runs once per distinct parameter vector when there
+# are at most HEAD_REPEATED_MAX of them (random effects by participant), else once per trial
+# (:func:`hssm_nre.net.noise.q_head_params_repeated`).
+HEAD_REPEATED_MIN_ROWS = 1024
+HEAD_REPEATED_MAX = 128
 
 
 # Nodes per choice of the table that :func:`build_grid_logp` interpolates, and how many of them
