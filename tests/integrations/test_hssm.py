@@ -439,6 +439,7 @@ def test_samplers_that_cannot_run_say_so_in_one_line(data, tiny_nce, sampler, er
     assert names in str(info.value) and len(str(info.value).splitlines()) == 1
 
 
+@pytest.mark.filterwarnings("ignore:chain.*never moved:hssm_nre.integrations.hssm.RatioLikelihoodWarning")
 def test_hierarchical_numpyro_chains_default_to_one_batch_and_the_users_choice_wins(
     data, tiny_nce, monkeypatch
 ):

@@ -346,3 +346,59 @@ def test_members_of_different_shapes_are_not_stacked(tiny_nce):
     other = {**card, "transform": {**card["transform"], "time_features": ["log"]}}
     assert not _stackable([(w, card), (w, other)])
     assert not _stackable([(w, card)])
+
+
+@pytest.mark.parametrize("offsets", ["random", "zero"])
+def test_head_once_per_distinct_parameter_vector(offsets, monkeypatch):
+    """Every parameter by group (random intercepts): the head runs once per group, same values and gradients.
+
+    With the groups' offsets all zero (a sampler's start) every row is equal; each row must
+    still get its own gradient.
+    """
+    import hssm_nre.net.logp as logp_module
+    from hssm_nre import load_network
+
+    net = load_network("ddm")
+    rng = np.random.default_rng(8)
+    n, n_groups = logp_module.HEAD_REPEATED_MIN_ROWS + 76, 20
+    g = rng.integers(0, n_groups, n)
+    x = np.column_stack([0.45 + rng.lognormal(-0.7, 0.5, n), rng.choice([-1.0, 1.0], n)]).astype(np.float32)
+    scale = 0.0 if offsets == "zero" else 1.0
+    coef = [
+        np.float32(c) + scale * rng.normal(0, s, n_groups).astype(np.float32)
+        for c, s in ((0.5, 0.4), (1.2, 0.1), (0.5, 0.05), (0.3, 0.03))
+    ]
+    once = make_hssm_logp(net, 4)
+
+    def per_trial(*a):  # the head once per row: the constant is read when the function is traced
+        with monkeypatch.context() as m:
+            m.setattr(logp_module, "HEAD_REPEATED_MIN_ROWS", 10**9)
+            return once(*a)
+
+    def total(f, *c):
+        return f(jnp.asarray(x), *(ci[g] for ci in c)).sum()
+
+    args = tuple(jnp.asarray(c) for c in coef)
+    a, b = total(once, *args), total(per_trial, *args)
+    assert np.isfinite(float(a))
+    np.testing.assert_allclose(float(a), float(b), rtol=1e-5)
+    ga = jax.grad(lambda *c: total(once, *c), argnums=(0, 1, 2, 3))(*args)
+    gb = jax.grad(lambda *c: total(per_trial, *c), argnums=(0, 1, 2, 3))(*args)
+    for u, w in zip(ga, gb, strict=True):
+        np.testing.assert_allclose(np.asarray(u), np.asarray(w), rtol=1e-3, atol=1e-3)
+    # more distinct rows than HEAD_REPEATED_MAX: the head per row, the same result
+    v = jnp.asarray(0.5 + 0.3 * rng.standard_normal(n), jnp.float32)
+    rest = [jnp.asarray(c[g]) for c in coef[1:]]
+    np.testing.assert_allclose(
+        np.asarray(once(jnp.asarray(x), v, *rest)), np.asarray(per_trial(jnp.asarray(x), v, *rest)), atol=1e-5
+    )
+    # vectorized chains (numpyro's chain_method="vectorized"): in one chain the rows repeat, in
+    # the other they do not, so the branch is chosen per chain
+    vs = jnp.stack([jnp.asarray(coef[0][g]), v])
+
+    def chains(f):
+        return jax.vmap(jax.value_and_grad(lambda vv: f(jnp.asarray(x), vv, *rest).sum()))(vs)
+
+    (va, da), (vb, db) = chains(once), chains(per_trial)
+    np.testing.assert_allclose(np.asarray(va), np.asarray(vb), rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(da), np.asarray(db), rtol=1e-3, atol=1e-3)

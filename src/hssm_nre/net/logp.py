@@ -38,6 +38,7 @@ from hssm_nre.net.features import (
 from hssm_nre.net.noise import (
     Q_PREFIX,
     q_head_params,
+    q_head_params_repeated,
     q_logpdf_along,
     q_logpdf_y,
     reference_logpdf,
@@ -91,7 +92,10 @@ def _raw_fn(card: dict):
         elif learned:
             y, ci, log_jac = obs_to_y(tr, theta, x)
             if along is None:
-                qp = q_head_params(net_w, tr, shared, q_m)
+                if shared.shape[0] >= HEAD_REPEATED_MIN_ROWS:  # every row its own parameters
+                    qp = q_head_params_repeated(net_w, tr, shared, q_m, HEAD_REPEATED_MAX)
+                else:
+                    qp = q_head_params(net_w, tr, shared, q_m)
                 qp = jax.tree.map(lambda a: jnp.broadcast_to(a, (*x.shape[:-1], *a.shape[x.ndim - 1 :])), qp)
                 out = out + q_logpdf_y(qp, y, ci) + log_jac
             else:
@@ -235,6 +239,14 @@ HEAD_TABLE_MIN_ROWS = 256
 # comes from a grid over both (51 x 51 evaluations; below, the 16 reads per trial cost about
 # what they save: benchmarks/results/head_grid.md).
 HEAD_GRID_MIN_ROWS = 8000
+
+
+# With three or more varying parameters the head sees (or two below HEAD_GRID_MIN_ROWS), from
+# HEAD_REPEATED_MIN_ROWS trials on the head runs once per distinct parameter vector when there
+# are at most HEAD_REPEATED_MAX of them (random effects by participant), else once per trial
+# (:func:`hssm_nre.net.noise.q_head_params_repeated`).
+HEAD_REPEATED_MIN_ROWS = 1024
+HEAD_REPEATED_MAX = 128
 
 
 # Nodes per choice of the table that :func:`build_grid_logp` interpolates, and how many of them

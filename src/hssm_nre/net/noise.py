@@ -10,8 +10,11 @@ simulations (no analytic first-passage density).
 
 from __future__ import annotations
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
+from jax.custom_batching import custom_vmap
 import numpy as np
 from jax.scipy.special import logsumexp
 
@@ -162,6 +165,89 @@ def q_head_params(weights: dict, tr, theta: jnp.ndarray, n_components: int):
     c, d = n_choices(tr), obs_dim_continuous(tr)
     shared, blocks = _by_choice(tr, _head_outputs(weights, tr, theta), c)
     return q_params(jnp.concatenate([shared, *blocks], axis=-1), c, n_components, d)
+
+
+def q_head_params_repeated(weights: dict, tr, theta: jnp.ndarray, n_components: int, k_max: int):
+    """:func:`q_head_params` of a per-trial ``theta (n, P)`` whose rows repeat (random effects by group).
+
+    Where every parameter the head sees varies by group only (hssm's ``hierarchical=True``: each
+    parameter ``1 + (1|participant)``), the rows take few distinct values. With at most ``k_max``
+    of them the head runs once per distinct row, and the gradient of each row is the head's
+    Jacobian at its distinct row applied to that row's own cotangent, so rows equal by chance
+    (random effects all zero at the sampler's start) keep their own gradients. With more the head
+    runs once per row, as :func:`q_head_params`. The choice is made again in the backward pass
+    (a ``custom_vjp``): differentiating a ``lax.cond`` would keep the residuals of both branches.
+    """
+    c, d = n_choices(tr), obs_dim_continuous(tr)
+    shared, blocks = _by_choice(tr, _head_outputs_repeated(weights, tr, theta, k_max), c)
+    return q_params(jnp.concatenate([shared, *blocks], axis=-1), c, n_components, d)
+
+
+def _head_outputs_repeated(weights: dict, tr, theta: jnp.ndarray, k_max: int) -> jnp.ndarray:
+    """:func:`_head_outputs` per row, run once per distinct row (see :func:`q_head_params_repeated`)."""
+    idx = np.asarray(tr.param_index)
+    seen = jax.lax.stop_gradient(theta[:, idx])
+    uniq, inv = jnp.unique(seen, axis=0, size=k_max, return_inverse=True)
+    inv = inv.reshape(-1)
+    few = _in_every_batch(jnp.all(uniq[inv] == seen))  # False with more than k_max distinct rows (or NaNs)
+    rows = jnp.broadcast_to(jax.lax.stop_gradient(theta[:1]), (k_max, theta.shape[-1])).at[:, idx].set(uniq)
+    # the transform's numbers are arguments too: batched members give each its own
+    numbers = {k: jnp.asarray(getattr(tr, k), jnp.float32) for k in TRANSFORM_NUMBERS}
+    return _repeated_head(tr)((weights, numbers), theta, rows, inv, few)
+
+
+def _repeated_head(tr):
+    """``head((weights, numbers), theta, rows, inv, few)``: the head per row (per distinct row if ``few``)."""
+
+    def outputs(fixed, t):
+        weights, numbers = fixed
+        own = dataclasses.replace(tr, **{k: tuple(v) for k, v in numbers.items()})
+        return _head_outputs(weights, own, t)
+
+    @jax.custom_vjp
+    def head(fixed, theta, rows, inv, few):
+        return jax.lax.cond(few, lambda: outputs(fixed, rows)[inv], lambda: outputs(fixed, theta))
+
+    def fwd(fixed, theta, rows, inv, few):
+        return head(fixed, theta, rows, inv, few), (fixed, theta, rows, inv, few)
+
+    def bwd(res, g):
+        fixed, theta, rows, inv, few = res
+
+        def once_per_distinct_row():
+            jac = jax.vmap(jax.jacfwd(lambda r: outputs(fixed, r[None])[0]))(rows)  # (k, outputs, P)
+            return jnp.einsum("nop,no->np", jac[inv], g).astype(theta.dtype)
+
+        def once_per_row():
+            return jax.vjp(lambda t: outputs(fixed, t), theta)[1](g)[0].astype(theta.dtype)
+
+        d_theta = jax.lax.cond(few, once_per_distinct_row, once_per_row)
+        # no gradient for the weights and numbers (fixed), the distinct rows or the index
+        zeros = jax.tree.map(jnp.zeros_like, fixed)
+        float0 = jax.dtypes.float0
+        return zeros, d_theta, jnp.zeros_like(rows), np.zeros(inv.shape, float0), np.zeros((), float0)
+
+    head.defvjp(fwd, bwd)
+    return head
+
+
+@custom_vmap
+def _in_every_batch(flag):
+    """``flag``; under ``jax.vmap`` (numpyro's vectorized chains) true only if true in every batch.
+
+    The branch the head takes is then one for all chains, and the ``lax.cond`` stays a branch:
+    with a batched predicate it would become a ``select`` running both branches.
+    """
+    return flag
+
+
+@_in_every_batch.def_vmap
+def _in_every_batch_vmap(axis_size, in_batched, flag):
+    return (jnp.all(flag) if in_batched[0] else flag), False
+
+
+# The transform's numbers (each member of a batched ensemble has its own).
+TRANSFORM_NUMBERS = ("center", "scale", "x_center", "x_scale")
 
 
 def q_logpdf_along(weights: dict, tr, theta: jnp.ndarray, n_components: int, along, y, c_index):
