@@ -66,7 +66,9 @@ def main(argv=None):
                 thetas.append(theta)
             x, done = simulate_trials(model, thetas[0], rng)
             data = jnp.asarray(x[done], jnp.float32)
-            p = tuple(jnp.asarray(np.stack([t[done, j] for t in thetas]), jnp.float32) for j in range(n_params))
+            p = tuple(
+                jnp.asarray(np.stack([t[done, j] for t in thetas]), jnp.float32) for j in range(n_params)
+            )
             if args.chains == 1:
                 p = tuple(pj[0] for pj in p)
             f = logp_module.make_hssm_logp(net, n_params)

@@ -14,8 +14,8 @@ import dataclasses
 
 import jax
 import jax.numpy as jnp
-from jax.custom_batching import custom_vmap
 import numpy as np
+from jax.custom_batching import custom_vmap
 from jax.scipy.special import logsumexp
 
 from hssm_nre.net.features import (
