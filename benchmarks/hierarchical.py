@@ -18,6 +18,14 @@ z-score, R-hat, bulk ESS; per fit: divergences, mean tree depth, step size, wall
         --out benchmarks/results/hierarchical_cpu.md
 
 The default sizes are 20x200, 50x500 and 100x500; the bigger two are for a bigger machine.
+
+``--design intercepts`` fits instead a random intercept on every parameter and no covariate,
+``global_formula="y ~ 1 + (1 | participant_id)"`` (what hssm's hierarchical shortcut builds)::
+
+    p = p_Intercept + u_p[participant],   u_p ~ N(0, p_sigma),   p in (v, a, z, t)
+
+where every parameter reaches the likelihood per trial but a participant's trials share one
+parameter vector.
 """
 
 import argparse
@@ -54,25 +62,43 @@ INCLUDE = [
     {"name": "v", "formula": "v ~ 1 + x + (1 | participant_id)"},
     {"name": "a", "formula": "a ~ 1 + (1 | participant_id)"},
 ]
+# every parameter a random intercept by participant, no covariate (--design intercepts)
+TRUTH_INTERCEPTS = {
+    "v_Intercept": 0.5,
+    "v_1|participant_id_sigma": 0.3,
+    "a_Intercept": 1.2,
+    "a_1|participant_id_sigma": 0.15,
+    "z_Intercept": 0.5,
+    "z_1|participant_id_sigma": 0.04,
+    "t_Intercept": 0.3,
+    "t_1|participant_id_sigma": 0.04,
+}
+GLOBAL_FORMULA = "y ~ 1 + (1 | participant_id)"
+DESIGNS = {"covariate": TRUTH, "intercepts": TRUTH_INTERCEPTS}
 KINDS = ("analytical", "lan", "ratio")  # the reference first, the slowest last
 
 
-def simulate(n_participants: int, n_trials: int, seed: int = 0) -> pd.DataFrame:
-    """Simulate the hierarchical data set (see the module docstring for the generative model)."""
+def simulate(n_participants: int, n_trials: int, seed: int = 0, design: str = "covariate") -> pd.DataFrame:
+    """Simulate the hierarchical data set (see the module docstring for the generative models)."""
     rng = np.random.default_rng(seed)
-    u_v = rng.normal(0, TRUTH["v_1|participant_id_sigma"], n_participants)
-    u_a = rng.normal(0, TRUTH["a_1|participant_id_sigma"], n_participants)
+    truth = DESIGNS[design]
     pid = np.repeat(np.arange(n_participants), n_trials)
     x = rng.standard_normal(len(pid))
-    theta = np.column_stack(
-        [
-            TRUTH["v_Intercept"] + TRUTH["v_x"] * x + u_v[pid],
-            TRUTH["a_Intercept"] + u_a[pid],
-            np.full(len(pid), TRUTH["z"]),
-            np.full(len(pid), TRUTH["t"]),
+    if design == "covariate":
+        u_v = rng.normal(0, truth["v_1|participant_id_sigma"], n_participants)
+        u_a = rng.normal(0, truth["a_1|participant_id_sigma"], n_participants)
+        columns = [
+            truth["v_Intercept"] + truth["v_x"] * x + u_v[pid],
+            truth["a_Intercept"] + u_a[pid],
+            np.full(len(pid), truth["z"]),
+            np.full(len(pid), truth["t"]),
         ]
-    )
-    obs, ok = simulate_trials("ddm", theta, rng)
+    else:
+        columns = [
+            truth[f"{q}_Intercept"] + rng.normal(0, truth[f"{q}_1|participant_id_sigma"], n_participants)[pid]
+            for q in ("v", "a", "z", "t")
+        ]
+    obs, ok = simulate_trials("ddm", np.column_stack(columns), rng)
     return pd.DataFrame(
         {"rt": obs[ok, 0], "response": obs[ok, 1].astype(int), "x": x[ok], "participant_id": pid[ok]}
     )
@@ -87,17 +113,27 @@ def likelihood_kwargs(kind: str) -> dict:
     return {"loglik_kind": "analytical"}
 
 
-def fit(data: pd.DataFrame, kind: str, draws: int, tune: int, chains: int, seed: int, dense: bool):
+def fit(
+    data: pd.DataFrame,
+    kind: str,
+    draws: int,
+    tune: int,
+    chains: int,
+    seed: int,
+    dense: bool,
+    design: str = "covariate",
+):
     """Fit one likelihood with hssm's default priors; return ``(idata, seconds)``."""
     import hssm
 
-    model = hssm.HSSM(data, model="ddm", include=INCLUDE, **likelihood_kwargs(kind))
+    terms = {"include": INCLUDE} if design == "covariate" else {"global_formula": GLOBAL_FORMULA}
+    model = hssm.HSSM(data, model="ddm", **terms, **likelihood_kwargs(kind))
     return sample_numpyro(model, draws, tune, chains, seed, nuts={"dense_mass": dense}, init=None)
 
 
-def summarize(idata, seconds: float) -> tuple[pd.DataFrame, dict]:
+def summarize(idata, seconds: float, truth: dict = TRUTH) -> tuple[pd.DataFrame, dict]:
     """Per-parameter posterior mean, SD, R-hat and bulk ESS; per-fit sampler statistics."""
-    names = list(TRUTH)
+    names = list(truth)
     post = idata["posterior"]
     rhat, ess = az.rhat(idata, var_names=names), az.ess(idata, var_names=names, method="bulk")
     ess = ess["posterior"] if "posterior" in getattr(ess, "children", {}) else ess
@@ -111,7 +147,7 @@ def summarize(idata, seconds: float) -> tuple[pd.DataFrame, dict]:
             "ess_bulk": [float(np.asarray(ess[n])) for n in names],
         }
     )
-    tab["truth_z"] = (tab["mean"] - np.array([TRUTH[n] for n in names])) / tab["sd"]
+    tab["truth_z"] = (tab["mean"] - np.array([truth[n] for n in names])) / tab["sd"]
     st = idata["sample_stats"]
     stats = {
         "seconds": seconds,
@@ -125,7 +161,7 @@ def summarize(idata, seconds: float) -> tuple[pd.DataFrame, dict]:
     return tab, stats
 
 
-def tables(size: str, results: dict) -> list[str]:
+def tables(size: str, results: dict, truth: dict = TRUTH) -> list[str]:
     """Markdown tables of one data size: per-parameter comparison and per-fit statistics."""
     ref = results["analytical"][0].set_index("param")
     lines = [f"### {size} (participants x trials)", ""]
@@ -135,10 +171,10 @@ def tables(size: str, results: dict) -> list[str]:
         if k != "analytical"
     )
     lines += [head + " |", "|" + "---|" * (4 + 4 * (len(results) - 1))]
-    for n in TRUTH:
+    for n in truth:
         r = ref.loc[n]
         name = n.replace("|", "\\|")  # a Markdown cell
-        row = f"| {name} | {TRUTH[n]} | {r['mean']:.3f} ({r['sd']:.3f}) | {r['rhat']:.3f} |"
+        row = f"| {name} | {truth[n]} | {r['mean']:.3f} ({r['sd']:.3f}) | {r['rhat']:.3f} |"
         for k, (tab, _) in results.items():
             if k == "analytical":
                 continue
@@ -165,16 +201,19 @@ def tables(size: str, results: dict) -> list[str]:
 
 
 def fit_task(task: tuple) -> tuple[pd.DataFrame, dict]:
-    """One fit of one repetition, a picklable task: ``(P, N, seed, kind, draws, tune, chains, dense)``."""
+    """One fit of one repetition, a picklable task.
+
+    ``task``: ``(P, N, seed, kind, draws, tune, chains, dense, design)``.
+    """
     from hssm_nre.validation.distributed import process_memory
 
-    p, n, seed, kind, draws, tune, chains, dense = task
-    idata, sec = fit(simulate(p, n, seed), kind, draws, tune, chains, seed, dense)
-    tab, stats = summarize(idata, sec)
+    p, n, seed, kind, draws, tune, chains, dense, design = task
+    idata, sec = fit(simulate(p, n, seed, design), kind, draws, tune, chains, seed, dense, design)
+    tab, stats = summarize(idata, sec, DESIGNS[design])
     return tab, stats | {"rss_mib": process_memory().get("rss_mib", float("nan"))}
 
 
-def recovery_table(size: str, reps: dict[int, dict]) -> list[str]:
+def recovery_table(size: str, reps: dict[int, dict], truth: dict = TRUTH) -> list[str]:
     """Across repetitions: per likelihood and parameter, truth z and the shift from the analytic fit."""
     lines = [
         f"### {size}: {len(reps)} repetitions (data seeds {', '.join(str(r) for r in reps)})",
@@ -185,7 +224,7 @@ def recovery_table(size: str, reps: dict[int, dict]) -> list[str]:
     ]
     tabs = [{k: tab.set_index("param") for k, (tab, _) in r.items()} for r in reps.values()]
     for kind in tabs[0]:
-        for n in TRUTH:
+        for n in truth:
             z = np.array([t[kind].loc[n, "truth_z"] for t in tabs])
             ref = [t.get("analytical") for t in tabs]
             shifts = np.array(
@@ -213,6 +252,12 @@ def main(argv=None):
     ap.add_argument("--tune", type=int, default=500)
     ap.add_argument("--chains", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--design",
+        choices=list(DESIGNS),
+        default="covariate",
+        help="covariate: v ~ 1 + x + (1|p), a ~ 1 + (1|p); intercepts: every parameter ~ 1 + (1|p)",
+    )
     ap.add_argument("--dense-mass", action="store_true", help="numpyro dense mass matrix (default: diagonal)")
     ap.add_argument("--out", type=Path, default=None, help="Markdown results file")
     ap.add_argument("--reps", type=int, default=1, help="repetitions (data seeds seed, seed + 1, ...)")
@@ -225,6 +270,12 @@ def main(argv=None):
     cmd = "python benchmarks/hierarchical.py " + " ".join(argv if argv is not None else sys.argv[1:])
     import jax
 
+    truth = DESIGNS[args.design]
+    terms = (
+        "`v ~ 1 + x + (1 | participant_id)`, `a ~ 1 + (1 | participant_id)`"
+        if args.design == "covariate"
+        else f"`global_formula={GLOBAL_FORMULA!r}` (every parameter)"
+    )
     lines = [
         "# Hierarchical DDM fits: ratio vs analytic vs HSSM's LAN",
         "",
@@ -233,7 +284,8 @@ def main(argv=None):
         f"Machine: {platform.machine()}, {jax.device_count()} JAX {jax.default_backend()} device(s), "
         f"hssm defaults (priors, lapse p_outlier=0.05), numpyro NUTS {args.chains} chains x "
         f"({args.tune} + {args.draws}), {'dense' if args.dense_mass else 'diagonal'} mass matrix.",
-        f"Truth: {json.dumps(TRUTH)}. |mean diff| / SD and SD ratio are against the analytic fit; "
+        f"Design: {terms}. Truth: {json.dumps(truth)}. "
+        "|mean diff| / SD and SD ratio are against the analytic fit; "
         "truth z = (mean - truth) / SD. Wall times are of one run on a machine shared with other "
         "work (load after: the 1-minute load average when the fit ended).",
         "",
@@ -242,14 +294,16 @@ def main(argv=None):
         return lines + repetitions(args, kinds)
     for size in args.sizes:
         p, n = (int(s) for s in size.lower().split("x"))
-        data = simulate(p, n, args.seed)
+        data = simulate(p, n, args.seed, args.design)
         results = {}
         for kind in kinds:
-            idata, sec = fit(data, kind, args.draws, args.tune, args.chains, args.seed, args.dense_mass)
-            results[kind] = summarize(idata, sec)
+            idata, sec = fit(
+                data, kind, args.draws, args.tune, args.chains, args.seed, args.dense_mass, args.design
+            )
+            results[kind] = summarize(idata, sec, truth)
             print(f"{size} {kind}: {sec:.0f} s {results[kind][1]}", flush=True)
-            emit(lines + tables(size, results), args.out)  # after each fit: a long run leaves its part
-        lines += tables(size, results)
+            emit(lines + tables(size, results, truth), args.out)  # after each fit: a long run leaves its part
+        lines += tables(size, results, truth)
     return lines
 
 
@@ -272,7 +326,19 @@ def repetitions(args, kinds) -> list[str]:
         for r in range(args.reps):
             for kind in kinds:
                 keys.append((size, args.seed + r, kind))
-                tasks.append((p, n, args.seed + r, kind, args.draws, args.tune, args.chains, args.dense_mass))
+                tasks.append(
+                    (
+                        p,
+                        n,
+                        args.seed + r,
+                        kind,
+                        args.draws,
+                        args.tune,
+                        args.chains,
+                        args.dense_mass,
+                        args.design,
+                    )
+                )
     t0 = time.perf_counter()
     with progress_bar() as bar:
         job = bar.add_task(f"hierarchical fits on {cluster.describe()}", total=len(tasks))
@@ -284,9 +350,9 @@ def repetitions(args, kinds) -> list[str]:
         for (sz, seed, kind), res in zip(keys, results, strict=True):
             if sz == size:
                 reps.setdefault(seed, {})[kind] = res
-        lines += recovery_table(size, reps)
+        lines += recovery_table(size, reps, DESIGNS[args.design])
         for seed, res in reps.items():
-            lines += tables(f"{size}, data seed {seed}", res)
+            lines += tables(f"{size}, data seed {seed}", res, DESIGNS[args.design])
     fit_s = sum(s["seconds"] for _, s in results)
     lines += [
         f"{len(tasks)} fits on {cluster.describe()}: wall {wall:.0f} s; the fits' own times add up to "
