@@ -1,4 +1,4 @@
-"""Every parameter by group (hssm's ``hierarchical=True``): the noise head once per distinct vector.
+"""Every parameter by group (hssm's ``global_formula``): the noise head once per distinct vector.
 
 With random intercepts on every parameter, hssm passes each parameter per trial, but the
 trials of one participant share one parameter vector. ``make_hssm_logp`` then runs the noise

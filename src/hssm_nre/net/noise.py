@@ -170,9 +170,9 @@ def q_head_params(weights: dict, tr, theta: jnp.ndarray, n_components: int):
 def q_head_params_repeated(weights: dict, tr, theta: jnp.ndarray, n_components: int, k_max: int):
     """:func:`q_head_params` of a per-trial ``theta (n, P)`` whose rows repeat (random effects by group).
 
-    Where every parameter the head sees varies by group only (hssm's ``hierarchical=True``: each
-    parameter ``1 + (1|participant)``), the rows take few distinct values. With at most ``k_max``
-    of them the head runs once per distinct row, and the gradient of each row is the head's
+    Where every parameter the head sees varies by group only (hssm's
+    ``global_formula="y ~ 1 + (1|participant_id)"``), the rows take few distinct values. With at
+    most ``k_max`` of them the head runs once per distinct row, and the gradient of each row is the head's
     Jacobian at its distinct row applied to that row's own cotangent, so rows equal by chance
     (random effects all zero at the sampler's start) keep their own gradients. With more the head
     runs once per row, as :func:`q_head_params`. The choice is made again in the backward pass
