@@ -181,5 +181,5 @@ READ = {4: "cubic", 6: "quintic"}
 
 
 def table_settings(specs) -> list[tuple[int, ...]]:
-    """``["128:6", "48:6:32", ...]`` (nodes:points[:fastest]; ``--nodes`` / ``--head``) as tuples."""
+    """``["128:6", "48:6:32", ...]`` (nodes:points[:fastest[:slowest]], --nodes / --head) as tuples."""
     return [tuple(int(v) for v in k.split(":")) for k in specs]

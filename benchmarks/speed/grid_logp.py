@@ -20,11 +20,12 @@ the network once per trial. This script measures, per shipped network:
     python benchmarks/speed/grid_logp.py --nodes default 128:6   # two tables side by side
     python benchmarks/speed/grid_logp.py --models ddm runs/ddm_new   # a shipped network beside a directory
 
-With ``--nodes N:P[:M] ...`` the table is built with each of those node counts ``N``, read
-through ``P`` nodes per trial (4: cubic, 6: quintic), with the ``M`` fastest trials evaluated by
-the network itself (default 0); ``default`` is each network's own setting
-(``hssm_nre.net.logp.grid_settings``: 48:6:32 for the models in ``SMOOTH_TABLE_MODELS``, else
-128:6:0). Every table gets its own error and cost rows, measured in the same run.
+With ``--nodes N:P[:M[:S]] ...`` the table is built with each of those node counts ``N``, read
+through ``P`` nodes per trial (4: cubic, 6: quintic), with the ``M`` fastest and the ``S``
+slowest trials evaluated by the network itself (default 0); ``default`` is each network's own
+setting (``hssm_nre.net.logp.grid_settings``: 48:6:32:0 for the models in
+``SMOOTH_TABLE_MODELS``, 64:6:32:32 for ``WALL_TABLE_MODELS``, else 128:6:0:0). Every table
+gets its own error and cost rows, measured in the same run.
 """
 
 import sys
@@ -63,11 +64,11 @@ def errors(direct, table, theta, x):
     )
 
 
-def resolve(nodes, net) -> tuple[int, int, int]:
-    """``(n_nodes, points, direct)`` of a ``--nodes`` setting for one network."""
+def resolve(nodes, net) -> tuple[int, int, int, int]:
+    """``(n_nodes, points, fastest, slowest)`` of a ``--nodes`` setting for one network."""
     if nodes == "default":
         return grid_settings(net.card)
-    return (*nodes, 0) if len(nodes) == 2 else tuple(nodes)
+    return (*nodes, 0, 0, 0)[:4]
 
 
 def accuracy(net, n_sets, n_trials, rng, gaps=None, nodes="default"):
@@ -126,10 +127,11 @@ def costs(nets, rounds, nodes=("default",)):
 
 def error_cells(net, nodes, per_trial, total, grad) -> str:
     """The table's name, its network evaluations and its three error columns, as Markdown cells."""
-    n, points, fastest = resolve(nodes, net)
+    n, points, fastest, slowest = resolve(nodes, net)
     name = f"{n} ({READ[points]})" + (f" + {fastest} fastest" if fastest else "")
+    name += f" + {slowest} slowest" if slowest else ""
     return (
-        f"{name} | {grid_evaluations(net.card, (n, points, fastest))} | "
+        f"{name} | {grid_evaluations(net.card, (n, points, fastest, slowest))} | "
         f"{np.median(per_trial):.1e} / {max(per_trial):.1e} | {max(total):.1e} | {max(grad):.1e}"
     )
 

@@ -143,7 +143,7 @@ def test_table_with_the_onset_just_before_the_fastest_trial(gap):
     from hssm_nre.simulation import simulate_trials
 
     net = load_network("ddm")
-    assert grid_settings(net.card) == (48, 6, 32)
+    assert grid_settings(net.card) == (48, 6, 32, 0)
     direct = build_logp(net.weights, net.card)
     rng = np.random.default_rng(5)
     theta = np.array([-2.0, 2.0, 0.7, 0.2])  # a wide boundary: the steepest leading edge in log u
@@ -161,6 +161,30 @@ def test_table_with_the_onset_just_before_the_fastest_trial(gap):
         assert worst < atol, (m, worst)
     # (without the fastest trials ddm 0.4.0's table was off there by 0.03-0.05 nats; 0.6.0's
     # smoother ratio network by 0.0005-0.0013: the direct trials are kept as a margin)
+
+
+@pytest.mark.parametrize("name", ["angle", "weibull"])
+def test_table_of_a_density_that_ends_at_a_wall(name):
+    """A collapsing boundary: the fastest and the slowest trials come from the network itself."""
+    from hssm_nre import load_network
+    from hssm_nre.models import get_model
+    from hssm_nre.net.logp import WALL_TABLE, build_grid_logp, build_logp, grid_settings
+    from hssm_nre.simulation import simulate_trials
+
+    net = load_network(name)
+    n_nodes, points, m, k = grid_settings(net.card)
+    assert (n_nodes, points, m, k) == WALL_TABLE and k > 0
+    box = np.asarray(net.card["model"]["box"], np.float64)
+    theta = box[:, 0] + 0.3 * (box[:, 1] - box[:, 0])  # a boundary that closes within the data
+    x, done = simulate_trials(get_model(name), np.tile(theta, (1000, 1)), np.random.default_rng(3))
+    x = np.asarray(x[done], np.float32)
+    th, xj = jnp.asarray(theta[None], jnp.float32), jnp.asarray(x)
+    a = np.asarray(build_logp(net.weights, net.card)(th, xj))
+    b = np.asarray(build_grid_logp(net.weights, net.card)(th, xj))
+    order = np.argsort(x[:, 0])
+    np.testing.assert_allclose(b[order[:m]], a[order[:m]], atol=1e-5)  # the fastest: the network's
+    np.testing.assert_allclose(b[order[-k:]], a[order[-k:]], atol=1e-5)  # the slowest: the network's
+    assert np.isfinite(a).all() and float(np.max(np.abs(b - a))) < 2e-3
 
 
 def test_table_masks_like_the_network():

@@ -253,8 +253,7 @@ HEAD_REPEATED_MAX = 128
 # each trial reads (6: the quintic through its six nearest nodes). On ordinary data 128 quintic
 # nodes err about as little as the 256 cubic ones used before, at half the network evaluations;
 # with the onset just before the fastest trial, 0.03 nats summed against 0.01
-# (benchmarks/results/grid_logp.md). These are the settings of a model whose density ends at a
-# wall (a collapsing boundary: angle, weibull), and of any model not measured.
+# (benchmarks/results/grid_logp.md). These are the settings of any model not measured.
 GRID_NODES = 128
 GRID_POINTS = 6
 # Models whose density is smooth in log decision time except at its leading edge (no collapsing
@@ -264,24 +263,36 @@ GRID_POINTS = 6
 # of 2 x 133, at per-trial errors of at most about 0.02 nats with the onset 1 ms before the
 # fastest trial (benchmarks/results/grid_logp.md).
 SMOOTH_TABLE_MODELS = ("ddm", "ddm_sdv", "full_ddm", "levy", "ornstein")
-SMOOTH_TABLE = (48, 6, 32)
+SMOOTH_TABLE = (48, 6, 32, 0)
+# Models whose density ends at a wall (a collapsing boundary), measured the same way: 64 nodes
+# per choice, the 32 fastest and the 32 slowest trials by the network itself (the density is
+# steep at both ends of the data). 2 x 69 + 64 network evaluations instead of 2 x 133; per-trial
+# errors at most 2.9e-4 nats on ordinary sets, 4.4e-4 with the onset 1-10 ms before the fastest
+# trial, where 128 nodes alone erred up to 1.3e-2 (weibull; benchmarks/results/grid_logp.md).
+WALL_TABLE_MODELS = ("angle", "weibull")
+WALL_TABLE = (64, 6, 32, 32)
 
 
-def grid_settings(card: dict) -> tuple[int, int, int]:
-    """``(n_nodes, points, direct)`` of :func:`build_grid_logp` for a network's card.
+def grid_settings(card: dict) -> tuple[int, int, int, int]:
+    """``(n_nodes, points, direct, slowest)`` of :func:`build_grid_logp` for a network's card.
 
     Examples
     --------
     >>> grid_settings({"model": {"name": "ddm"}}), grid_settings({"model": {"name": "angle"}})
-    ((48, 6, 32), (128, 6, 0))
+    ((48, 6, 32, 0), (64, 6, 32, 32))
+    >>> grid_settings({"model": {"name": "my_model"}})
+    (128, 6, 0, 0)
     """
-    return SMOOTH_TABLE if card["model"]["name"] in SMOOTH_TABLE_MODELS else (GRID_NODES, GRID_POINTS, 0)
+    name = card["model"]["name"]
+    if name in SMOOTH_TABLE_MODELS:
+        return SMOOTH_TABLE
+    return WALL_TABLE if name in WALL_TABLE_MODELS else (GRID_NODES, GRID_POINTS, 0, 0)
 
 
-def grid_evaluations(card: dict, settings: tuple[int, int, int] | None = None) -> int:
+def grid_evaluations(card: dict, settings: tuple[int, ...] | None = None) -> int:
     """Network evaluations of one table (:func:`build_grid_logp`) with ``settings`` (default: the card's)."""
-    n_nodes, points, direct = settings or grid_settings(card)
-    return len(card["model"]["choices"]) * (n_nodes + points - 1) + direct
+    n_nodes, points, direct, slowest = (*(settings or grid_settings(card)), 0)[:4]
+    return len(card["model"]["choices"]) * (n_nodes + points - 1) + direct + slowest
 
 
 def build_grid_logp(
@@ -290,6 +301,7 @@ def build_grid_logp(
     n_nodes: int | None = None,
     points: int | None = None,
     direct: int | None = None,
+    slowest: int | None = None,
 ):
     """``logp(theta (1, P), x (n, 2))`` for ONE parameter vector, read from a table over log decision time.
 
@@ -303,24 +315,27 @@ def build_grid_logp(
     ``direct = m``, the ``m`` fastest trials (those with the smallest rt, known from the data
     alone) are evaluated by the network itself and the table starts at the next one: as the
     onset nears the fastest trial, the density in ``log u`` grows steep there and nowhere
-    else. Settings left out are :func:`grid_settings` of the card. The table moves with the
-    parameters, so values and gradients are those of the network up to the interpolation
-    error, which ``benchmarks/speed/grid_logp.py`` measures for every shipped network. Masking
-    is :func:`build_logp`'s: ``-inf`` outside the box, at or before the onset and for unknown
+    else. ``slowest = s`` does the same at the other end: the ``s`` slowest trials by the
+    network, the table up to the next one (a density that ends at a wall is steep there too).
+    Settings left out are :func:`grid_settings` of the card. The table moves with the
+    parameters, so values and gradients are those of the network up to the interpolation error,
+    which ``benchmarks/speed/grid_logp.py`` measures for every shipped network. Masking is
+    :func:`build_logp`'s: ``-inf`` outside the box, at or before the onset and for unknown
     choices.
     """
     defaults = grid_settings(card)
     n_nodes = defaults[0] if n_nodes is None else n_nodes
     points = defaults[1] if points is None else points
     direct = defaults[2] if direct is None else direct
+    slowest = defaults[3] if slowest is None else slowest
     density, valid = _density_and_mask(weights, card)
     tr = Transform.from_dict(card["transform"])
     if tr.x_kind != "rt_choice":
         raise ValueError("a table over decision time needs (rt, choice) observations")
     if n_nodes < points:
         raise ValueError(f"n_nodes must be at least {points}, got {n_nodes}")
-    if direct < 0:
-        raise ValueError(f"direct must be at least 0, got {direct}")
+    if direct < 0 or slowest < 0:
+        raise ValueError(f"direct and slowest must be at least 0, got {direct} and {slowest}")
     choices = jnp.asarray(card["model"]["choices"], jnp.float32)
 
     def logp(theta, x):
@@ -329,10 +344,12 @@ def build_grid_logp(
         first = onset(tr, theta[0])
         log_u = jnp.log(jnp.maximum(x[:, 0] - first, TINY))
         m = min(direct, x.shape[0] - 1)  # static: the data's shape
-        if m > 0:
+        k = min(slowest, x.shape[0] - 1 - m)
+        if m > 0 or k > 0:
             _, fastest = jax.lax.top_k(-x[:, 0], m + 1)  # the m + 1 smallest rts, fastest first
-            lo = log_u[fastest[m]]
-            h = jnp.maximum(jnp.max(log_u) - lo, 1e-3) / (n_nodes - 1)
+            _, slow = jax.lax.top_k(x[:, 0], k + 1)  # the k + 1 largest rts, slowest first
+            lo, hi = log_u[fastest[m]], log_u[slow[k]]
+            h = jnp.maximum(hi - lo, 1e-3) / (n_nodes - 1)
         else:
             lo, h = span(log_u, n_nodes, 1e-3)
         u_nodes = jnp.exp(node_positions(lo, h, n_nodes, points))
@@ -340,15 +357,16 @@ def build_grid_logp(
             [jnp.tile(u_nodes + first, choices.size), jnp.repeat(choices, u_nodes.size)], axis=-1
         )
         n_table = x_nodes.shape[0]
-        if m > 0:
-            x_nodes = jnp.concatenate([x_nodes, x[fastest[:m]]])
+        if m > 0 or k > 0:
+            x_nodes = jnp.concatenate([x_nodes, x[fastest[:m]], x[slow[:k]]])
         values = density(theta, x_nodes)
         table = values[:n_table].reshape(choices.size, u_nodes.size).T  # (nodes, choices)
         ci = jnp.argmax(x[:, 1:2] == choices, axis=-1)
         both = lagrange_read(table, log_u, lo, h, n_nodes, points)  # (n, choices)
         out = jnp.take_along_axis(both, ci[:, None], axis=-1)[:, 0]
-        if m > 0:
-            out = out.at[fastest[:m]].set(values[n_table:])
+        if m > 0 or k > 0:
+            out = out.at[fastest[:m]].set(values[n_table : n_table + m])
+            out = out.at[slow[:k]].set(values[n_table + m :])
         return jnp.where(valid(theta, x), out, -jnp.inf)
 
     return logp
@@ -402,7 +420,8 @@ def make_logp(net: Network):
 # (:func:`build_grid_logp`) from GRID_MIN_TRIALS_PER_EVALUATION times the table's network
 # evaluations on: 399 trials for a table of 2 x 133 evaluations (at 250 trials such a table cost
 # 1.1-1.6x one evaluation per trial, at 500 0.6-0.8x: it pays from about 290 trials for the
-# DDM to 390 for levy, benchmarks/results/grid_logp.md), 207 for the smooth models' 2 x 53 + 32.
+# DDM to 390 for levy, benchmarks/results/grid_logp.md), 207 for the smooth models' 2 x 53 + 32,
+# 303 for the wall models' 2 x 69 + 32 + 32.
 GRID_MIN_TRIALS_PER_EVALUATION = 1.5
 
 
@@ -412,7 +431,7 @@ def grid_min_trials(card: dict) -> int:
     Examples
     --------
     >>> grid_min_trials({"model": {"name": "angle", "choices": [-1, 1]}})
-    399
+    303
     """
     return int(math.ceil(GRID_MIN_TRIALS_PER_EVALUATION * grid_evaluations(card)))
 
