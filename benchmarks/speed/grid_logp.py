@@ -24,7 +24,7 @@ With ``--nodes N:P[:M[:S]] ...`` the table is built with each of those node coun
 through ``P`` nodes per trial (4: cubic, 6: quintic), with the ``M`` fastest and the ``S``
 slowest trials evaluated by the network itself (default 0); ``default`` is each network's own
 setting (``hssm_nre.net.logp.grid_settings``: 48:6:32:0 for the models in
-``SMOOTH_TABLE_MODELS``, 64:6:32:32 for ``WALL_TABLE_MODELS``, else 128:6:0:0). Every table
+``SMOOTH_TABLE_MODELS``, 64:6:32:32 for ``WALL_TABLE_MODELS`` (weibull), else 128:6:0:0). Every table
 gets its own error and cost rows, measured in the same run.
 """
 

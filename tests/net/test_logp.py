@@ -163,7 +163,7 @@ def test_table_with_the_onset_just_before_the_fastest_trial(gap):
     # smoother ratio network by 0.0005-0.0013: the direct trials are kept as a margin)
 
 
-@pytest.mark.parametrize("name", ["angle", "weibull"])
+@pytest.mark.parametrize("name", ["weibull"])
 def test_table_of_a_density_that_ends_at_a_wall(name):
     """A collapsing boundary: the fastest and the slowest trials come from the network itself."""
     from hssm_nre import load_network

@@ -253,7 +253,7 @@ HEAD_REPEATED_MAX = 128
 # each trial reads (6: the quintic through its six nearest nodes). On ordinary data 128 quintic
 # nodes err about as little as the 256 cubic ones used before, at half the network evaluations;
 # with the onset just before the fastest trial, 0.03 nats summed against 0.01
-# (benchmarks/results/grid_logp.md). These are the settings of any model not measured.
+# (benchmarks/results/grid_logp.md). These are the settings of angle and of any model not measured.
 GRID_NODES = 128
 GRID_POINTS = 6
 # Models whose density is smooth in log decision time except at its leading edge (no collapsing
@@ -264,12 +264,14 @@ GRID_POINTS = 6
 # fastest trial (benchmarks/results/grid_logp.md).
 SMOOTH_TABLE_MODELS = ("ddm", "ddm_sdv", "full_ddm", "levy", "ornstein")
 SMOOTH_TABLE = (48, 6, 32, 0)
-# Models whose density ends at a wall (a collapsing boundary), measured the same way: 64 nodes
-# per choice, the 32 fastest and the 32 slowest trials by the network itself (the density is
-# steep at both ends of the data). 2 x 69 + 64 network evaluations instead of 2 x 133; per-trial
-# errors at most 2.9e-4 nats on ordinary sets, 4.4e-4 with the onset 1-10 ms before the fastest
-# trial, where 128 nodes alone erred up to 1.3e-2 (weibull; benchmarks/results/grid_logp.md).
-WALL_TABLE_MODELS = ("angle", "weibull")
+# weibull's density ends at a wall (its boundary collapses) and is steep at both ends of the
+# data: 64 nodes per choice, and the 32 fastest and the 32 slowest trials by the network itself.
+# 2 x 69 + 64 network evaluations instead of 2 x 133, 2.24x HSSM's LAN at 500 trials instead of
+# 2.92x; per-trial errors at most 3.5e-4 nats on ordinary sets (128 nodes: 3.1e-3) and 1.4e-3
+# with the onset 1-10 ms before the fastest trial (4.5e-2). angle, measured the same way, erred
+# more with these settings on ordinary sets (gradient 6 % off) and keeps 128 nodes
+# (benchmarks/results/grid_logp.md).
+WALL_TABLE_MODELS = ("weibull",)
 WALL_TABLE = (64, 6, 32, 32)
 
 
@@ -278,9 +280,9 @@ def grid_settings(card: dict) -> tuple[int, int, int, int]:
 
     Examples
     --------
-    >>> grid_settings({"model": {"name": "ddm"}}), grid_settings({"model": {"name": "angle"}})
+    >>> grid_settings({"model": {"name": "ddm"}}), grid_settings({"model": {"name": "weibull"}})
     ((48, 6, 32, 0), (64, 6, 32, 32))
-    >>> grid_settings({"model": {"name": "my_model"}})
+    >>> grid_settings({"model": {"name": "angle"}})
     (128, 6, 0, 0)
     """
     name = card["model"]["name"]
@@ -421,7 +423,7 @@ def make_logp(net: Network):
 # evaluations on: 399 trials for a table of 2 x 133 evaluations (at 250 trials such a table cost
 # 1.1-1.6x one evaluation per trial, at 500 0.6-0.8x: it pays from about 290 trials for the
 # DDM to 390 for levy, benchmarks/results/grid_logp.md), 207 for the smooth models' 2 x 53 + 32,
-# 303 for the wall models' 2 x 69 + 32 + 32.
+# 303 for weibull's 2 x 69 + 32 + 32.
 GRID_MIN_TRIALS_PER_EVALUATION = 1.5
 
 
@@ -431,7 +433,7 @@ def grid_min_trials(card: dict) -> int:
     Examples
     --------
     >>> grid_min_trials({"model": {"name": "angle", "choices": [-1, 1]}})
-    303
+    399
     """
     return int(math.ceil(GRID_MIN_TRIALS_PER_EVALUATION * grid_evaluations(card)))
 
