@@ -16,7 +16,6 @@ log-likelihood by a term that does not depend on ``theta``. In both cases:
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from typing import TYPE_CHECKING
 
@@ -37,11 +36,13 @@ from hssm_nre.net.features import (
 )
 from hssm_nre.net.noise import (
     Q_PREFIX,
+    TRANSFORM_NUMBERS,
     q_head_params,
     q_head_params_repeated,
     q_logpdf_along,
     q_logpdf_y,
     reference_logpdf,
+    with_numbers,
 )
 from hssm_nre.net.table import lagrange_read, node_positions, span
 
@@ -109,11 +110,6 @@ def _raw_fn(card: dict):
     return raw
 
 
-# The transform's entries that may differ between the members of one batched ensemble (each
-# member standardizes its own simulations); everything else must be equal.
-STACKED_TRANSFORM_KEYS = ("center", "scale", "x_center", "x_scale")
-
-
 def _stackable(parts: list[tuple[dict, dict]]) -> bool:
     """Whether an ensemble's members can run as one batched network (:func:`_build_stacked`)."""
     if len(parts) < 2:
@@ -121,11 +117,11 @@ def _stackable(parts: list[tuple[dict, dict]]) -> bool:
     w0, c0 = parts[0]
 
     def fixed(card):
-        tr = {k: v for k, v in card["transform"].items() if k not in STACKED_TRANSFORM_KEYS}
+        tr = {k: v for k, v in card["transform"].items() if k not in TRANSFORM_NUMBERS}
         return tr, card["method"], card.get("architecture")
 
     def lengths(card):
-        return [np.shape(card["transform"][k]) for k in STACKED_TRANSFORM_KEYS]
+        return [np.shape(card["transform"][k]) for k in TRANSFORM_NUMBERS]
 
     return all(
         fixed(c) == fixed(c0)
@@ -146,14 +142,11 @@ def _build_stacked(parts: list[tuple[dict, dict]]):
     raw = _raw_fn(card0)
     base_tr = Transform.from_dict(card0["transform"])
     weights = {k: jnp.stack([jnp.asarray(w[k]) for w, _ in parts]) for k in parts[0][0]}
-    consts = {
-        k: jnp.asarray([c["transform"][k] for _, c in parts], jnp.float32) for k in STACKED_TRANSFORM_KEYS
-    }
+    consts = {k: jnp.asarray([c["transform"][k] for _, c in parts], jnp.float32) for k in TRANSFORM_NUMBERS}
 
     def stacked(theta, x, varying=None):
         def one(w, cs):
-            tr = dataclasses.replace(base_tr, **{k: tuple(cs[k]) for k in STACKED_TRANSFORM_KEYS})
-            return raw(w, tr, theta, x, varying)
+            return raw(w, with_numbers(base_tr, cs), theta, x, varying)
 
         return jax.vmap(one)(weights, consts)
 
@@ -291,9 +284,9 @@ def grid_settings(card: dict) -> tuple[int, int, int, int]:
     return WALL_TABLE if name in WALL_TABLE_MODELS else (GRID_NODES, GRID_POINTS, 0, 0)
 
 
-def grid_evaluations(card: dict, settings: tuple[int, ...] | None = None) -> int:
+def grid_evaluations(card: dict, settings: tuple[int, int, int, int] | None = None) -> int:
     """Network evaluations of one table (:func:`build_grid_logp`) with ``settings`` (default: the card's)."""
-    n_nodes, points, direct, slowest = (*(settings or grid_settings(card)), 0)[:4]
+    n_nodes, points, direct, slowest = settings or grid_settings(card)
     return len(card["model"]["choices"]) * (n_nodes + points - 1) + direct + slowest
 
 

@@ -201,8 +201,7 @@ def _repeated_head(tr):
 
     def outputs(fixed, t):
         weights, numbers = fixed
-        own = dataclasses.replace(tr, **{k: tuple(v) for k, v in numbers.items()})
-        return _head_outputs(weights, own, t)
+        return _head_outputs(weights, with_numbers(tr, numbers), t)
 
     @jax.custom_vjp
     def head(fixed, theta, rows, inv, few):
@@ -246,8 +245,14 @@ def _in_every_batch_vmap(axis_size, in_batched, flag):
     return (jnp.all(flag) if in_batched[0] else flag), False
 
 
-# The transform's numbers (each member of a batched ensemble has its own).
+# The transform's numbers: the entries that may differ between the members of one batched
+# ensemble (each member standardizes its own simulations); everything else must be equal.
 TRANSFORM_NUMBERS = ("center", "scale", "x_center", "x_scale")
+
+
+def with_numbers(tr, numbers: dict):
+    """``tr`` with its :data:`TRANSFORM_NUMBERS` replaced by ``numbers`` (arrays, possibly traced)."""
+    return dataclasses.replace(tr, **{k: tuple(numbers[k]) for k in TRANSFORM_NUMBERS})
 
 
 def q_logpdf_along(weights: dict, tr, theta: jnp.ndarray, n_components: int, along, y, c_index):
