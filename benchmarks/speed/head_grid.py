@@ -23,8 +23,10 @@ shipped network:
 
     python benchmarks/speed/head_grid.py --sets 3 --out benchmarks/results/head_grid.md
     python benchmarks/speed/head_grid.py --models ddm --sets 1 --rounds 3
+    python benchmarks/speed/head_grid.py --models ddm angle --grid 48 24   # two grids side by side
 """
 
+import contextlib
 import datetime
 import sys
 from pathlib import Path
@@ -97,6 +99,16 @@ class Design:
         return np.asarray(x[done], np.float32), done
 
 
+@contextlib.contextmanager
+def grid_nodes(nodes):
+    """Build and trace grids of ``nodes`` per column inside the block."""
+    old, noise_module.HEAD_GRID_NODES = noise_module.HEAD_GRID_NODES, nodes
+    try:
+        yield
+    finally:
+        noise_module.HEAD_GRID_NODES = old
+
+
 def accuracy(net, n_sets, groups, per_group, rng):
     """Largest per-trial |error|, |error| of the sum and relative gradient error, per data set."""
     name, box = net.card["model"]["name"], np.asarray(net.card["model"]["box"], np.float64)
@@ -123,7 +135,7 @@ def accuracy(net, n_sets, groups, per_group, rng):
     return per_trial, total, grad
 
 
-def costs(nets, rounds):
+def costs(nets, rounds, grids):
     """Seconds per logp + gradient in the coefficients: head per trial vs grid, LAN, analytic."""
     lan = lan_jax((True, True, False, False))
     analytic = analytic_jax(per_trial=("v", "a"))
@@ -159,19 +171,36 @@ def costs(nets, rounds):
                 ).sum()
 
             fns[(name, "per trial")] = vg(head_per_trial, dn, jnp.asarray(xn))
-            fns[(name, "grid")] = vg(lambda x, *p, f=f: f(x, *p).sum(), dn, jnp.asarray(xn))
+            for nodes in grids:
+                fn, p = vg(lambda x, *p, f=f: f(x, *p).sum(), dn, jnp.asarray(xn))
+                with grid_nodes(nodes):  # traced (and cached) with this grid
+                    jax.block_until_ready(fn(*p))
+                fns[(name, nodes)] = (fn, p)
         out[(groups, per_group)] = interleaved_times(fns, rounds=rounds)
     return out
 
 
 def main():
-    args, nets = network_args(__doc__, sets=3)
+    args, nets = network_args(
+        __doc__,
+        sets=3,
+        extra=lambda ap: ap.add_argument(
+            "--grid",
+            nargs="+",
+            type=int,
+            default=[noise_module.HEAD_GRID_NODES],
+            help="grid nodes per column, each measured in the same run (default: HEAD_GRID_NODES)",
+        ),
+    )
     groups = 20
     per_group = max(args.trials, logp_module.HEAD_GRID_MIN_ROWS + groups * 10) // groups
-    rng = np.random.default_rng(0)
-    acc = {m: accuracy(net, args.sets, groups, per_group, rng) for m, net in nets.items()}
+    acc = {}
+    for nodes in args.grid:  # the same data sets for every grid
+        rng = np.random.default_rng(0)
+        with grid_nodes(nodes):
+            acc[nodes] = {m: accuracy(net, args.sets, groups, per_group, rng) for m, net in nets.items()}
     least, logp_module.HEAD_GRID_MIN_ROWS = logp_module.HEAD_GRID_MIN_ROWS, 0  # the grid at every size
-    cost = costs(nets, args.rounds)
+    cost = costs(nets, args.rounds, args.grid)
     logp_module.HEAD_GRID_MIN_ROWS = least
     command = " ".join(["python benchmarks/speed/head_grid.py", *sys.argv[1:]])
     lines = [
@@ -179,26 +208,31 @@ def main():
         "",
         f"`{command}` ({datetime.date.today()}, 2 cores). Errors are against the same network with its "
         f"head run once per trial, on {args.sets} data sets x {groups} groups x {per_group} trials "
-        f"({noise_module.HEAD_GRID_NODES} grid nodes per column), simulated trial by trial from `v ~ 1 + x + "
+        f"({' / '.join(map(str, args.grid))} grid nodes per column), simulated trial by trial from "
+        "`v ~ 1 + x + "
         "(1|g)`, `a ~ 1 + (1|g)`; the gradient is with respect to every coefficient (intercepts, slope, "
         "group offsets, scalars).",
         "",
-        "| network | per-trial max abs error, median / max over sets (nats) | "
+        "| network | grid nodes per column | per-trial max abs error, median / max over sets (nats) | "
         "error of the summed log-likelihood, max (nats) | gradient relative error, max |",
-        "|---|---|---|---|",
+        "|---|---|---|---|---|",
     ]
     for m, net in nets.items():
-        pt, tot, g = acc[m]
-        lines.append(f"| {net.name} | {np.median(pt):.1e} / {max(pt):.1e} | {max(tot):.1e} | {max(g):.1e} |")
+        for nodes in args.grid:
+            pt, tot, g = acc[nodes][m]
+            errors = f"{np.median(pt):.1e} / {max(pt):.1e} | {max(tot):.1e} | {max(g):.1e}"
+            lines.append(f"| {net.name} | {nodes} | {errors} |")
     lines += [
         "",
-        "Cost of one log-likelihood + gradient in the coefficients, head per trial / grid, in units of "
+        "Cost of one log-likelihood + gradient in the coefficients, head per trial / grid ("
+        + " / ".join(f"{n} nodes" for n in args.grid)
+        + "), in units of "
         "HSSM's DDM LAN on the same design; each column measured interleaved in one run:",
         "",
         "| network | " + " | ".join(f"{g} x {t}: per trial / grid, x LAN" for g, t in SIZES) + " |",
         "|---|" + "---|" * len(SIZES),
     ]
-    lines += cost_rows(nets, cost, SIZES, ("per trial", "grid"))
+    lines += cost_rows(nets, cost, SIZES, ("per trial", *args.grid))
     lines += [
         "",
         f"Timing: median of {args.rounds} interleaved rounds. The grid is forced at every size here; "

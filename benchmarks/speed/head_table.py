@@ -10,7 +10,7 @@ script measures, per shipped network:
 
 * the error against the head run once per trial, on data simulated trial by trial from a
   regression on each parameter the head sees in turn (the parameter = its base value + a slope
-  times a standard-normal covariate, slope 10 % of the box width, clipped to the inner 80 % of
+  times a standard-normal covariate, slope 10 % of the box width (``--spread``), clipped to the inner 80 % of
   the box): the largest per-trial |error|, the error of the summed log-likelihood, and the
   largest relative error of the gradient with respect to the intercept, slope and scalars;
 * the cost of one log-likelihood + gradient of a ``v ~ 1 + x`` regression, head per trial vs head
@@ -58,12 +58,15 @@ TRIALS = (500, 2000, 5000)
 DDM_BOX = np.array([[-2.5, 2.5], [0.5, 2.0], [0.3, 0.7], [0.1, 0.6]])
 
 
-def regression_set(name, box, j, n, rng):
-    """Base theta, covariate, per-trial theta (column ``j`` moves) and the simulated trials."""
+def regression_set(name, box, j, n, rng, spread=0.1):
+    """Base theta, covariate, per-trial theta (column ``j`` moves) and the simulated trials.
+
+    The slope is ``spread`` times the box's width in column ``j``.
+    """
     inner = box[:, 0] + np.outer([0.1, 0.9], box[:, 1] - box[:, 0])
     base = rng.uniform(inner[0], inner[1])
     cov = rng.standard_normal(n)
-    slope = 0.1 * (box[j, 1] - box[j, 0])
+    slope = spread * (box[j, 1] - box[j, 0])
     theta = np.tile(base, (n, 1))
     theta[:, j] = np.clip(base[j] + slope * cov, inner[0, j], inner[1, j])
     x, done = simulate_trials(get_model(name), theta, rng)
@@ -81,7 +84,7 @@ def head_table_setting(setting):
         noise_module.HEAD_NODES, noise_module.HEAD_POINTS = old
 
 
-def accuracy(net, n_sets, n_trials, rng, setting):
+def accuracy(net, n_sets, n_trials, rng, setting, spread=0.1):
     """Per head-seen column: largest per-trial |error|, |error| of the sum, relative gradient error."""
     name, box = net.card["model"]["name"], np.asarray(net.card["model"]["box"], np.float64)
     P = len(net.params)
@@ -92,7 +95,7 @@ def accuracy(net, n_sets, n_trials, rng, setting):
     for j in cols:
         per_trial, total, grad = [], [], []
         for _ in range(n_sets):
-            base, slope, cov, _, x = regression_set(name, box, j, n_trials, rng)
+            base, slope, cov, _, x = regression_set(name, box, j, n_trials, rng, spread)
             x, cov = jnp.asarray(x), jnp.asarray(cov, jnp.float32)
             # (intercept, slope, the other parameters): the regression's coefficients
             coef = jnp.asarray([base[j], slope, *np.delete(base, j)], jnp.float32)
@@ -169,14 +172,24 @@ def costs(nets, rounds, settings):
 
 def main():
     default = f"{noise_module.HEAD_NODES}:{noise_module.HEAD_POINTS}"
-    args, nets = network_args(
-        __doc__, sets=5, extra=lambda ap: ap.add_argument("--head", nargs="+", default=[default])
-    )
+
+    def extra_args(ap):
+        ap.add_argument("--head", nargs="+", default=[default])
+        ap.add_argument(
+            "--spread",
+            type=float,
+            default=0.1,
+            help="the accuracy sets' slope as a fraction of the box width (clipped to the inner 80 %%)",
+        )
+
+    args, nets = network_args(__doc__, sets=5, extra=extra_args)
     settings = table_settings(args.head)
     acc = {}
     for setting in settings:  # the same data sets for every table
         rng = np.random.default_rng(0)
-        acc[setting] = {m: accuracy(net, args.sets, args.trials, rng, setting) for m, net in nets.items()}
+        acc[setting] = {
+            m: accuracy(net, args.sets, args.trials, rng, setting, args.spread) for m, net in nets.items()
+        }
     cost = costs(nets, args.rounds, settings)
     command = " ".join(["python benchmarks/speed/head_table.py", *sys.argv[1:]])
     lines = [
@@ -184,7 +197,8 @@ def main():
         "",
         f"`{command}` ({datetime.date.today()}, 2 cores shared with other jobs). Errors are against "
         "the same network with its head run once per trial; each row is a regression on that "
-        f"parameter ({args.sets} data sets x {args.trials} trials, simulated trial by trial), the "
+        f"parameter ({args.sets} data sets x {args.trials} trials, simulated trial by trial, slope "
+        f"{args.spread:g} of the box width), the "
         "gradient is with respect to the intercept, the slope and the scalar parameters.",
         "",
         "| network | regression on | table nodes (read) | per-trial max abs error, median / max over sets "

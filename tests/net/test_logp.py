@@ -240,9 +240,16 @@ def _regression_case(net, column, n, seed):
     return jnp.asarray(x[done], jnp.float32), params, jnp.asarray(theta[done], jnp.float32)
 
 
-@pytest.mark.parametrize(("name", "column"), [("ddm", "v"), ("ddm", "z"), ("angle", "a")])
+@pytest.mark.parametrize(
+    ("name", "column"), [("ddm", "v"), ("ddm", "z"), ("angle", "a"), ("weibull", "beta")]
+)
 def test_head_table_along_a_regression_parameter_matches_the_head_per_trial(name, column):
-    """One parameter per trial, the rest scalars: the head is read from a table along it."""
+    """One parameter per trial, the rest scalars: the head is read from a table along it.
+
+    angle's ``a`` and weibull's ``beta`` reach the head through their logarithm, and their
+    tables are spaced in it: with nodes spaced evenly in ``beta`` itself, this weibull case
+    (``beta`` down to the box's floor) erred by 8e-4 nats, wider regressions by up to 0.4.
+    """
     from hssm_nre import load_network
     from hssm_nre.net.logp import build_logp
 
