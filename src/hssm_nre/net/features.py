@@ -232,14 +232,21 @@ def is_lower(tr: Transform, c: jnp.ndarray) -> jnp.ndarray:
     return c == min(tr.choices)
 
 
+def log_param(values: jnp.ndarray) -> jnp.ndarray:
+    """Take the logarithm a network sees of a parameter in ``log_index``.
+
+    Floored: a parameter outside the box (masked to -inf later) must not put a NaN in a gradient.
+    """
+    return jnp.log(jnp.maximum(values, TINY))
+
+
 def theta_features(tr: Transform, theta: jnp.ndarray) -> jnp.ndarray:
     """Scaled parameters that feed the networks, shape ``(..., len(param_index))``."""
     idx = jnp.asarray(tr.param_index)
     th = theta[..., idx]
     if tr.log_index:
         is_log = np.isin(tr.param_index, tr.log_index)
-        # floored: a parameter outside the box (masked to -inf later) must not put a NaN in a gradient
-        th = jnp.where(is_log, jnp.log(jnp.maximum(th, TINY)), th)
+        th = jnp.where(is_log, log_param(th), th)
     return (th - jnp.asarray(tr.center, theta.dtype)) / jnp.asarray(tr.scale, theta.dtype)
 
 

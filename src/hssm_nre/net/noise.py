@@ -19,8 +19,8 @@ from jax.custom_batching import custom_vmap
 from jax.scipy.special import logsumexp
 
 from hssm_nre.net.features import (
-    TINY,
     is_lower,
+    log_param,
     mlp_out,
     n_choices,
     obs_dim_continuous,
@@ -311,7 +311,7 @@ def _head_table(tr, theta: jnp.ndarray, along):
 
     def coordinate(j, is_log):
         col = theta[..., j]
-        return jnp.log(jnp.maximum(col, TINY)) if is_log else col
+        return log_param(col) if is_log else col
 
     def parameter(pos, is_log):
         return jnp.exp(pos) if is_log else pos
