@@ -99,14 +99,23 @@ class Design:
         return np.asarray(x[done], np.float32), done
 
 
+def grid_spec() -> str:
+    """The package's grid as ``--grid`` writes it: ``"48"`` (cubic) or ``"c16"`` (Chebyshev)."""
+    return ("c" if noise_module.HEAD_GRID_CHEBYSHEV else "") + str(noise_module.HEAD_GRID_NODES)
+
+
 @contextlib.contextmanager
-def grid_nodes(nodes):
-    """Build and trace grids of ``nodes`` per column inside the block."""
-    old, noise_module.HEAD_GRID_NODES = noise_module.HEAD_GRID_NODES, nodes
+def grid_nodes(spec):
+    """Build and trace grids of ``spec`` nodes per column inside the block (``"c16"``: Chebyshev)."""
+    spec = str(spec)
+    old = noise_module.HEAD_GRID_NODES, noise_module.HEAD_GRID_CHEBYSHEV, noise_module.HEAD_TABLE_RAW
+    noise_module.HEAD_GRID_NODES = int(spec.strip("cr"))
+    noise_module.HEAD_GRID_CHEBYSHEV = spec.startswith("c")
+    noise_module.HEAD_TABLE_RAW = spec.endswith("r")
     try:
         yield
     finally:
-        noise_module.HEAD_GRID_NODES = old
+        noise_module.HEAD_GRID_NODES, noise_module.HEAD_GRID_CHEBYSHEV, noise_module.HEAD_TABLE_RAW = old
 
 
 def accuracy(net, n_sets, groups, per_group, rng):
@@ -135,12 +144,12 @@ def accuracy(net, n_sets, groups, per_group, rng):
     return per_trial, total, grad
 
 
-def costs(nets, rounds, grids):
+def costs(nets, rounds, grids, sizes=SIZES):
     """Seconds per logp + gradient in the coefficients: head per trial vs grid, LAN, analytic."""
     lan = lan_jax((True, True, False, False))
     analytic = analytic_jax(per_trial=("v", "a"))
     out = {}
-    for groups, per_group in SIZES:
+    for groups, per_group in sizes:
         rng = np.random.default_rng(groups)
         fns = {}
 
@@ -181,17 +190,23 @@ def costs(nets, rounds, grids):
 
 
 def main():
-    args, nets = network_args(
-        __doc__,
-        sets=3,
-        extra=lambda ap: ap.add_argument(
+    def extra_args(ap):
+        ap.add_argument(
             "--grid",
             nargs="+",
-            type=int,
-            default=[noise_module.HEAD_GRID_NODES],
-            help="grid nodes per column, each measured in the same run (default: HEAD_GRID_NODES)",
-        ),
-    )
+            default=[grid_spec()],
+            help="grid nodes per column, each measured in the same run: 48 (cubic), c16 (Chebyshev); "
+            "default: the package's grid",
+        )
+        ap.add_argument(
+            "--sizes",
+            nargs="+",
+            default=[f"{g}x{t}" for g, t in SIZES],
+            help="designs timed, groups x trials per group (default: %(default)s)",
+        )
+
+    args, nets = network_args(__doc__, sets=3, extra=extra_args)
+    sizes = tuple(tuple(int(v) for v in s.split("x")) for s in args.sizes)
     groups = 20
     per_group = max(args.trials, logp_module.HEAD_GRID_MIN_ROWS + groups * 10) // groups
     acc = {}
@@ -200,7 +215,7 @@ def main():
         with grid_nodes(nodes):
             acc[nodes] = {m: accuracy(net, args.sets, groups, per_group, rng) for m, net in nets.items()}
     least, logp_module.HEAD_GRID_MIN_ROWS = logp_module.HEAD_GRID_MIN_ROWS, 0  # the grid at every size
-    cost = costs(nets, args.rounds, args.grid)
+    cost = costs(nets, args.rounds, args.grid, sizes)
     logp_module.HEAD_GRID_MIN_ROWS = least
     command = " ".join(["python benchmarks/speed/head_grid.py", *sys.argv[1:]])
     lines = [
@@ -229,10 +244,10 @@ def main():
         + "), in units of "
         "HSSM's DDM LAN on the same design; each column measured interleaved in one run:",
         "",
-        "| network | " + " | ".join(f"{g} x {t}: per trial / grid, x LAN" for g, t in SIZES) + " |",
-        "|---|" + "---|" * len(SIZES),
+        "| network | " + " | ".join(f"{g} x {t}: per trial / grid, x LAN" for g, t in sizes) + " |",
+        "|---|" + "---|" * len(sizes),
     ]
-    lines += cost_rows(nets, cost, SIZES, ("per trial", *args.grid))
+    lines += cost_rows(nets, cost, sizes, ("per trial", *args.grid))
     lines += [
         "",
         f"Timing: median of {args.rounds} interleaved rounds. The grid is forced at every size here; "

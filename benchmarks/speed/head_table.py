@@ -76,12 +76,19 @@ def regression_set(name, box, j, n, rng, spread=0.1):
 @contextlib.contextmanager
 def head_table_setting(setting):
     """Build and trace tables with ``setting = (nodes, points)`` inside the block."""
-    old = noise_module.HEAD_NODES, noise_module.HEAD_POINTS
-    noise_module.HEAD_NODES, noise_module.HEAD_POINTS = setting
+    old = noise_module.HEAD_NODES, noise_module.HEAD_POINTS, noise_module.HEAD_TABLE_RAW
+    noise_module.HEAD_NODES, noise_module.HEAD_POINTS = setting[:2]
+    noise_module.HEAD_TABLE_RAW = len(setting) > 2 and bool(setting[2])
     try:
         yield
     finally:
-        noise_module.HEAD_NODES, noise_module.HEAD_POINTS = old
+        noise_module.HEAD_NODES, noise_module.HEAD_POINTS, noise_module.HEAD_TABLE_RAW = old
+
+
+def setting_label(setting) -> str:
+    """``48 (quintic)``, ``16 (Chebyshev, raw outputs)``: a ``--head`` setting in words."""
+    raw = ", raw outputs" if len(setting) > 2 and setting[2] else ""
+    return f"{setting[0]} ({READ[setting[1]]}{raw})"
 
 
 def accuracy(net, n_sets, n_trials, rng, setting, spread=0.1):
@@ -209,10 +216,10 @@ def main():
         for setting in settings:
             for param, (pt, tot, g) in acc[setting][m].items():
                 lines.append(
-                    f"| {net.name} | {param} | {setting[0]} ({READ[setting[1]]}) | "
+                    f"| {net.name} | {param} | {setting_label(setting)} | "
                     f"{np.median(pt):.1e} / {max(pt):.1e} | {max(tot):.1e} | {max(g):.1e} |"
                 )
-    names = " / ".join(f"{n} {READ[p]}" for n, p in settings)
+    names = " / ".join(setting_label(s) for s in settings)
     lines += [
         "",
         "Cost of one log-likelihood + gradient of a `v ~ 1 + x` regression (the other parameters "
