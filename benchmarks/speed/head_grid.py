@@ -16,10 +16,10 @@ shipped network:
   relative error of the gradient with respect to the coefficients (intercepts, slope, every
   group's two offsets, the scalars);
 * the cost of one log-likelihood + gradient in those coefficients, head per trial vs grid (forced
-  at every size), at 20 x 200, 50 x 500 and 100 x 500 trials (the hierarchical benchmark's sizes),
-  interleaved in
-  one run with HSSM's DDM LAN (``../shared/peers/ddm_lan.onnx`` through hssm's ONNX-to-JAX path)
-  and the analytic likelihood on the same design.
+  at every size), at 20 x 200, 50 x 500 and 100 x 500 trials (the hierarchical benchmark's sizes;
+  ``--sizes 10x200 ...`` for others), interleaved in one run with HSSM's DDM LAN
+  (``../shared/peers/ddm_lan.onnx`` through hssm's ONNX-to-JAX path) and the analytic
+  likelihood on the same design.
 
     python benchmarks/speed/head_grid.py --sets 3 --out benchmarks/results/head_grid.md
     python benchmarks/speed/head_grid.py --models ddm --sets 1 --rounds 3
@@ -99,23 +99,14 @@ class Design:
         return np.asarray(x[done], np.float32), done
 
 
-def grid_spec() -> str:
-    """The package's grid as ``--grid`` writes it: ``"48"`` (cubic) or ``"c16"`` (Chebyshev)."""
-    return ("c" if noise_module.HEAD_GRID_CHEBYSHEV else "") + str(noise_module.HEAD_GRID_NODES)
-
-
 @contextlib.contextmanager
-def grid_nodes(spec):
-    """Build and trace grids of ``spec`` nodes per column inside the block (``"c16"``: Chebyshev)."""
-    spec = str(spec)
-    old = noise_module.HEAD_GRID_NODES, noise_module.HEAD_GRID_CHEBYSHEV, noise_module.HEAD_TABLE_RAW
-    noise_module.HEAD_GRID_NODES = int(spec.strip("cr"))
-    noise_module.HEAD_GRID_CHEBYSHEV = spec.startswith("c")
-    noise_module.HEAD_TABLE_RAW = spec.endswith("r")
+def grid_nodes(nodes):
+    """Build and trace grids of ``nodes`` per column inside the block."""
+    old, noise_module.HEAD_GRID_NODES = noise_module.HEAD_GRID_NODES, nodes
     try:
         yield
     finally:
-        noise_module.HEAD_GRID_NODES, noise_module.HEAD_GRID_CHEBYSHEV, noise_module.HEAD_TABLE_RAW = old
+        noise_module.HEAD_GRID_NODES = old
 
 
 def accuracy(net, n_sets, groups, per_group, rng):
@@ -194,9 +185,9 @@ def main():
         ap.add_argument(
             "--grid",
             nargs="+",
-            default=[grid_spec()],
-            help="grid nodes per column, each measured in the same run: 48 (cubic), c16 (Chebyshev); "
-            "default: the package's grid",
+            type=int,
+            default=[noise_module.HEAD_GRID_NODES],
+            help="grid nodes per column, each measured in the same run (default: HEAD_GRID_NODES)",
         )
         ap.add_argument(
             "--sizes",

@@ -76,19 +76,12 @@ def regression_set(name, box, j, n, rng, spread=0.1):
 @contextlib.contextmanager
 def head_table_setting(setting):
     """Build and trace tables with ``setting = (nodes, points)`` inside the block."""
-    old = noise_module.HEAD_NODES, noise_module.HEAD_POINTS, noise_module.HEAD_TABLE_RAW
-    noise_module.HEAD_NODES, noise_module.HEAD_POINTS = setting[:2]
-    noise_module.HEAD_TABLE_RAW = len(setting) > 2 and bool(setting[2])
+    old = noise_module.HEAD_NODES, noise_module.HEAD_POINTS
+    noise_module.HEAD_NODES, noise_module.HEAD_POINTS = setting
     try:
         yield
     finally:
-        noise_module.HEAD_NODES, noise_module.HEAD_POINTS, noise_module.HEAD_TABLE_RAW = old
-
-
-def setting_label(setting) -> str:
-    """``48 (quintic)``, ``16 (Chebyshev, raw outputs)``: a ``--head`` setting in words."""
-    raw = ", raw outputs" if len(setting) > 2 and setting[2] else ""
-    return f"{setting[0]} ({READ[setting[1]]}{raw})"
+        noise_module.HEAD_NODES, noise_module.HEAD_POINTS = old
 
 
 def accuracy(net, n_sets, n_trials, rng, setting, spread=0.1):
@@ -216,10 +209,10 @@ def main():
         for setting in settings:
             for param, (pt, tot, g) in acc[setting][m].items():
                 lines.append(
-                    f"| {net.name} | {param} | {setting_label(setting)} | "
+                    f"| {net.name} | {param} | {setting[0]} ({READ[setting[1]]}) | "
                     f"{np.median(pt):.1e} / {max(pt):.1e} | {max(tot):.1e} | {max(g):.1e} |"
                 )
-    names = " / ".join(setting_label(s) for s in settings)
+    names = " / ".join(f"{n} {READ[p]}" for n, p in settings)
     lines += [
         "",
         "Cost of one log-likelihood + gradient of a `v ~ 1 + x` regression (the other parameters "

@@ -1,21 +1,10 @@
-"""Lagrange and Chebyshev tables reproduce polynomials of their degree, in one variable and two."""
+"""Lagrange tables reproduce polynomials of their degree: one variable and the tensor product of two."""
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from hssm_nre.net.table import (
-    chebyshev_nodes,
-    chebyshev_read,
-    chebyshev_read_2d,
-    chebyshev_span,
-    cubic_read,
-    cubic_read_2d,
-    lagrange_read,
-    node_positions,
-    span,
-)
+from hssm_nre.net.table import cubic_read, cubic_read_2d, lagrange_read, node_positions, span
 
 
 def _cubic(u):
@@ -111,64 +100,3 @@ def test_cubic_read_2d_is_exact_for_a_product_of_cubics_and_not_for_higher_degre
 def test_span_refuses_fewer_than_four_nodes():
     with pytest.raises(ValueError, match="at least 4 nodes"):
         span(jnp.arange(3.0), 3, 1e-4)
-
-
-def test_chebyshev_read_is_exact_up_to_its_degree_and_reads_its_own_block():
-    values = jnp.asarray(np.random.default_rng(3).uniform(-1.2, 2.4, 300), jnp.float32)
-    lo, hi = chebyshev_span(values, 1e-4)
-    nodes = chebyshev_nodes(lo, hi, 6)
-    assert float(nodes[0]) > float(lo) and float(nodes[-1]) < float(hi)  # inside the range
-
-    def quintic(u):
-        return _cubic(u) + 0.4 * u**4 - 0.15 * u**5
-
-    out = chebyshev_read(quintic(nodes)[:, None], values, lo, hi, 6)
-    assert out.shape == (300, 1)
-    np.testing.assert_allclose(np.asarray(out[:, 0]), np.asarray(quintic(values)), atol=2e-4)
-    # degree 6 through 6 nodes misses
-    rough = chebyshev_read((nodes**6)[:, None], values, lo, hi, 6)
-    assert np.max(np.abs(np.asarray(rough[:, 0] - values**6))) > 1e-2
-    # two blocks: each value reads its own
-    block = jnp.asarray(np.arange(300) % 2)
-    table = jnp.stack([quintic(nodes)[:, None], _cubic(nodes)[:, None]])
-    both = chebyshev_read(table, values, lo, hi, 6, block=block)
-    want = np.where(np.asarray(block) == 0, np.asarray(quintic(values)), np.asarray(_cubic(values)))
-    np.testing.assert_allclose(np.asarray(both[:, 0]), want, atol=2e-4)
-
-
-def test_chebyshev_read_converges_geometrically_and_keeps_the_gradient_at_the_ends():
-    values = jnp.linspace(-0.7, 1.9, 257)
-    lo, hi = chebyshev_span(values, 1e-4)
-    errors = []
-    for n in (6, 10, 14):
-        nodes = chebyshev_nodes(lo, hi, n)
-        out = chebyshev_read(jnp.sin(2 * nodes)[:, None], values, lo, hi, n)
-        errors.append(float(jnp.max(jnp.abs(out[:, 0] - jnp.sin(2 * values)))))
-    assert errors[0] > 100 * errors[1] and errors[2] < errors[1]  # then float32 rounding
-    assert errors[2] < 1e-5
-
-    def at(v):  # the table's nodes stay fixed; the read is differentiated at the range's ends
-        nodes = chebyshev_nodes(lo, hi, 14)
-        return chebyshev_read(jnp.sin(2 * nodes)[:, None], v, lo, hi, 14)[0, 0]
-
-    for end in (lo, hi):
-        g = jax.grad(at)(jnp.reshape(end, (1,)))
-        np.testing.assert_allclose(float(g[0]), 2 * np.cos(2 * float(end)), rtol=1e-3)
-
-
-def test_chebyshev_read_2d_is_exact_for_a_product_of_polynomials_of_its_degree():
-    rng = np.random.default_rng(4)
-    a = jnp.asarray(rng.uniform(0.4, 1.9, 200), jnp.float32)
-    b = jnp.asarray(rng.uniform(-1.0, 1.0, 200), jnp.float32)
-    n = 5
-    spans = (chebyshev_span(a, 1e-4), chebyshev_span(b, 1e-4))
-    na, nb = (chebyshev_nodes(lo, hi, n) for lo, hi in spans)
-    grid = (_cubic(na)[:, None] * nb[None, :] ** 4)[..., None]
-    out = chebyshev_read_2d(grid, (a, b), spans, n)
-    np.testing.assert_allclose(np.asarray(out[:, 0]), np.asarray(_cubic(a) * b**4), atol=2e-4)
-    block = jnp.asarray(np.arange(200) % 2)
-    both = chebyshev_read_2d(jnp.stack([grid, 2 * grid]), (a, b), spans, n, block=block)
-    want = np.asarray(_cubic(a) * b**4) * (1 + np.asarray(block))
-    np.testing.assert_allclose(np.asarray(both[:, 0]), want, atol=4e-4)
-    rough = chebyshev_read_2d((na[:, None] * nb[None, :] ** 5)[..., None], (a, b), spans, n)
-    assert np.max(np.abs(np.asarray(rough[:, 0] - a * b**5))) > 1e-3

@@ -27,16 +27,7 @@ from hssm_nre.net.features import (
     reflect,
     theta_features,
 )
-from hssm_nre.net.table import (
-    chebyshev_nodes,
-    chebyshev_read,
-    chebyshev_read_2d,
-    chebyshev_span,
-    cubic_read_2d,
-    lagrange_read,
-    node_positions,
-    span,
-)
+from hssm_nre.net.table import cubic_read_2d, lagrange_read, node_positions, span
 
 __all__ = ["fit_reference", "reference_logpdf", "reference_sample"]
 
@@ -281,14 +272,6 @@ def q_logpdf_along(weights: dict, tr, theta: jnp.ndarray, n_components: int, alo
     nodes, read = _head_table(tr, theta, along)
     shared, blocks = _by_choice(tr, _head_outputs(weights, tr, nodes), c)
     logpi = jax.nn.log_softmax(shared, axis=-1)
-    if HEAD_TABLE_RAW:
-        table = jnp.stack(
-            [jnp.concatenate([logpi[..., i : i + 1], b], axis=-1) for i, b in enumerate(blocks)]
-        )
-        rows = read(table, block=c_index)
-        lead = rows.shape[:-1]
-        logw, mu, sd = _components(rows[..., 1:].reshape(*lead, n_components, 1 + 2 * d), d)
-        return rows[..., 0] + _mixture_logpdf(logw, mu, sd, y)
     table = jnp.stack([_mixture_table(logpi[..., i], b, n_components, d) for i, b in enumerate(blocks)])
     return _mixture_logpdf_table(read(table, block=c_index), y, n_components, d)
 
@@ -333,39 +316,33 @@ def _head_table(tr, theta: jnp.ndarray, along):
     def parameter(pos, is_log):
         return jnp.exp(pos) if is_log else pos
 
-    if len(cols) not in (1, 2):
-        raise ValueError(f"the head's table follows one or two columns, not {len(cols)}")
     values = tuple(coordinate(j, is_log) for j, is_log in zip(cols, logs, strict=True))
-    grid = len(cols) == 2
-    n = HEAD_GRID_NODES if grid else HEAD_NODES
-    points = 4 if grid else HEAD_POINTS
-    chebyshev = HEAD_GRID_CHEBYSHEV if grid else points == 0
-    if chebyshev:
-        spans = tuple(chebyshev_span(v, 1e-4) for v in values)
-        pos = [chebyshev_nodes(lo, hi, n) for lo, hi in spans]
-    else:
+    if len(cols) == 1:
+        n, p = HEAD_NODES, HEAD_POINTS
+        lo, h = span(values[0], n, 1e-4)
+        nodes = jnp.broadcast_to(theta[:1], (n + p - 1, theta.shape[-1]))
+        nodes = nodes.at[:, cols[0]].set(parameter(node_positions(lo, h, n, p), logs[0]))
+
+        def read(table, block=None):
+            return lagrange_read(table, values[0], lo, h, n, p, block)
+
+        return nodes, read
+    if len(cols) == 2:
+        n = HEAD_GRID_NODES
+        m = n + 3
         spans = tuple(span(v, n, 1e-4) for v in values)
-        pos = [node_positions(lo, h, n, points) for lo, h in spans]
-    pos = [parameter(q, is_log) for q, is_log in zip(pos, logs, strict=True)]
-    m = pos[0].shape[0]
-    if not grid:
-        nodes = jnp.broadcast_to(theta[:1], (m, theta.shape[-1])).at[:, cols[0]].set(pos[0])
-    else:
+        pos = [
+            parameter(node_positions(lo, h, n), is_log) for (lo, h), is_log in zip(spans, logs, strict=True)
+        ]
         nodes = jnp.broadcast_to(theta[:1], (m, m, theta.shape[-1]))
         nodes = nodes.at[:, :, cols[0]].set(pos[0][:, None]).at[:, :, cols[1]].set(pos[1][None, :])
-        nodes = nodes.reshape(m * m, -1)
 
-    def read(table, block=None):
-        if not grid:
-            if chebyshev:
-                return chebyshev_read(table, values[0], *spans[0], n, block)
-            return lagrange_read(table, values[0], *spans[0], n, points, block)
-        table = table.reshape(*table.shape[:-2], m, m, table.shape[-1])  # (B,) leads with blocks
-        if chebyshev:
-            return chebyshev_read_2d(table, values, spans, n, block)
-        return cubic_read_2d(table, values, spans, n, block)
+        def read(table, block=None):
+            lead = table.shape[:-2]  # (B,) with blocks
+            return cubic_read_2d(table.reshape(*lead, m, m, table.shape[-1]), values, spans, n, block)
 
-    return nodes, read
+        return nodes.reshape(m * m, -1), read
+    raise ValueError(f"the head's table follows one or two columns, not {len(cols)}")
 
 
 def _by_choice(tr, out: jnp.ndarray, c: int):
@@ -388,8 +365,6 @@ HEAD_POINTS = 6
 # Nodes per column of the head's grid when two parameters vary (``along=(j, k)``); the cubic's
 # error falls as the fourth power of the spacing (benchmarks/speed/head_grid.py).
 HEAD_GRID_NODES = 48
-HEAD_GRID_CHEBYSHEV = False
-HEAD_TABLE_RAW = False
 
 
 def _head_outputs(weights: dict, tr, theta: jnp.ndarray) -> jnp.ndarray:

@@ -11,10 +11,6 @@ tensor product: a grid of nodes, read through the 4 x 4 nearest (:func:`cubic_re
 ``points = 6`` reads the quintic through the six nearest nodes instead (two nodes below the
 range, three above): its error falls as the sixth power of the spacing rather than the fourth,
 so the same accuracy takes fewer nodes where the function is smooth.
-
-A Chebyshev table (:func:`chebyshev_read`, :func:`chebyshev_read_2d`) places its nodes at the
-Chebyshev points of the values' range and reads the one polynomial through all of them: far
-fewer nodes for an analytic function, each read touching every node.
 """
 
 from __future__ import annotations
@@ -22,19 +18,8 @@ from __future__ import annotations
 import math
 
 import jax.numpy as jnp
-import numpy as np
 
-__all__ = [
-    "chebyshev_nodes",
-    "chebyshev_read",
-    "chebyshev_read_2d",
-    "chebyshev_span",
-    "cubic_read",
-    "cubic_read_2d",
-    "lagrange_read",
-    "node_positions",
-    "span",
-]
+__all__ = ["cubic_read", "cubic_read_2d", "lagrange_read", "node_positions", "span"]
 
 
 def span(values: jnp.ndarray, n_nodes: int, min_width: float):
@@ -155,90 +140,3 @@ def cubic_read_2d(table: jnp.ndarray, values: tuple, spans: tuple, n_nodes: int,
             rows = jnp.take(flat, start + i * width + j, axis=0)
             out = out + _expand(wi * wj, rows) * rows
     return out
-
-
-def chebyshev_span(values: jnp.ndarray, min_width: float):
-    """``(lo, hi)``: the range of ``values``, at least ``min_width`` wide."""
-    lo = jnp.min(values)
-    return lo, jnp.maximum(jnp.max(values), lo + min_width)
-
-
-def _chebyshev_points(n_nodes: int) -> np.ndarray:
-    """Place the Chebyshev points of the first kind on ``[-1, 1]``, ascending."""
-    return -np.cos(np.pi * (np.arange(n_nodes) + 0.5) / n_nodes)
-
-
-def chebyshev_nodes(lo, hi, n_nodes: int) -> jnp.ndarray:
-    """Place ``n_nodes`` Chebyshev points of the first kind on ``[lo, hi]``, ascending."""
-    s = jnp.asarray(_chebyshev_points(n_nodes), jnp.float32)
-    return lo + (s + 1.0) * (0.5 * (hi - lo))
-
-
-def _chebyshev_coefficients(n_nodes: int) -> jnp.ndarray:
-    """``D (n, n)``: the coefficients ``c = D f`` of the polynomial through ``f`` at :func:`chebyshev_nodes`.
-
-    ``c_k = (2 / n) sum_j f_j T_k(s_j)``, ``c_0`` halved (the points' discrete orthogonality).
-    """
-    d = (2.0 / n_nodes) * np.cos(np.outer(np.arange(n_nodes), np.arccos(_chebyshev_points(n_nodes))))
-    d[0] *= 0.5
-    return jnp.asarray(d, jnp.float32)
-
-
-def _chebyshev_basis(values: jnp.ndarray, lo, hi, n_nodes: int) -> jnp.ndarray:
-    """``T_0 .. T_{n-1}`` at ``values`` mapped from ``[lo, hi]`` onto ``[-1, 1]``: ``(values.size, n)``.
-
-    By the three-term recurrence, whose gradient is finite at the ends (``cos(k arccos s)``'s is
-    not). Not clipped: a value at the range's end keeps its whole gradient.
-    """
-    s = 2.0 * (values.reshape(-1) - lo) / (hi - lo) - 1.0
-    t = [jnp.ones_like(s), s]
-    for _ in range(2, n_nodes):
-        t.append(2.0 * s * t[-1] - t[-2])
-    return jnp.stack(t[:n_nodes], axis=-1)
-
-
-def _by_block(basis: jnp.ndarray, block, n_blocks: int) -> jnp.ndarray:
-    """Basis rows ``(v, n)`` spread to ``(v, B n)``, zero outside each value's own block."""
-    if block is None:
-        return basis
-    block = block.reshape(-1, 1)
-    return jnp.concatenate([jnp.where(block == b, basis, 0.0) for b in range(n_blocks)], axis=-1)
-
-
-def chebyshev_read(table: jnp.ndarray, values: jnp.ndarray, lo, hi, n_nodes: int, block=None) -> jnp.ndarray:
-    """Interpolate ``table`` (``(n_nodes, *channels)``, rows at :func:`chebyshev_nodes`) at ``values``.
-
-    ``values`` lie in ``[lo, hi]`` (:func:`chebyshev_span`); each reads the polynomial through
-    every node (degree ``n_nodes - 1``), in Chebyshev form: its error falls geometrically with
-    the nodes where the function is analytic, against a power of the spacing for
-    :func:`lagrange_read`. Every value reads every node, so a read costs ``n_nodes`` times the
-    channels. With ``block`` (integers shaped like ``values``) the
-    table is ``(B, n_nodes, *channels)`` and each value reads its own block.
-    """
-    lead = 0 if block is None else 1
-    flat = table.reshape(*table.shape[: lead + 1], -1)
-    coef = jnp.einsum("kj,...jc->...kc", _chebyshev_coefficients(n_nodes), flat)
-    basis = _by_block(_chebyshev_basis(values, lo, hi, n_nodes), block, table.shape[0] if lead else 1)
-    out = basis @ coef.reshape(-1, flat.shape[-1])
-    return out.reshape(*values.shape, *table.shape[lead + 1 :])
-
-
-def chebyshev_read_2d(
-    table: jnp.ndarray, values: tuple, spans: tuple, n_nodes: int, block=None
-) -> jnp.ndarray:
-    """:func:`chebyshev_read` on a grid ``table (n_nodes, n_nodes, *channels)`` at the pairs ``values``.
-
-    ``values = (a, b)`` and ``spans = ((lo_a, hi_a), (lo_b, hi_b))``; the grid's rows sit at the
-    Chebyshev nodes of ``a``, its columns at those of ``b``, and each pair reads the tensor
-    product of the two polynomials. With ``block`` the table is ``(B, n_nodes, n_nodes, *channels)``.
-    """
-    lead = 0 if block is None else 1
-    n = n_nodes
-    flat = table.reshape(*table.shape[: lead + 2], -1)
-    d = _chebyshev_coefficients(n)
-    coef = jnp.einsum("ai,bj,...ijc->...abc", d, d, flat)
-    basis_a, basis_b = (_chebyshev_basis(v, lo, hi, n) for v, (lo, hi) in zip(values, spans, strict=True))
-    basis_a = _by_block(basis_a, block, table.shape[0] if lead else 1)
-    along_b = (basis_a @ coef.reshape(-1, n * flat.shape[-1])).reshape(-1, n, flat.shape[-1])
-    out = jnp.einsum("vb,vbc->vc", basis_b, along_b)
-    return out.reshape(*values[0].shape, *table.shape[lead + 2 :])
