@@ -180,6 +180,12 @@ def table_errors(f_direct, f_table, coef):
 READ = {4: "cubic", 6: "quintic"}
 
 
+def size_pair(spec: str) -> tuple[int, int]:
+    """``"20x200"`` (groups x trials per group, ``--sizes``) as ``(20, 200)``."""
+    groups, per_group = (int(v) for v in spec.lower().split("x"))
+    return groups, per_group
+
+
 def table_settings(specs) -> list[tuple[int, ...]]:
     """``["128:6", "48:6:32", ...]`` (nodes:points[:fastest[:slowest]], --nodes / --head) as tuples."""
     return [tuple(int(v) for v in k.split(":")) for k in specs]

@@ -47,7 +47,7 @@ from hssm_nre.simulation import simulate_trials  # noqa: E402
 from hssm_nre.validation.sampling import sample_numpyro  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: common.py
-from common import emit, peer_lan  # noqa: E402
+from common import emit, peer_lan, size_pair  # noqa: E402
 
 TRUTH = {
     "v_Intercept": 0.5,
@@ -293,7 +293,7 @@ def main(argv=None):
     if args.reps > 1 or args.workers or args.scheduler:
         return lines + repetitions(args, kinds)
     for size in args.sizes:
-        p, n = (int(s) for s in size.lower().split("x"))
+        p, n = size_pair(size)
         data = simulate(p, n, args.seed, args.design)
         results = {}
         for kind in kinds:
@@ -322,7 +322,7 @@ def repetitions(args, kinds) -> list[str]:
     cluster = Cluster(workers=args.workers, scheduler=args.scheduler)
     keys, tasks = [], []
     for size in args.sizes:
-        p, n = (int(s) for s in size.lower().split("x"))
+        p, n = size_pair(size)
         for r in range(args.reps):
             for kind in kinds:
                 keys.append((size, args.seed + r, kind))

@@ -49,6 +49,7 @@ from common import (  # noqa: E402
     interleaved_times,
     lan_jax,
     network_args,
+    size_pair,
     table_errors,
 )
 
@@ -197,7 +198,7 @@ def main():
         )
 
     args, nets = network_args(__doc__, sets=3, extra=extra_args)
-    sizes = tuple(tuple(int(v) for v in s.split("x")) for s in args.sizes)
+    sizes = tuple(size_pair(s) for s in args.sizes)
     groups = 20
     per_group = max(args.trials, logp_module.HEAD_GRID_MIN_ROWS + groups * 10) // groups
     acc = {}
