@@ -8,6 +8,9 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 RUN := $(UV) run --frozen --no-sync
+# pytest worker processes for `make test` (pytest-xdist; one test file per worker, so a file's
+# fixtures are built once; each worker imports its own JAX and hssm).
+PYTEST_WORKERS ?= 2
 
 .PHONY: venv demo test test-slow lint docs bench clean
 
@@ -33,7 +36,7 @@ docs: venv
 	$(RUN) mkdocs build --strict --site-dir site
 
 test: venv lint docs
-	$(RUN) pytest
+	$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadfile
 	$(RUN) pytest -m slow tests/test_packaging.py  # the wheel in a clean venv (about 40 s)
 
 test-slow: venv
