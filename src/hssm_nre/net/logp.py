@@ -40,7 +40,6 @@ from hssm_nre.net.noise import (
     q_head_params,
     q_head_params_repeated,
     q_logpdf_along,
-    q_logpdf_grouped,
     q_logpdf_y,
     reference_logpdf,
     with_numbers,
@@ -78,7 +77,7 @@ def _raw_fn(card: dict):
         # ``varying`` (static) names the columns of a per-trial theta that differ between rows.
         net_w = {k: v for k, v in weights.items() if not k.startswith("ref_")}
         learned = f"{Q_PREFIX}W0" in weights
-        shared, along, grouped = theta, None, None
+        shared, along = theta, None
         if varying is not None and theta.shape[0] > 1:
             seen = [j for j in varying if j in tr.param_index]  # the head sees these columns
             if not seen:
@@ -87,8 +86,6 @@ def _raw_fn(card: dict):
                 along = seen[0]
             elif len(seen) == 2 and theta.shape[0] >= HEAD_GRID_MIN_ROWS:
                 along = tuple(seen)
-            elif len(seen) == 2 and theta.shape[0] >= HEAD_GROUPED_MIN_ROWS:
-                grouped = tuple(seen)
         theta = jnp.broadcast_to(theta, (*x.shape[:-1], theta.shape[-1]))
         out = mlp(net_w, featurize(tr, theta, x))
         if base != "none":
@@ -96,20 +93,12 @@ def _raw_fn(card: dict):
         elif learned:
             y, ci, log_jac = obs_to_y(tr, theta, x)
             if along is None:
-
-                def per_row():
-                    if shared.shape[0] >= HEAD_REPEATED_MIN_ROWS:  # every row its own parameters
-                        qp = q_head_params_repeated(net_w, tr, shared, q_m, HEAD_REPEATED_MAX)
-                    else:
-                        qp = q_head_params(net_w, tr, shared, q_m)
-                    lead = x.shape[:-1]
-                    qp = jax.tree.map(lambda a: jnp.broadcast_to(a, (*lead, *a.shape[x.ndim - 1 :])), qp)
-                    return q_logpdf_y(qp, y, ci)
-
-                if grouped is None:
-                    out = out + per_row() + log_jac
+                if shared.shape[0] >= HEAD_REPEATED_MIN_ROWS:  # every row its own parameters
+                    qp = q_head_params_repeated(net_w, tr, shared, q_m, HEAD_REPEATED_MAX)
                 else:
-                    out = out + q_logpdf_grouped(net_w, tr, theta, q_m, grouped, y, ci, per_row) + log_jac
+                    qp = q_head_params(net_w, tr, shared, q_m)
+                qp = jax.tree.map(lambda a: jnp.broadcast_to(a, (*x.shape[:-1], *a.shape[x.ndim - 1 :])), qp)
+                out = out + q_logpdf_y(qp, y, ci) + log_jac
             else:
                 out = out + q_logpdf_along(net_w, tr, theta, q_m, along, y, ci) + log_jac
         elif normalized:
@@ -243,10 +232,6 @@ HEAD_TABLE_MIN_ROWS = 256
 # comes from a grid over both (51 x 51 evaluations; below, the 16 reads per trial cost about
 # what they save: benchmarks/results/head_grid.md).
 HEAD_GRID_MIN_ROWS = 8000
-# Below that, from this many rows on, when one of the two takes few values (a random intercept
-# beside a trial-level regression), the head comes from one table per value
-# (:func:`hssm_nre.net.noise.q_logpdf_grouped`).
-HEAD_GROUPED_MIN_ROWS = 2048
 
 
 # With three or more varying parameters the head sees (or two below HEAD_GRID_MIN_ROWS), from

@@ -276,87 +276,6 @@ def q_logpdf_along(weights: dict, tr, theta: jnp.ndarray, n_components: int, alo
     return _mixture_logpdf_table(read(table, block=c_index), y, n_components, d)
 
 
-def q_logpdf_grouped(weights: dict, tr, theta: jnp.ndarray, n_components: int, cols, y, c_index, per_row):
-    """``log q(y, c | theta)`` per row where two columns the head sees vary, one of them by group only.
-
-    ``theta (n, P)`` is per trial and its columns ``cols = (j, k)`` vary, e.g. ``v ~ 1 + x + (1 |
-    participant_id)`` beside ``a ~ 1 + (1 | participant_id)``: one column moves from trial to
-    trial, the other takes one value per participant (or per participant and condition). When
-    one of the two takes at most :data:`HEAD_GROUPS_MAX` distinct values, the head runs at
-    :data:`HEAD_NODES` nodes along the other column for each of them, and each row reads its own
-    group's table as :func:`q_logpdf_along` reads its one table (the quintic through its 6 nearest
-    nodes). A row's derivative in the grouped column is read the same way from the tables' own
-    derivative along that column (one forward-mode pass of the head at the nodes), so rows equal
-    by chance (random effects all zero at the sampler's start) keep their own gradients.
-    Otherwise ``per_row()`` (the head once per row, or once per distinct row) gives the answer.
-    The choice is made at run time, one for all chains under ``jax.vmap``.
-    """
-    j, k = cols
-
-    def groups(col):
-        col = jax.lax.stop_gradient(theta[:, col])
-        uniq, inv = jnp.unique(col, size=HEAD_GROUPS_MAX, return_inverse=True, fill_value=col[0])
-        inv = inv.reshape(-1)
-        return uniq, inv, jnp.all(uniq[inv] == col)  # False with more groups (or NaNs)
-
-    by_k, by_j = groups(k), groups(j)
-    # both grouped (random intercepts only): the head once per distinct row is cheaper
-    branch = jnp.where(by_k[2] & ~by_j[2], 0, jnp.where(by_j[2] & ~by_k[2], 1, 2))
-    branch = _one_branch(branch)
-    return jax.lax.switch(
-        branch,
-        [
-            lambda: _grouped_logpdf(weights, tr, theta, n_components, j, k, by_k[:2], y, c_index),
-            lambda: _grouped_logpdf(weights, tr, theta, n_components, k, j, by_j[:2], y, c_index),
-            per_row,
-        ],
-    )
-
-
-def _grouped_logpdf(weights, tr, theta, n_components, j, k, group, y, c_index):
-    """:func:`q_logpdf_grouped` along column ``j``, one table per distinct value of column ``k``."""
-    c, d = n_choices(tr), obs_dim_continuous(tr)
-    uniq, inv = group
-    g = uniq.shape[0]
-    n, p = HEAD_NODES, HEAD_POINTS
-    is_log = j in tr.log_index
-    values = log_param(theta[:, j]) if is_log else theta[:, j]
-    lo, h = span(values, n, 1e-4)
-    pos = node_positions(lo, h, n, p)
-    pos = jnp.exp(pos) if is_log else pos
-    nodes = jnp.broadcast_to(theta[:1], (g, n + p - 1, theta.shape[-1]))
-    nodes = nodes.at[:, :, j].set(pos[None, :]).at[:, :, k].set(uniq[:, None])
-
-    def tables(at):
-        shared, blocks = _by_choice(tr, _head_outputs(weights, tr, at), c)
-        logpi = jax.nn.log_softmax(shared, axis=-1)
-        return jnp.stack([_mixture_table(logpi[..., i], b, n_components, d) for i, b in enumerate(blocks)])
-
-    tangent = jnp.zeros_like(nodes).at[:, :, k].set(1.0)
-    table = tables(nodes)  # (C, G, N, D)
-    d_table = jax.jvp(tables, (jax.lax.stop_gradient(nodes),), (tangent,))[1]
-    both = jnp.concatenate([table, jax.lax.stop_gradient(d_table)], axis=-1)
-    rows = lagrange_read(both.reshape(c * g, *both.shape[2:]), values, lo, h, n, p, c_index * g + inv)
-    width = table.shape[-1]
-    # value: the group's table; derivative in column k: the tables' own derivative, read alike
-    moved = theta[:, k] - jax.lax.stop_gradient(theta[:, k])
-    rows = rows[..., :width] + moved[:, None] * rows[..., width:]
-    return _mixture_logpdf_table(rows, y, n_components, d)
-
-
-@custom_vmap
-def _one_branch(branch):
-    """``branch``; under ``jax.vmap`` the common branch if every batch agrees, else the last (2)."""
-    return branch
-
-
-@_one_branch.def_vmap
-def _one_branch_vmap(axis_size, in_batched, branch):
-    if not in_batched[0]:
-        return branch, False
-    return jnp.where(jnp.all(branch == branch[0]), branch[0], 2), False
-
-
 def _mixture_table(logpi: jnp.ndarray, block: jnp.ndarray, n_components: int, d: int) -> jnp.ndarray:
     """One choice's mixture as ``[const (M), mu (M D), 1 / sd (M D)]`` per row.
 
@@ -446,9 +365,6 @@ HEAD_POINTS = 6
 # Nodes per column of the head's grid when two parameters vary (``along=(j, k)``); the cubic's
 # error falls as the fourth power of the spacing (benchmarks/speed/head_grid.py).
 HEAD_GRID_NODES = 48
-# Distinct values the grouped column of :func:`q_logpdf_grouped` may take: one table of
-# HEAD_NODES + 5 head evaluations each (always this many: the shapes are fixed when traced).
-HEAD_GROUPS_MAX = 32
 
 
 def _head_outputs(weights: dict, tr, theta: jnp.ndarray) -> jnp.ndarray:
