@@ -31,7 +31,7 @@ import numpy as np
 from hssm_nre.net.features import Transform, mlp_out, n_choices, obs_dim_continuous, reflect, theta_features
 from hssm_nre.net.logp import member_parts
 from hssm_nre.net.noise import Q_PREFIX, _by_choice, q_head_params, q_logpdf_y, q_params, q_sample_y
-from hssm_nre.net.table import lagrange_weights, node_positions
+from hssm_nre.net.table import _lagrange_weights, node_positions
 from hssm_nre.store.hub import load_network
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
@@ -67,7 +67,7 @@ def grid_errors(net, member: int, n: int, points: int, n_theta: int = 20_000, se
 
     def g_grid(theta):
         ks, ws = zip(
-            *[lagrange_weights(theta[:, j], los[i], hs[i], n, points) for i, j in enumerate(idx)],
+            *[_lagrange_weights(theta[:, j], los[i], hs[i], n, points) for i, j in enumerate(idx)],
             strict=True,
         )
         out = 0.0

@@ -35,10 +35,8 @@ from hssm_nre.net.features import (
     time_of,
 )
 from hssm_nre.net.noise import (
-    BOX_GRID,
     Q_PREFIX,
     TRANSFORM_NUMBERS,
-    head_box_grid,
     q_head_params,
     q_head_params_repeated,
     q_logpdf_along,
@@ -72,7 +70,6 @@ def _raw_fn(card: dict):
     q_m = int(card["method"].get("q_components") or 0)
     base = card["method"].get("base") or "none"
     base_index = tuple(card["method"].get("base_index") or ())
-    box = card["model"]["box"]
 
     def raw(weights, tr, theta, x, varying=None):
         # theta is (n, P), or (1, P) when every trial shares it: then the work that depends on
@@ -103,7 +100,7 @@ def _raw_fn(card: dict):
                 qp = jax.tree.map(lambda a: jnp.broadcast_to(a, (*x.shape[:-1], *a.shape[x.ndim - 1 :])), qp)
                 out = out + q_logpdf_y(qp, y, ci) + log_jac
             else:
-                out = out + q_logpdf_along(net_w, tr, theta, q_m, along, y, ci, box) + log_jac
+                out = out + q_logpdf_along(net_w, tr, theta, q_m, along, y, ci) + log_jac
         elif normalized:
             u = time_of(tr, theta, x)
             ref = {k: v for k, v in weights.items() if k.startswith("ref_")}
@@ -172,7 +169,7 @@ def build_logp(weights: dict, card: dict, batch_members: bool = True):
     ``batch_members`` (default) runs an ensemble's members of equal shape as one batched network;
     ``False`` runs them one by one (the ONNX export: its runtime has no batched matrix product).
     """
-    density, valid = _density_and_mask(weights, card, batch_members, head_box=batch_members)
+    density, valid = _density_and_mask(weights, card, batch_members)
 
     def logp(theta, x, varying=None):
         theta = jnp.asarray(theta, jnp.float32)
@@ -182,13 +179,8 @@ def build_logp(weights: dict, card: dict, batch_members: bool = True):
     return logp
 
 
-def _density_and_mask(weights: dict, card: dict, batch_members: bool = True, head_box: bool = False):
-    """``density(theta, x)`` (the unmasked mixture) and ``valid(theta, x)`` (box, onset, choice).
-
-    ``head_box``: give each member whose head sees three parameters on their own scale its
-    head's grid over the box (:func:`~hssm_nre.net.noise.head_box_grid`), which a regression on
-    one of them then reads instead of running the head.
-    """
+def _density_and_mask(weights: dict, card: dict, batch_members: bool = True):
+    """``density(theta, x)`` (the unmasked mixture) and ``valid(theta, x)`` (box, onset, choice)."""
     model = card["model"]
     lower = jnp.asarray([b[0] for b in model["box"]], jnp.float32)
     upper = jnp.asarray([b[1] for b in model["box"]], jnp.float32)
@@ -197,11 +189,6 @@ def _density_and_mask(weights: dict, card: dict, batch_members: bool = True, hea
     spread = model.get("ndt_spread")
     spread_index = model["params"].index(spread) if spread else None
     parts = member_parts(weights, card)
-    if head_box and _box_grid_fits(card):
-        box = model["box"]
-        parts = [
-            (w | {BOX_GRID: head_box_grid(w, Transform.from_dict(c["transform"]), box)}, c) for w, c in parts
-        ]
     if batch_members and _stackable(parts):
         members = _build_stacked(parts)
     else:
@@ -236,14 +223,6 @@ def _density_and_mask(weights: dict, card: dict, batch_members: bool = True, hea
         return ok
 
     return density, valid
-
-
-def _box_grid_fits(card: dict) -> bool:
-    """Tell whether the noise head sees three parameters on their own scale (a grid over the box holds it)."""
-    tr = Transform.from_dict(card["transform"])
-    method = card["method"]
-    learned = (method.get("base") or "none") == "none" and method.get("reference") == "learned"
-    return learned and len(tr.param_index) == 3 and not tr.log_index and tr.x_kind == "rt_choice"
 
 
 # A per-trial theta with one varying column that the noise head sees reads the head from a

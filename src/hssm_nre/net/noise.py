@@ -27,7 +27,7 @@ from hssm_nre.net.features import (
     reflect,
     theta_features,
 )
-from hssm_nre.net.table import cubic_read_2d, lagrange_read, lagrange_weights, node_positions, span
+from hssm_nre.net.table import cubic_read_2d, lagrange_read, node_positions, span
 
 __all__ = ["fit_reference", "reference_logpdf", "reference_sample"]
 
@@ -256,7 +256,7 @@ def with_numbers(tr, numbers: dict):
     return dataclasses.replace(tr, **{k: tuple(numbers[k]) for k in TRANSFORM_NUMBERS})
 
 
-def q_logpdf_along(weights: dict, tr, theta: jnp.ndarray, n_components: int, along, y, c_index, box=None):
+def q_logpdf_along(weights: dict, tr, theta: jnp.ndarray, n_components: int, along, y, c_index):
     """``log q(y, c | theta)`` per row, the head read from a table along the varying columns.
 
     ``theta (n, P)`` is per trial and only its column ``along = j`` (a regression on one
@@ -266,87 +266,14 @@ def q_logpdf_along(weights: dict, tr, theta: jnp.ndarray, n_components: int, alo
     per row; each row reads the quintic through its 6 nearest nodes (:data:`HEAD_POINTS`), or
     on the grid the cubic through its 4 x 4 (:mod:`hssm_nre.net.table`), of its own choice's
     mixture. The table holds the mixture as the rows use it (:func:`_mixture_table`), so a row
-    reads one block and does no more than the Gaussians' arithmetic. When ``weights`` hold the
-    head's grid over the ``box`` (:func:`head_box_grid`, key :data:`BOX_GRID`), the table along
-    one column is read from that grid (:func:`_box_head_outputs`) and no head runs.
+    reads one block and does no more than the Gaussians' arithmetic.
     """
     c, d = n_choices(tr), obs_dim_continuous(tr)
     nodes, read = _head_table(tr, theta, along)
-    if BOX_GRID in weights and isinstance(along, int):  # the head's grid over the box, no head run
-        out = _box_head_outputs(weights[BOX_GRID], tr, nodes, along, box)
-    else:
-        out = _head_outputs(weights, tr, nodes)
-    shared, blocks = _by_choice(tr, out, c)
+    shared, blocks = _by_choice(tr, _head_outputs(weights, tr, nodes), c)
     logpi = jax.nn.log_softmax(shared, axis=-1)
     table = jnp.stack([_mixture_table(logpi[..., i], b, n_components, d) for i, b in enumerate(blocks)])
     return _mixture_logpdf_table(read(table, block=c_index), y, n_components, d)
-
-
-def head_box_grid(weights: dict, tr, box) -> np.ndarray:
-    """Tabulate the head's raw outputs (one side) on a grid over the training ``box``: ``(S, S, S, outputs)``.
-
-    For a head that sees three parameters on their own scale (the DDM's ``v``, ``a``, ``z``): each
-    axis has :data:`HEAD_BOX_NODES` nodes over its box interval plus the border a quintic needs
-    (:func:`~hssm_nre.net.table.node_positions`), ``S`` in all. The head is a fixed function of
-    the parameters, so this runs once per network (cached by the head's weights and the box);
-    :func:`q_logpdf_along_box` reads it.
-    """
-    idx = list(tr.param_index)
-    if len(idx) != 3 or tr.log_index:
-        raise ValueError("a grid over the box holds a head of three parameters on their own scale")
-    box = np.asarray(box, np.float32)
-    head = {k: np.asarray(v) for k, v in weights.items() if k.startswith((f"{Q_PREFIX}W", f"{Q_PREFIX}b"))}
-    key = (
-        tuple((k, v.shape, hash(v.tobytes())) for k, v in sorted(head.items())),
-        box.tobytes(),
-        tuple(np.asarray(getattr(tr, k), np.float32).tobytes() for k in TRANSFORM_NUMBERS),
-    )
-    if key not in _BOX_GRIDS:
-        n, p = HEAD_BOX_NODES, HEAD_BOX_POINTS
-        axes = [np.asarray(node_positions(lo, (hi - lo) / (n - 1), n, p)) for lo, hi in box[idx]]
-        side = len(axes[0])
-        nodes = np.tile(box.mean(axis=1), (side**3, 1)).astype(np.float32)
-        nodes[:, idx] = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, 3)
-        with jax.ensure_compile_time_eval():  # computed now, also when called while tracing
-            w = {k: jnp.asarray(v) for k, v in head.items()}
-            g = jax.jit(lambda th: mlp_out(w, theta_features(tr, th), Q_PREFIX))
-            out = [np.asarray(g(jnp.asarray(nodes[i : i + 65536]))) for i in range(0, len(nodes), 65536)]
-        _BOX_GRIDS[key] = np.concatenate(out).reshape(side, side, side, -1)
-    return _BOX_GRIDS[key]
-
-
-_BOX_GRIDS: dict = {}
-# The key of a member's grid over the box among its weights (see hssm_nre.net.logp.build_logp).
-BOX_GRID = "box_grid"
-
-
-def _box_head_outputs(grid, tr, theta: jnp.ndarray, along: int, box) -> jnp.ndarray:
-    """:func:`_head_outputs` at rows ``theta (m, P)`` differing in column ``along`` only, from ``grid``.
-
-    ``grid`` is :func:`head_box_grid`'s. The two columns equal in every row are contracted out
-    of it at their values (the quintic through their 6 x 6 nearest nodes), leaving the head along
-    column ``along`` at the grid's nodes, which each row reads at its value (the quintic through
-    its 6 nearest); with a mirror, the reflected side at the reflected rows likewise.
-    """
-    idx = list(tr.param_index)
-    axis = idx.index(along)
-    box = np.asarray(box, np.float32)[idx]
-    n, p = HEAD_BOX_NODES, HEAD_BOX_POINTS
-    lo, h = box[:, 0], (box[:, 1] - box[:, 0]) / (n - 1)
-
-    def side(th):
-        starts, sizes, weights = [jnp.int32(0)] * 4, list(grid.shape), []
-        for i in (i for i in range(3) if i != axis):  # only the p x p nodes around the equal columns
-            k, w = lagrange_weights(th[0, idx[i]], lo[i], h[i], n, p)
-            starts[i], sizes[i] = k, p
-            weights.append(jnp.stack(w).astype(grid.dtype))
-        block = jnp.moveaxis(jax.lax.dynamic_slice(grid, starts, sizes), axis, 0)  # (S, p, p, outputs)
-        line = jnp.einsum("spqo,p,q->so", block, *weights)
-        return lagrange_read(line, th[:, along], lo[axis], h[axis], n, p)
-
-    if tr.mirror is None:
-        return side(theta)
-    return jnp.concatenate([side(theta), side(reflect(tr, theta))], axis=-1)
 
 
 def _mixture_table(logpi: jnp.ndarray, block: jnp.ndarray, n_components: int, d: int) -> jnp.ndarray:
@@ -438,11 +365,6 @@ HEAD_POINTS = 6
 # Nodes per column of the head's grid when two parameters vary (``along=(j, k)``); the cubic's
 # error falls as the fourth power of the spacing (benchmarks/speed/head_grid.py).
 HEAD_GRID_NODES = 48
-# Nodes per axis of a three-parameter head's grid over the whole box (:func:`head_box_grid`), read
-# through the quintic: log q errs by at most 2.2e-5 nats at parameters uniform in the DDM's box
-# (benchmarks/speed/head_grid3d.py), as little as the tables above; 33 MB per member.
-HEAD_BOX_NODES = 64
-HEAD_BOX_POINTS = 6
 
 
 def _head_outputs(weights: dict, tr, theta: jnp.ndarray) -> jnp.ndarray:
