@@ -28,10 +28,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from hssm_nre.net.features import Transform, mlp_out, n_choices, obs_dim_continuous, reflect, theta_features
+from hssm_nre.net.features import Transform, mlp_out, reflect, theta_features
 from hssm_nre.net.logp import member_parts
-from hssm_nre.net.noise import Q_PREFIX, _by_choice, q_head_params, q_logpdf_y, q_params, q_sample_y
-from hssm_nre.net.table import _lagrange_weights, node_positions
+from hssm_nre.net.noise import Q_PREFIX, q_head_params, q_logpdf_y, q_params_from_outputs, q_sample_y
+from hssm_nre.net.table import lagrange_weights, node_positions
 from hssm_nre.store.hub import load_network
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
@@ -67,7 +67,7 @@ def grid_errors(net, member: int, n: int, points: int, n_theta: int = 20_000, se
 
     def g_grid(theta):
         ks, ws = zip(
-            *[_lagrange_weights(theta[:, j], los[i], hs[i], n, points) for i, j in enumerate(idx)],
+            *[lagrange_weights(theta[:, j], los[i], hs[i], n, points) for i, j in enumerate(idx)],
             strict=True,
         )
         out = 0.0
@@ -78,12 +78,9 @@ def grid_errors(net, member: int, n: int, points: int, n_theta: int = 20_000, se
                     out = out + (ws[0][a] * ws[1][b] * ws[2][c])[:, None] * jnp.take(flat, row, axis=0)
         return out
 
-    n_c, d = n_choices(tr), obs_dim_continuous(tr)
-
     def log_q(raw, theta, y, ci):
         out = raw(theta) if tr.mirror is None else jnp.concatenate([raw(theta), raw(reflect(tr, theta))], -1)
-        shared, blocks = _by_choice(tr, out, n_c)
-        params = q_params(jnp.concatenate([shared, *blocks], -1), n_c, m, d)
+        params = q_params_from_outputs(tr, out, m)
         return q_logpdf_y(jax.tree.map(lambda a: a[:, None], params), y, ci)
 
     lo, hi = jnp.asarray(box[:, 0]), jnp.asarray(box[:, 1])

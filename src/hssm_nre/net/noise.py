@@ -163,8 +163,18 @@ def q_head_params(weights: dict, tr, theta: jnp.ndarray, n_components: int):
     ``theta`` whose rows differ in one or two columns only, :func:`q_logpdf_along` reads the
     head from a table instead.
     """
+    return q_params_from_outputs(tr, _head_outputs(weights, tr, theta), n_components)
+
+
+def q_params_from_outputs(tr, out: jnp.ndarray, n_components: int):
+    """Mixture parameters (:func:`q_params`) from the head's raw outputs ``out``.
+
+    ``out`` is what the head's MLP gives at ``theta``; with a mirrored transform, its outputs
+    at ``theta`` and at the reflected parameters side by side (as :func:`_head_outputs`
+    returns them), so the outputs may come from anywhere that reproduces the MLP, e.g. a table.
+    """
     c, d = n_choices(tr), obs_dim_continuous(tr)
-    shared, blocks = _by_choice(tr, _head_outputs(weights, tr, theta), c)
+    shared, blocks = _by_choice(tr, out, c)
     return q_params(jnp.concatenate([shared, *blocks], axis=-1), c, n_components, d)
 
 
@@ -179,9 +189,7 @@ def q_head_params_repeated(weights: dict, tr, theta: jnp.ndarray, n_components: 
     runs once per row, as :func:`q_head_params`. The choice is made again in the backward pass
     (a ``custom_vjp``): differentiating a ``lax.cond`` would keep the residuals of both branches.
     """
-    c, d = n_choices(tr), obs_dim_continuous(tr)
-    shared, blocks = _by_choice(tr, _head_outputs_repeated(weights, tr, theta, k_max), c)
-    return q_params(jnp.concatenate([shared, *blocks], axis=-1), c, n_components, d)
+    return q_params_from_outputs(tr, _head_outputs_repeated(weights, tr, theta, k_max), n_components)
 
 
 def _head_outputs_repeated(weights: dict, tr, theta: jnp.ndarray, k_max: int) -> jnp.ndarray:

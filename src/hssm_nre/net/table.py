@@ -19,7 +19,7 @@ import math
 
 import jax.numpy as jnp
 
-__all__ = ["cubic_read", "cubic_read_2d", "lagrange_read", "node_positions", "span"]
+__all__ = ["cubic_read", "cubic_read_2d", "lagrange_read", "lagrange_weights", "node_positions", "span"]
 
 
 def span(values: jnp.ndarray, n_nodes: int, min_width: float):
@@ -45,7 +45,7 @@ def _half(points: int) -> int:
     return points // 2
 
 
-def _lagrange_weights(values: jnp.ndarray, lo, h, n_nodes: int, points: int):
+def lagrange_weights(values: jnp.ndarray, lo, h, n_nodes: int, points: int):
     """Row ``k`` of the first of each value's ``points`` nearest nodes, and their Lagrange weights.
 
     A value in the interval from node ``i`` to ``i + 1`` of the range (``0 <= i <= n_nodes - 2``)
@@ -83,7 +83,7 @@ def lagrange_read(
     table: jnp.ndarray, values: jnp.ndarray, lo, h, n_nodes: int, points: int = 4, block=None
 ) -> jnp.ndarray:
     """:func:`cubic_read` through the ``points`` (4 or 6) nearest nodes: ``n_nodes + points - 1`` rows."""
-    k, weights = _lagrange_weights(values, lo, h, n_nodes, points)
+    k, weights = lagrange_weights(values, lo, h, n_nodes, points)
     if block is not None:
         k = k + block * table.shape[1]
         table = table.reshape((-1, *table.shape[2:]))
@@ -126,7 +126,7 @@ def cubic_read_2d(table: jnp.ndarray, values: tuple, spans: tuple, n_nodes: int,
     table is ``(B, n_nodes + 3, n_nodes + 3, *channels)`` and each value reads its own block.
     """
     (ka, wa), (kb, wb) = (
-        _lagrange_weights(v, lo, h, n_nodes, 4) for v, (lo, h) in zip(values, spans, strict=True)
+        lagrange_weights(v, lo, h, n_nodes, 4) for v, (lo, h) in zip(values, spans, strict=True)
     )
     lead = 0 if block is None else 1
     width = table.shape[lead + 1]
