@@ -177,7 +177,7 @@ def table_errors(f_direct, f_table, coef):
 
 
 # How many nodes a table reads per value (``hssm_nre.net.table``), by name.
-READ = {4: "cubic", 6: "quintic"}
+READ = {0: "Chebyshev", 4: "cubic", 6: "quintic"}
 
 
 def size_pair(spec: str) -> tuple[int, int]:

@@ -433,3 +433,15 @@ def test_head_once_per_distinct_parameter_vector(offsets, monkeypatch):
     (va, da), (vb, db) = chains(once), chains(per_trial)
     np.testing.assert_allclose(np.asarray(va), np.asarray(vb), rtol=1e-5)
     np.testing.assert_allclose(np.asarray(da), np.asarray(db), rtol=1e-3, atol=1e-3)
+
+
+def test_table_reads_are_cubic_quintic_or_chebyshev():
+    from hssm_nre import load_network
+    from hssm_nre.net.logp import build_grid_logp, grid_evaluations
+
+    net = load_network("ddm")
+    for points, nodes in ((5, 48), (0, 1)):
+        with pytest.raises(ValueError):
+            build_grid_logp(net.weights, net.card, n_nodes=nodes, points=points)
+    assert grid_evaluations(net.card, (40, 0, 8, 8)) == 2 * 40 + 16  # Chebyshev: no margin nodes
+    assert grid_evaluations(net.card, (40, 6, 8, 8)) == 2 * 45 + 16

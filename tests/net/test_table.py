@@ -1,10 +1,19 @@
-"""Lagrange tables reproduce polynomials of their degree: one variable and the tensor product of two."""
+"""Lagrange tables reproduce polynomials of their degree (one variable, two); Chebyshev tables too."""
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from hssm_nre.net.table import cubic_read, cubic_read_2d, lagrange_read, node_positions, span
+from hssm_nre.net.table import (
+    chebyshev_nodes,
+    chebyshev_read,
+    cubic_read,
+    cubic_read_2d,
+    lagrange_read,
+    node_positions,
+    span,
+)
 
 
 def _cubic(u):
@@ -100,3 +109,51 @@ def test_cubic_read_2d_is_exact_for_a_product_of_cubics_and_not_for_higher_degre
 def test_span_refuses_fewer_than_four_nodes():
     with pytest.raises(ValueError, match="at least 4 nodes"):
         span(jnp.arange(3.0), 3, 1e-4)
+
+
+def test_chebyshev_read_is_exact_up_to_its_degree():
+    values = jnp.asarray(np.random.default_rng(3).uniform(-1.2, 2.4, 300), jnp.float32)
+    lo, hi = float(values.min()), float(values.max())
+    nodes = chebyshev_nodes(lo, hi, 6)
+    assert lo < float(nodes[0]) < float(nodes[1]) and float(nodes[-1]) < hi  # inside, ascending
+
+    def quintic(u):
+        return _cubic(u) + 0.4 * u**4 - 0.15 * u**5
+
+    table = jnp.stack([quintic(nodes), _cubic(nodes)], axis=-1)  # two channels
+    out = chebyshev_read(table, values, lo, hi, 6)
+    assert out.shape == (300, 2)
+    np.testing.assert_allclose(np.asarray(out[:, 0]), np.asarray(quintic(values)), atol=3e-4)
+    np.testing.assert_allclose(np.asarray(out[:, 1]), np.asarray(_cubic(values)), atol=2e-4)
+    rough = chebyshev_read((nodes**6)[:, None], values, lo, hi, 6)  # degree 6 through 6 nodes misses
+    assert np.max(np.abs(np.asarray(rough[:, 0] - values**6))) > 1e-2
+
+
+def test_chebyshev_read_converges_geometrically_and_keeps_the_gradient_at_the_ends():
+    values = jnp.linspace(-0.7, 1.9, 257)
+    lo, hi = -0.7, 1.9
+    errors = []
+    for n in (6, 10, 14):
+        nodes = chebyshev_nodes(lo, hi, n)
+        out = chebyshev_read(jnp.sin(2 * nodes)[:, None], values, lo, hi, n)
+        errors.append(float(jnp.max(jnp.abs(out[:, 0] - jnp.sin(2 * values)))))
+    assert errors[0] > 100 * errors[1] and errors[2] < errors[1]  # then float32 rounding
+    assert errors[2] < 1e-5
+
+    def at(v):  # the table's nodes stay fixed; the read is differentiated at the range's ends
+        nodes = chebyshev_nodes(lo, hi, 14)
+        return chebyshev_read(jnp.sin(2 * nodes)[:, None], v, lo, hi, 14)[0, 0]
+
+    for end in (lo, hi):
+        g = jax.grad(at)(jnp.full((1,), end, jnp.float32))
+        np.testing.assert_allclose(float(g[0]), 2 * np.cos(2 * end), rtol=1e-3)
+    # outside the range: the value at the nearer end, no gradient (no polynomial blown up)
+    for out_of, end in ((-3.0, lo), (9.0, hi)):
+        v = jnp.full((1,), out_of, jnp.float32)
+        np.testing.assert_allclose(float(at(v)), np.sin(2 * end), atol=1e-5)
+        assert float(jax.grad(at)(v)[0]) == 0.0
+
+
+def test_chebyshev_nodes_need_two():
+    with pytest.raises(ValueError, match="at least 2"):
+        chebyshev_nodes(0.0, 1.0, 1)

@@ -44,7 +44,7 @@ from hssm_nre.net.noise import (
     reference_logpdf,
     with_numbers,
 )
-from hssm_nre.net.table import lagrange_read, node_positions, span
+from hssm_nre.net.table import chebyshev_nodes, chebyshev_read, lagrange_read, node_positions, span
 
 if TYPE_CHECKING:  # the artifact layer sits above this one: no runtime import
     from hssm_nre.store.artifact import Network
@@ -258,14 +258,16 @@ GRID_POINTS = 6
 SMOOTH_TABLE_MODELS = ("ddm", "ddm_sdv", "full_ddm", "levy", "ornstein")
 SMOOTH_TABLE = (48, 6, 32, 0)
 # weibull's density ends at a wall (its boundary collapses) and is steep at both ends of the
-# data: 64 nodes per choice, and the 32 fastest and the 32 slowest trials by the network itself.
-# 2 x 69 + 64 network evaluations instead of 2 x 133, 2.24x HSSM's LAN at 500 trials instead of
-# 2.92x; per-trial errors at most 3.5e-4 nats on ordinary sets (128 nodes: 3.1e-3) and 1.4e-3
-# with the onset 1-10 ms before the fastest trial (4.5e-2). angle, measured the same way, erred
-# more with these settings on ordinary sets (gradient 6 % off) and keeps 128 nodes
-# (benchmarks/results/grid_logp.md).
+# data: its 8 fastest and 8 slowest trials are evaluated by the network itself, and between them
+# each trial reads the polynomial through 40 Chebyshev nodes per choice (``points = 0``: the nodes
+# crowd towards the steep ends). 2 x 40 + 16 network evaluations, 1.44x HSSM's LAN at 500 trials;
+# the quintic table used until 2026-12-07 (64 nodes, 32 fastest and 32 slowest: 2 x 69 + 64) cost
+# 2.30x in the same run and erred as much (summed log-likelihood of 2000 trials 1.7e-3 against
+# 3.4e-3 nats, gradient 1.7e-3 against 2.3e-3 relative; with the onset 1-10 ms before the fastest
+# trial 7.3e-4 against 3.7e-4 nats). For the five smooth models the same reads cost as much as
+# their quintic tables at 500 trials and erred more (benchmarks/results/grid_logp.md).
 WALL_TABLE_MODELS = ("weibull",)
-WALL_TABLE = (64, 6, 32, 32)
+WALL_TABLE = (40, 0, 8, 8)
 
 
 def grid_settings(card: dict) -> tuple[int, int, int, int]:
@@ -274,7 +276,7 @@ def grid_settings(card: dict) -> tuple[int, int, int, int]:
     Examples
     --------
     >>> grid_settings({"model": {"name": "ddm"}}), grid_settings({"model": {"name": "weibull"}})
-    ((48, 6, 32, 0), (64, 6, 32, 32))
+    ((48, 6, 32, 0), (40, 0, 8, 8))
     >>> grid_settings({"model": {"name": "angle"}})
     (128, 6, 0, 0)
     """
@@ -287,7 +289,12 @@ def grid_settings(card: dict) -> tuple[int, int, int, int]:
 def grid_evaluations(card: dict, settings: tuple[int, int, int, int] | None = None) -> int:
     """Network evaluations of one table (:func:`build_grid_logp`) with ``settings`` (default: the card's)."""
     n_nodes, points, direct, slowest = settings or grid_settings(card)
-    return len(card["model"]["choices"]) * (n_nodes + points - 1) + direct + slowest
+    return len(card["model"]["choices"]) * table_rows(n_nodes, points) + direct + slowest
+
+
+def table_rows(n_nodes: int, points: int) -> int:
+    """Rows of one choice's table: ``n_nodes`` Chebyshev nodes (``points = 0``), else the margins too."""
+    return n_nodes if points == 0 else n_nodes + points - 1
 
 
 def build_grid_logp(
@@ -306,7 +313,10 @@ def build_grid_logp(
     in ``log u`` over the data's trials (plus a margin of two nodes below and three above),
     and each trial's log-density is the quintic through its six nearest nodes (``points = 4``:
     the cubic through four, with one node below and two above):
-    ``choices x (n_nodes + points - 1)`` network evaluations instead of one per trial. With
+    ``choices x (n_nodes + points - 1)`` network evaluations instead of one per trial.
+    ``points = 0`` puts the ``n_nodes`` nodes at the Chebyshev points of the range instead, and
+    each trial reads the polynomial through all of them (:func:`hssm_nre.net.table.chebyshev_read`):
+    ``choices x n_nodes`` evaluations. With
     ``direct = m``, the ``m`` fastest trials (those with the smallest rt, known from the data
     alone) are evaluated by the network itself and the table starts at the next one: as the
     onset nears the fastest trial, the density in ``log u`` grows steep there and nowhere
@@ -327,8 +337,10 @@ def build_grid_logp(
     tr = Transform.from_dict(card["transform"])
     if tr.x_kind != "rt_choice":
         raise ValueError("a table over decision time needs (rt, choice) observations")
-    if n_nodes < points:
-        raise ValueError(f"n_nodes must be at least {points}, got {n_nodes}")
+    if points not in (0, 4, 6):
+        raise ValueError(f"a table reads 4 (cubic), 6 (quintic) or 0 (every Chebyshev node), not {points}")
+    if n_nodes < max(points, 2):
+        raise ValueError(f"n_nodes must be at least {max(points, 2)}, got {n_nodes}")
     if direct < 0 or slowest < 0:
         raise ValueError(f"direct and slowest must be at least 0, got {direct} and {slowest}")
     choices = jnp.asarray(card["model"]["choices"], jnp.float32)
@@ -347,7 +359,11 @@ def build_grid_logp(
             h = jnp.maximum(hi - lo, 1e-3) / (n_nodes - 1)
         else:
             lo, h = span(log_u, n_nodes, 1e-3)
-        u_nodes = jnp.exp(node_positions(lo, h, n_nodes, points))
+        if points == 0:  # Chebyshev: every trial reads the polynomial through every node
+            hi = lo + h * (n_nodes - 1)
+            u_nodes = jnp.exp(chebyshev_nodes(lo, hi, n_nodes))
+        else:
+            u_nodes = jnp.exp(node_positions(lo, h, n_nodes, points))
         x_nodes = jnp.stack(
             [jnp.tile(u_nodes + first, choices.size), jnp.repeat(choices, u_nodes.size)], axis=-1
         )
@@ -357,7 +373,10 @@ def build_grid_logp(
         values = density(theta, x_nodes)
         table = values[:n_table].reshape(choices.size, u_nodes.size).T  # (nodes, choices)
         ci = jnp.argmax(x[:, 1:2] == choices, axis=-1)
-        both = lagrange_read(table, log_u, lo, h, n_nodes, points)  # (n, choices)
+        if points == 0:
+            both = chebyshev_read(table, log_u, lo, hi, n_nodes)  # (n, choices)
+        else:
+            both = lagrange_read(table, log_u, lo, h, n_nodes, points)
         out = jnp.take_along_axis(both, ci[:, None], axis=-1)[:, 0]
         if m > 0 or k > 0:
             out = out.at[fastest[:m]].set(values[n_table : n_table + m])
@@ -416,7 +435,7 @@ def make_logp(net: Network):
 # evaluations on: 399 trials for a table of 2 x 133 evaluations (at 250 trials such a table cost
 # 1.1-1.6x one evaluation per trial, at 500 0.6-0.8x: it pays from about 290 trials for the
 # DDM to 390 for levy, benchmarks/results/grid_logp.md), 207 for the smooth models' 2 x 53 + 32,
-# 303 for weibull's 2 x 69 + 32 + 32.
+# 144 for weibull's 2 x 40 + 8 + 8 (at 250 trials that table costs about half the evaluations per trial).
 GRID_MIN_TRIALS_PER_EVALUATION = 1.5
 
 

@@ -11,6 +11,11 @@ tensor product: a grid of nodes, read through the 4 x 4 nearest (:func:`cubic_re
 ``points = 6`` reads the quintic through the six nearest nodes instead (two nodes below the
 range, three above): its error falls as the sixth power of the spacing rather than the fourth,
 so the same accuracy takes fewer nodes where the function is smooth.
+
+A Chebyshev table (:func:`chebyshev_read`) puts its nodes at the Chebyshev points of the range
+instead, and every value reads the polynomial through all of them: where the function is
+analytic its error falls geometrically with the nodes, and the points crowd towards the ends of
+the range, where a density over log decision time is steepest.
 """
 
 from __future__ import annotations
@@ -18,8 +23,18 @@ from __future__ import annotations
 import math
 
 import jax.numpy as jnp
+import numpy as np
 
-__all__ = ["cubic_read", "cubic_read_2d", "lagrange_read", "lagrange_weights", "node_positions", "span"]
+__all__ = [
+    "chebyshev_nodes",
+    "chebyshev_read",
+    "cubic_read",
+    "cubic_read_2d",
+    "lagrange_read",
+    "lagrange_weights",
+    "node_positions",
+    "span",
+]
 
 
 def span(values: jnp.ndarray, n_nodes: int, min_width: float):
@@ -140,3 +155,67 @@ def cubic_read_2d(table: jnp.ndarray, values: tuple, spans: tuple, n_nodes: int,
             rows = jnp.take(flat, start + i * width + j, axis=0)
             out = out + _expand(wi * wj, rows) * rows
     return out
+
+
+def _chebyshev_points(n_nodes: int) -> np.ndarray:
+    """Place the Chebyshev points of the first kind on ``[-1, 1]``, ascending."""
+    return -np.cos(np.pi * (np.arange(n_nodes) + 0.5) / n_nodes)
+
+
+def chebyshev_nodes(lo, hi, n_nodes: int) -> jnp.ndarray:
+    """Place ``n_nodes`` Chebyshev points of the first kind on ``[lo, hi]``, ascending.
+
+    Examples
+    --------
+    >>> [round(float(v), 3) for v in chebyshev_nodes(0.0, 2.0, 3)]
+    [0.134, 1.0, 1.866]
+    """
+    if n_nodes < 2:
+        raise ValueError(f"a Chebyshev table needs at least 2 nodes, got {n_nodes}")
+    s = jnp.asarray(_chebyshev_points(n_nodes), jnp.float32)
+    return lo + (s + 1.0) * (0.5 * (hi - lo))
+
+
+def _chebyshev_coefficients(n_nodes: int) -> jnp.ndarray:
+    """``D (n, n)``: the coefficients ``c = D f`` of the polynomial through ``f`` at :func:`chebyshev_nodes`.
+
+    ``c_k = (2 / n) sum_j f_j T_k(s_j)``, ``c_0`` halved (the points' discrete orthogonality).
+    """
+    d = (2.0 / n_nodes) * np.cos(np.outer(np.arange(n_nodes), np.arccos(_chebyshev_points(n_nodes))))
+    d[0] *= 0.5
+    return jnp.asarray(d, jnp.float32)
+
+
+def _chebyshev_basis(values: jnp.ndarray, lo, hi, n_nodes: int) -> jnp.ndarray:
+    """``T_0 .. T_{n-1}`` at ``values`` mapped from ``[lo, hi]`` onto ``[-1, 1]``: ``(values.size, n)``.
+
+    By the three-term recurrence, whose gradient is finite at the ends (``cos(k arccos s)``'s is
+    not). Values outside the range read the polynomial at the nearer end (a polynomial of high
+    degree grows fast outside), with no gradient; a value at an end keeps its whole gradient.
+    """
+    s = 2.0 * (values.reshape(-1) - lo) / (hi - lo) - 1.0
+    s = jnp.where(s < -1.0, -1.0, jnp.where(s > 1.0, 1.0, s))
+    t = [jnp.ones_like(s), s]
+    for _ in range(2, n_nodes):
+        t.append(2.0 * s * t[-1] - t[-2])
+    return jnp.stack(t[:n_nodes], axis=-1)
+
+
+def chebyshev_read(table: jnp.ndarray, values: jnp.ndarray, lo, hi, n_nodes: int) -> jnp.ndarray:
+    """Interpolate ``table`` (``(n_nodes, *channels)``, rows at :func:`chebyshev_nodes`) at ``values``.
+
+    Each value reads the polynomial through every node (degree ``n_nodes - 1``), in Chebyshev
+    form; a read costs ``n_nodes`` multiply-adds per channel. Values outside ``[lo, hi]`` read
+    it at the nearer end.
+
+    Examples
+    --------
+    >>> x = chebyshev_nodes(0.0, 1.0, 4)
+    >>> table = jnp.stack([x**3, 1 - x], axis=-1)  # two channels, both cubic
+    >>> [round(float(v), 4) for v in chebyshev_read(table, jnp.asarray([0.5]), 0.0, 1.0, 4)[0]]
+    [0.125, 0.5]
+    """
+    flat = table.reshape(n_nodes, -1)
+    coef = _chebyshev_coefficients(n_nodes) @ flat
+    out = _chebyshev_basis(values, lo, hi, n_nodes) @ coef
+    return out.reshape(*values.shape, *table.shape[1:])
