@@ -21,11 +21,11 @@ the network once per trial. This script measures, per shipped network:
     python benchmarks/speed/grid_logp.py --models ddm runs/ddm_new   # a shipped network beside a directory
 
 With ``--nodes N:P[:M[:S]] ...`` the table is built with each of those node counts ``N``, read
-through ``P`` nodes per trial (4: cubic, 6: quintic), with the ``M`` fastest and the ``S``
-slowest trials evaluated by the network itself (default 0); ``default`` is each network's own
-setting (``hssm_nre.net.logp.grid_settings``: 48:6:32:0 for the models in
-``SMOOTH_TABLE_MODELS``, 64:6:32:32 for ``WALL_TABLE_MODELS`` (weibull), else 128:6:0:0). Every table
-gets its own error and cost rows, measured in the same run.
+through ``P`` nodes per trial (4: cubic, 6: quintic; 0: every node, at the Chebyshev points),
+with the ``M`` fastest and the ``S`` slowest trials evaluated by the network itself (default 0);
+``default`` is each network's own setting (``hssm_nre.net.logp.grid_settings``: 48:6:32:0 for
+the models in ``SMOOTH_TABLE_MODELS``, 40:0:8:8 for weibull and 64:0:16:16 for angle
+(``WALL_TABLES``), else 128:6:0:0). Every table gets its own error and cost rows, measured in the same run.
 """
 
 import sys

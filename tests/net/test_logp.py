@@ -163,17 +163,17 @@ def test_table_with_the_onset_just_before_the_fastest_trial(gap):
     # smoother ratio network by 0.0005-0.0013: the direct trials are kept as a margin)
 
 
-@pytest.mark.parametrize("name", ["weibull"])
+@pytest.mark.parametrize("name", ["weibull", "angle"])
 def test_table_of_a_density_that_ends_at_a_wall(name):
     """A collapsing boundary: the fastest and the slowest trials come from the network itself."""
     from hssm_nre import load_network
     from hssm_nre.models import get_model
-    from hssm_nre.net.logp import WALL_TABLE, build_grid_logp, build_logp, grid_settings
+    from hssm_nre.net.logp import WALL_TABLES, build_grid_logp, build_logp, grid_settings
     from hssm_nre.simulation import simulate_trials
 
     net = load_network(name)
     n_nodes, points, m, k = grid_settings(net.card)
-    assert (n_nodes, points, m, k) == WALL_TABLE and k > 0
+    assert (n_nodes, points, m, k) == WALL_TABLES[name] and k > 0
     box = np.asarray(net.card["model"]["box"], np.float64)
     theta = box[:, 0] + 0.3 * (box[:, 1] - box[:, 0])  # a boundary that closes within the data
     x, done = simulate_trials(get_model(name), np.tile(theta, (1000, 1)), np.random.default_rng(3))

@@ -266,8 +266,12 @@ SMOOTH_TABLE = (48, 6, 32, 0)
 # 3.4e-3 nats, gradient 1.7e-3 against 2.3e-3 relative; with the onset 1-10 ms before the fastest
 # trial 7.3e-4 against 3.7e-4 nats). For the five smooth models the same reads cost as much as
 # their quintic tables at 500 trials and erred more (benchmarks/results/grid_logp.md).
-WALL_TABLE_MODELS = ("weibull",)
-WALL_TABLE = (40, 0, 8, 8)
+# angle (a collapsing boundary too): 64 Chebyshev nodes with the 16 fastest and 16 slowest
+# trials, 160 evaluations instead of its 128 quintic nodes' 266: the summed log-likelihood of
+# 2000 trials within 4.9e-4 nats instead of 1.3e-3, with the onset 1-10 ms before the fastest
+# trial 8.5e-4 instead of 3.3e-2; 1.41x the LAN at 500 trials against 1.67x, and from 1000 trials
+# on a little dearer (0.29 against 0.20 at 5000: every trial reads 64 nodes).
+WALL_TABLES = {"weibull": (40, 0, 8, 8), "angle": (64, 0, 16, 16)}
 
 
 def grid_settings(card: dict) -> tuple[int, int, int, int]:
@@ -277,13 +281,13 @@ def grid_settings(card: dict) -> tuple[int, int, int, int]:
     --------
     >>> grid_settings({"model": {"name": "ddm"}}), grid_settings({"model": {"name": "weibull"}})
     ((48, 6, 32, 0), (40, 0, 8, 8))
-    >>> grid_settings({"model": {"name": "angle"}})
-    (128, 6, 0, 0)
+    >>> grid_settings({"model": {"name": "angle"}}), grid_settings({"model": {"name": "levy_2"}})
+    ((64, 0, 16, 16), (128, 6, 0, 0))
     """
     name = card["model"]["name"]
     if name in SMOOTH_TABLE_MODELS:
         return SMOOTH_TABLE
-    return WALL_TABLE if name in WALL_TABLE_MODELS else (GRID_NODES, GRID_POINTS, 0, 0)
+    return WALL_TABLES.get(name, (GRID_NODES, GRID_POINTS, 0, 0))
 
 
 def grid_evaluations(card: dict, settings: tuple[int, int, int, int] | None = None) -> int:
@@ -435,7 +439,8 @@ def make_logp(net: Network):
 # evaluations on: 399 trials for a table of 2 x 133 evaluations (at 250 trials such a table cost
 # 1.1-1.6x one evaluation per trial, at 500 0.6-0.8x: it pays from about 290 trials for the
 # DDM to 390 for levy, benchmarks/results/grid_logp.md), 207 for the smooth models' 2 x 53 + 32,
-# 144 for weibull's 2 x 40 + 8 + 8 (at 250 trials that table costs about half the evaluations per trial).
+# 144 for weibull's 2 x 40 + 8 + 8 and 240 for angle's 2 x 64 + 16 + 16 (at 250 trials weibull's
+# table costs about half the evaluations per trial, angle's about as much).
 GRID_MIN_TRIALS_PER_EVALUATION = 1.5
 
 
@@ -445,7 +450,7 @@ def grid_min_trials(card: dict) -> int:
     Examples
     --------
     >>> grid_min_trials({"model": {"name": "angle", "choices": [-1, 1]}})
-    399
+    240
     """
     return int(math.ceil(GRID_MIN_TRIALS_PER_EVALUATION * grid_evaluations(card)))
 
