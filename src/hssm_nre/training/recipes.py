@@ -117,6 +117,8 @@ RECIPES: dict[str, dict] = {
     # against PyDDM median 0.130, max 0.538 SD (set 0's t, along the boundary's trade-off).
     # weibull 0.10.0 (not shipped): 0.6.0 with five 64-wide layers; median 0.203, max 0.503 SD,
     # SD ratios 0.95-1.30.
+    # weibull 0.11.0 (not shipped): 0.6.0 with four 96-wide layers (best validation losses 2.8765 /
+    # 2.8769); its validation was stopped unfinished, so it is untested; 0.11.0 is used up.
     # angle 0.5.0: 0.4.0 with a fed as its logarithm (log_params), two members (seeds 0 and 1).
     # Both 0.4.0 members leaned towards narrow boundaries (4.1 and 9.4 nats along a at a
     # validation set's truth, benchmarks/results/angle_a_profile.md); against PyDDM the
