@@ -154,6 +154,31 @@ def test_chebyshev_read_converges_geometrically_and_keeps_the_gradient_at_the_en
         assert float(jax.grad(at)(v)[0]) == 0.0
 
 
+def test_chebyshev_read_by_block_reads_each_values_own_block():
+    """``block``: each value reads its own block's polynomial, in value and gradient."""
+    lo, hi, n = -0.5, 1.5, 9
+    values = jnp.asarray(np.random.default_rng(4).uniform(lo, hi, 64), jnp.float32)
+    block = jnp.asarray(np.arange(64) % 3)
+    nodes = chebyshev_nodes(lo, hi, n)
+
+    def tables(scale):  # 3 blocks x n nodes x 2 channels, each block its own functions
+        return jnp.stack([jnp.stack([jnp.sin((k + 1) * scale * nodes), k + nodes**2], -1) for k in range(3)])
+
+    out = chebyshev_read(tables(1.0), values, lo, hi, n, block)
+    assert out.shape == (64, 2)
+    own = jnp.stack([chebyshev_read(tables(1.0)[k], values, lo, hi, n) for k in range(3)])
+    np.testing.assert_allclose(np.asarray(out), np.asarray(own[block, jnp.arange(64)]), atol=1e-6)
+    np.testing.assert_allclose(np.asarray(out[:, 0]), np.sin((np.asarray(block) + 1) * values), atol=1e-3)
+
+    def total(scale, v):
+        return jnp.sum(chebyshev_read(tables(scale), v, lo, hi, n, block)[:, 0])
+
+    g_scale, g_v = jax.grad(total, argnums=(0, 1))(1.0, values)
+    k1 = np.asarray(block) + 1.0
+    np.testing.assert_allclose(float(g_scale), float(np.sum(k1 * values * np.cos(k1 * values))), rtol=2e-2)
+    np.testing.assert_allclose(np.asarray(g_v), k1 * np.cos(k1 * values), atol=5e-2)
+
+
 def test_chebyshev_nodes_need_two():
     with pytest.raises(ValueError, match="at least 2"):
         chebyshev_nodes(0.0, 1.0, 1)
