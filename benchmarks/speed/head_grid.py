@@ -24,7 +24,6 @@ shipped network:
     python benchmarks/speed/head_grid.py --sets 3 --out benchmarks/results/head_grid.md
     python benchmarks/speed/head_grid.py --models ddm --sets 1 --rounds 3
     python benchmarks/speed/head_grid.py --models ddm angle --grid 48 24   # two grids side by side
-    python benchmarks/speed/head_grid.py --grid 48:4 16:0   # cubic against Chebyshev
 """
 
 import contextlib
@@ -44,7 +43,6 @@ from hssm_nre.simulation import simulate_trials
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: common.py
 from common import (  # noqa: E402
-    READ,
     analytic_jax,
     cost_rows,
     emit,
@@ -103,24 +101,13 @@ class Design:
 
 
 @contextlib.contextmanager
-def grid_nodes(setting):
-    """Build and trace grids of ``setting = (nodes per column, points)`` inside the block."""
-    old = noise_module.HEAD_GRID_NODES, noise_module.HEAD_GRID_POINTS
-    noise_module.HEAD_GRID_NODES, noise_module.HEAD_GRID_POINTS = setting
+def grid_nodes(nodes):
+    """Build and trace grids of ``nodes`` per column inside the block."""
+    old, noise_module.HEAD_GRID_NODES = noise_module.HEAD_GRID_NODES, nodes
     try:
         yield
     finally:
-        noise_module.HEAD_GRID_NODES, noise_module.HEAD_GRID_POINTS = old
-
-
-def grid_setting(spec: str) -> tuple[int, int]:
-    """``"48"`` (cubic, 4 x 4 nearest nodes) or ``"16:0"`` (Chebyshev) as ``(nodes, points)``."""
-    nodes, _, points = spec.partition(":")
-    return int(nodes), int(points or 4)
-
-
-def grid_label(setting) -> str:
-    return f"{setting[0]} {READ[setting[1]]}"
+        noise_module.HEAD_GRID_NODES = old
 
 
 def accuracy(net, n_sets, groups, per_group, rng):
@@ -199,9 +186,9 @@ def main():
         ap.add_argument(
             "--grid",
             nargs="+",
-            default=[f"{noise_module.HEAD_GRID_NODES}:{noise_module.HEAD_GRID_POINTS}"],
-            help="grids, nodes per column[:points] (4: cubic, 0: Chebyshev), each measured in the same "
-            "run (default: HEAD_GRID_NODES:HEAD_GRID_POINTS)",
+            type=int,
+            default=[noise_module.HEAD_GRID_NODES],
+            help="grid nodes per column, each measured in the same run (default: HEAD_GRID_NODES)",
         )
         ap.add_argument(
             "--sizes",
@@ -212,7 +199,6 @@ def main():
 
     args, nets = network_args(__doc__, sets=3, extra=extra_args)
     sizes = tuple(size_pair(s) for s in args.sizes)
-    args.grid = [grid_setting(g) for g in args.grid]
     groups = 20
     per_group = max(args.trials, logp_module.HEAD_GRID_MIN_ROWS + groups * 10) // groups
     acc = {}
@@ -229,7 +215,7 @@ def main():
         "",
         f"`{command}` ({datetime.date.today()}, 2 cores). Errors are against the same network with its "
         f"head run once per trial, on {args.sets} data sets x {groups} groups x {per_group} trials "
-        f"({' / '.join(map(grid_label, args.grid))} grid nodes per column), simulated trial by trial from "
+        f"({' / '.join(map(str, args.grid))} grid nodes per column), simulated trial by trial from "
         "`v ~ 1 + x + "
         "(1|g)`, `a ~ 1 + (1|g)`; the gradient is with respect to every coefficient (intercepts, slope, "
         "group offsets, scalars).",
@@ -242,11 +228,11 @@ def main():
         for nodes in args.grid:
             pt, tot, g = acc[nodes][m]
             errors = f"{np.median(pt):.1e} / {max(pt):.1e} | {max(tot):.1e} | {max(g):.1e}"
-            lines.append(f"| {net.name} | {grid_label(nodes)} | {errors} |")
+            lines.append(f"| {net.name} | {nodes} | {errors} |")
     lines += [
         "",
         "Cost of one log-likelihood + gradient in the coefficients, head per trial / grid ("
-        + " / ".join(f"{grid_label(n)} nodes" for n in args.grid)
+        + " / ".join(f"{n} nodes" for n in args.grid)
         + "), in units of "
         "HSSM's DDM LAN on the same design; each column measured interleaved in one run:",
         "",

@@ -30,7 +30,6 @@ from hssm_nre.net.features import (
 from hssm_nre.net.table import (
     chebyshev_nodes,
     chebyshev_read,
-    chebyshev_read_2d,
     cubic_read_2d,
     lagrange_read,
     node_positions,
@@ -354,26 +353,6 @@ def _head_table(tr, theta: jnp.ndarray, along):
             return lagrange_read(table, values[0], lo, h, n, p, block)
 
         return nodes, read
-    if len(cols) == 2 and HEAD_GRID_POINTS == 0:  # Chebyshev in both columns
-        n = HEAD_GRID_NODES
-        ranges = []
-        for v in values:
-            lo, h = span(v, n, 1e-4)
-            ranges.append((lo, lo + h * (n - 1)))
-        pos = [
-            parameter(chebyshev_nodes(lo, hi, n), is_log)
-            for (lo, hi), is_log in zip(ranges, logs, strict=True)
-        ]
-        nodes = jnp.broadcast_to(theta[:1], (n, n, theta.shape[-1]))
-        nodes = nodes.at[:, :, cols[0]].set(pos[0][:, None]).at[:, :, cols[1]].set(pos[1][None, :])
-
-        def read(table, block=None):
-            lead = table.shape[:-2]  # (B,) with blocks
-            return chebyshev_read_2d(
-                table.reshape(*lead, n, n, table.shape[-1]), values, tuple(ranges), n, block
-            )
-
-        return nodes.reshape(n * n, -1), read
     if len(cols) == 2:
         n = HEAD_GRID_NODES
         m = n + 3
@@ -412,7 +391,6 @@ HEAD_POINTS = 6
 # Nodes per column of the head's grid when two parameters vary (``along=(j, k)``); the cubic's
 # error falls as the fourth power of the spacing (benchmarks/speed/head_grid.py).
 HEAD_GRID_NODES = 48
-HEAD_GRID_POINTS = 4
 
 
 def _head_outputs(weights: dict, tr, theta: jnp.ndarray) -> jnp.ndarray:

@@ -28,7 +28,6 @@ import numpy as np
 __all__ = [
     "chebyshev_nodes",
     "chebyshev_read",
-    "chebyshev_read_2d",
     "cubic_read",
     "cubic_read_2d",
     "lagrange_read",
@@ -227,44 +226,3 @@ def chebyshev_read(table: jnp.ndarray, values: jnp.ndarray, lo, hi, n_nodes: int
     every = (basis @ (_chebyshev_coefficients(n_nodes) @ flat)).reshape(values.size, b, -1)
     out = jnp.take_along_axis(every, block.reshape(-1, 1, 1).astype(jnp.int32), axis=1)[:, 0]
     return out.reshape(*values.shape, *channels)
-
-
-def chebyshev_read_2d(
-    table: jnp.ndarray, values: tuple, ranges: tuple, n_nodes: int, block=None
-) -> jnp.ndarray:
-    """Interpolate a grid ``table (n_nodes, n_nodes, *channels)`` at the pairs ``values``.
-
-    ``values = (a, b)`` are arrays of one shape and ``ranges = ((lo_a, hi_a), (lo_b, hi_b))``;
-    the grid's rows sit at :func:`chebyshev_nodes` of ``a``'s range, its columns at those of
-    ``b``'s. Each pair reads the tensor-product polynomial through every node (degree
-    ``n_nodes - 1`` in each), ``n_nodes^2`` multiply-adds per channel; values outside a range
-    read it at the nearer end, as in :func:`chebyshev_read`. With ``block`` the table is
-    ``(B, n_nodes, n_nodes, *channels)`` and each pair reads its own block.
-
-    Examples
-    --------
-    >>> a, b = chebyshev_nodes(0.0, 1.0, 3), chebyshev_nodes(-1.0, 1.0, 3)
-    >>> table = (a[:, None] ** 2 * b[None, :])[..., None]  # a^2 b on the grid, one channel
-    >>> out = chebyshev_read_2d(table, (jnp.asarray([0.5]), jnp.asarray([0.8])), ((0.0, 1.0), (-1.0, 1.0)), 3)
-    >>> round(float(out[0, 0]), 4)
-    0.2
-    """
-    n = n_nodes
-    lead = 0 if block is None else 1
-    channels = table.shape[lead + 2 :]
-    grid = table.reshape(-1, n, n, math.prod(channels))  # (B, n, n, C)
-    d = _chebyshev_coefficients(n)
-    coef = jnp.einsum("ki,lj,bijc->blkc", d, d, grid)  # (B, l: b's degree, k: a's degree, C)
-    (lo_a, hi_a), (lo_b, hi_b) = ranges
-    basis_a = _chebyshev_basis(values[0], lo_a, hi_a, n)  # (V, n)
-    basis_b = _chebyshev_basis(values[1], lo_b, hi_b, n)
-    b = grid.shape[0]
-    inner = (basis_b @ jnp.moveaxis(coef, 1, 0).reshape(n, -1)).reshape(
-        -1, b, n, coef.shape[-1]
-    )  # (V, B, k, C)
-    if block is None:
-        inner = inner[:, 0]
-    else:
-        inner = jnp.take_along_axis(inner, block.reshape(-1, 1, 1, 1).astype(jnp.int32), axis=1)[:, 0]
-    out = jnp.einsum("vk,vkc->vc", basis_a, inner)
-    return out.reshape(*values[0].shape, *channels)
