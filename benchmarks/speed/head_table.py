@@ -21,9 +21,11 @@ script measures, per shipped network:
     python benchmarks/speed/head_table.py --out benchmarks/results/head_table.md
     python benchmarks/speed/head_table.py --models ddm angle --sets 3
     python benchmarks/speed/head_table.py --head 128:4 48:6   # two tables side by side
+    python benchmarks/speed/head_table.py --head 16:0 --spread 1 --no-cost   # errors only
 
 With ``--head N:P ...`` the table has ``N`` nodes read through ``P`` per row (4: cubic, 6: quintic;
-default: the package's ``HEAD_NODES:HEAD_POINTS``), each measured in the same run.
+0: every one of ``N`` Chebyshev nodes; default: the package's ``HEAD_NODES:HEAD_POINTS``), each
+measured in the same run.
 """
 
 import contextlib
@@ -181,6 +183,7 @@ def main():
             default=0.1,
             help="the accuracy sets' slope as a fraction of the box width (clipped to the inner 80 %%)",
         )
+        ap.add_argument("--no-cost", dest="cost", action="store_false", help="measure the errors only")
 
     args, nets = network_args(__doc__, sets=5, extra=extra_args)
     settings = table_settings(args.head)
@@ -190,7 +193,7 @@ def main():
         acc[setting] = {
             m: accuracy(net, args.sets, args.trials, rng, setting, args.spread) for m, net in nets.items()
         }
-    cost = costs(nets, args.rounds, settings)
+    cost = costs(nets, args.rounds, settings) if args.cost else None
     command = " ".join(["python benchmarks/speed/head_table.py", *sys.argv[1:]])
     lines = [
         "# The noise density's head read from a table along a regression's parameter",
@@ -212,18 +215,19 @@ def main():
                     f"| {net.name} | {param} | {setting[0]} ({READ[setting[1]]}) | "
                     f"{np.median(pt):.1e} / {max(pt):.1e} | {max(tot):.1e} | {max(g):.1e} |"
                 )
-    names = " / ".join(f"{n} {READ[p]}" for n, p in settings)
-    lines += [
-        "",
-        "Cost of one log-likelihood + gradient of a `v ~ 1 + x` regression (the other parameters "
-        f"scalars), head per trial / head table ({names}), in units of HSSM's DDM LAN on the same "
-        "regression; each column measured interleaved in one run:",
-        "",
-        "| network | " + " | ".join(f"{n} trials, x LAN" for n in TRIALS) + " |",
-        "|---|" + "---|" * len(TRIALS),
-    ]
-    lines += cost_rows(nets, cost, TRIALS, ("per trial", *settings))
-    lines += ["", f"Timing: median of {args.rounds} interleaved rounds."]
+    if cost is not None:
+        names = " / ".join(f"{n} {READ[p]}" for n, p in settings)
+        lines += [
+            "",
+            "Cost of one log-likelihood + gradient of a `v ~ 1 + x` regression (the other parameters "
+            f"scalars), head per trial / head table ({names}), in units of HSSM's DDM LAN on the same "
+            "regression; each column measured interleaved in one run:",
+            "",
+            "| network | " + " | ".join(f"{n} trials, x LAN" for n in TRIALS) + " |",
+            "|---|" + "---|" * len(TRIALS),
+        ]
+        lines += cost_rows(nets, cost, TRIALS, ("per trial", *settings))
+        lines += ["", f"Timing: median of {args.rounds} interleaved rounds."]
     emit(lines, args.out)
 
 

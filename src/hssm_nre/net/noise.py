@@ -278,7 +278,8 @@ def q_logpdf_along(weights: dict, tr, theta: jnp.ndarray, n_components: int, alo
     parameter) or columns ``along = (j, k)`` (e.g. random intercepts on two parameters) vary
     from row to row. The head runs at :data:`HEAD_NODES` values of that column spanning the
     rows' range, or on a grid of :data:`HEAD_GRID_NODES` values per column, instead of once
-    per row; each row reads the quintic through its 6 nearest nodes (:data:`HEAD_POINTS`), or
+    per row; each row reads the polynomial through every node (Chebyshev nodes,
+    :data:`HEAD_POINTS` = 0; 6: the quintic through the 6 nearest of evenly spaced nodes), or
     on the grid the cubic through its 4 x 4 (:mod:`hssm_nre.net.table`), of its own choice's
     mixture. The table holds the mixture as the rows use it (:func:`_mixture_table`), so a row
     reads one block and does no more than the Gaussians' arithmetic.
@@ -383,11 +384,18 @@ def _by_choice(tr, out: jnp.ndarray, c: int):
 
 
 # Nodes of the head's table along the one parameter that varies from trial to trial
-# (``q_head_params(along=...)``), and how many of them a row reads (4: cubic, 6: quintic).
-# The head is smooth in its parameters: 48 quintic nodes err no more than 128 cubic ones did,
-# at float32's noise (benchmarks/speed/head_table.py, benchmarks/results/head_table.md).
-HEAD_NODES = 48
-HEAD_POINTS = 6
+# (``q_head_params(along=...)``), and how many of them a row reads (0: every one, the nodes at
+# the Chebyshev points of the range; 4: cubic, 6: quintic, evenly spaced). The head is an
+# analytic function of its parameters (SiLU layers), so the polynomial through Chebyshev nodes
+# converges geometrically. Each node costs four runs of the head's MLP (two members, two
+# sides): a `v ~ 1 + x` ddm regression of 500 trials cost 2.63 / 2.27 / 1.99 / 1.60x HSSM's
+# LAN with 48 quintic nodes (53 evaluated, with the margins) / 32 / 24 / 16 Chebyshev nodes,
+# and every read is a small matrix product. A regression spanning 30 % of the box width errs by at most
+# 4e-4 nats per trial (ornstein and ddm along v; quintic: 1e-4), the summed log-likelihood of
+# 2000 trials by at most 8.8e-3 nats; 24 nodes erred 3e-3 per trial there, 16 nodes 0.05
+# (benchmarks/speed/head_table.py --spread 0.3, benchmarks/results/head_table.md).
+HEAD_NODES = 32
+HEAD_POINTS = 0
 # Nodes per column of the head's grid when two parameters vary (``along=(j, k)``); the cubic's
 # error falls as the fourth power of the spacing (benchmarks/speed/head_grid.py).
 HEAD_GRID_NODES = 48
