@@ -44,7 +44,7 @@ from hssm_nre.net.noise import (
     reference_logpdf,
     with_numbers,
 )
-from hssm_nre.net.table import chebyshev_nodes, chebyshev_read, lagrange_read, node_positions, span
+from hssm_nre.net.table import span, table_1d
 
 if TYPE_CHECKING:  # the artifact layer sits above this one: no runtime import
     from hssm_nre.store.artifact import Network
@@ -363,11 +363,8 @@ def build_grid_logp(
             h = jnp.maximum(hi - lo, 1e-3) / (n_nodes - 1)
         else:
             lo, h = span(log_u, n_nodes, 1e-3)
-        if points == 0:  # Chebyshev: every trial reads the polynomial through every node
-            hi = lo + h * (n_nodes - 1)
-            u_nodes = jnp.exp(chebyshev_nodes(lo, hi, n_nodes))
-        else:
-            u_nodes = jnp.exp(node_positions(lo, h, n_nodes, points))
+        log_u_nodes, read = table_1d(lo, h, n_nodes, points)
+        u_nodes = jnp.exp(log_u_nodes)
         x_nodes = jnp.stack(
             [jnp.tile(u_nodes + first, choices.size), jnp.repeat(choices, u_nodes.size)], axis=-1
         )
@@ -377,10 +374,7 @@ def build_grid_logp(
         values = density(theta, x_nodes)
         table = values[:n_table].reshape(choices.size, u_nodes.size).T  # (nodes, choices)
         ci = jnp.argmax(x[:, 1:2] == choices, axis=-1)
-        if points == 0:
-            both = chebyshev_read(table, log_u, lo, hi, n_nodes)  # (n, choices)
-        else:
-            both = lagrange_read(table, log_u, lo, h, n_nodes, points)
+        both = read(table, log_u)  # (n, choices)
         out = jnp.take_along_axis(both, ci[:, None], axis=-1)[:, 0]
         if m > 0 or k > 0:
             out = out.at[fastest[:m]].set(values[n_table : n_table + m])

@@ -27,14 +27,7 @@ from hssm_nre.net.features import (
     reflect,
     theta_features,
 )
-from hssm_nre.net.table import (
-    chebyshev_nodes,
-    chebyshev_read,
-    cubic_read_2d,
-    lagrange_read,
-    node_positions,
-    span,
-)
+from hssm_nre.net.table import cubic_read_2d, node_positions, span, table_1d
 
 __all__ = ["fit_reference", "reference_logpdf", "reference_sample"]
 
@@ -333,25 +326,14 @@ def _head_table(tr, theta: jnp.ndarray, along):
         return jnp.exp(pos) if is_log else pos
 
     values = tuple(coordinate(j, is_log) for j, is_log in zip(cols, logs, strict=True))
-    if len(cols) == 1 and HEAD_POINTS == 0:  # Chebyshev: every row reads every node
-        n = HEAD_NODES
-        lo, h = span(values[0], n, 1e-4)
-        hi = lo + h * (n - 1)
-        nodes = jnp.broadcast_to(theta[:1], (n, theta.shape[-1]))
-        nodes = nodes.at[:, cols[0]].set(parameter(chebyshev_nodes(lo, hi, n), logs[0]))
-
-        def read(table, block=None):
-            return chebyshev_read(table, values[0], lo, hi, n, block)
-
-        return nodes, read
     if len(cols) == 1:
-        n, p = HEAD_NODES, HEAD_POINTS
-        lo, h = span(values[0], n, 1e-4)
-        nodes = jnp.broadcast_to(theta[:1], (n + p - 1, theta.shape[-1]))
-        nodes = nodes.at[:, cols[0]].set(parameter(node_positions(lo, h, n, p), logs[0]))
+        lo, h = span(values[0], HEAD_NODES, 1e-4)
+        positions, read_at = table_1d(lo, h, HEAD_NODES, HEAD_POINTS)
+        nodes = jnp.broadcast_to(theta[:1], (positions.shape[0], theta.shape[-1]))
+        nodes = nodes.at[:, cols[0]].set(parameter(positions, logs[0]))
 
         def read(table, block=None):
-            return lagrange_read(table, values[0], lo, h, n, p, block)
+            return read_at(table, values[0], block)
 
         return nodes, read
     if len(cols) == 2:

@@ -34,6 +34,7 @@ __all__ = [
     "lagrange_weights",
     "node_positions",
     "span",
+    "table_1d",
 ]
 
 
@@ -226,3 +227,25 @@ def chebyshev_read(table: jnp.ndarray, values: jnp.ndarray, lo, hi, n_nodes: int
     every = (basis @ (_chebyshev_coefficients(n_nodes) @ flat)).reshape(values.size, b, -1)
     out = jnp.take_along_axis(every, block.reshape(-1, 1, 1).astype(jnp.int32), axis=1)[:, 0]
     return out.reshape(*values.shape, *channels)
+
+
+def table_1d(lo, h, n_nodes: int, points: int):
+    """Lay out a table over ``[lo, lo + h (n_nodes - 1)]``: its node positions and its reader.
+
+    ``points = 0``: ``n_nodes`` Chebyshev nodes, read by :func:`chebyshev_read`; 4 or 6: the
+    evenly spaced nodes of :func:`node_positions` (with their margins), read by
+    :func:`lagrange_read`. ``read(table, values, block=None)`` interpolates a table whose rows
+    (or, with ``block``, each block's rows) hold the function at the positions.
+    """
+    if points == 0:
+        hi = lo + h * (n_nodes - 1)
+
+        def read_chebyshev(table, values, block=None):
+            return chebyshev_read(table, values, lo, hi, n_nodes, block)
+
+        return chebyshev_nodes(lo, hi, n_nodes), read_chebyshev
+
+    def read_lagrange(table, values, block=None):
+        return lagrange_read(table, values, lo, h, n_nodes, points, block)
+
+    return node_positions(lo, h, n_nodes, points), read_lagrange
