@@ -187,6 +187,27 @@ def test_table_of_a_density_that_ends_at_a_wall(name):
     assert np.isfinite(a).all() and float(np.max(np.abs(b - a))) < 2e-3
 
 
+def test_table_orders_known_and_traced_data_alike():
+    """Data known when traced is ordered in NumPy, traced data by top_k: the same trials, ties included."""
+    from hssm_nre import load_network
+    from hssm_nre.net.logp import _extremes, build_grid_logp
+
+    rt = np.asarray([0.5, 0.4, 0.9, 0.4, 0.9, 0.7], np.float32)
+    x = np.column_stack([rt, np.ones(6)]).astype(np.float32)
+    known = _extremes(x, jnp.asarray(x), 3, 3)
+    traced = jax.jit(lambda xx: _extremes(xx, xx, 3, 3))(jnp.asarray(x))
+    for a, b, want in zip(known, traced, ([1, 3, 0], [2, 4, 5]), strict=True):
+        assert np.asarray(a).tolist() == np.asarray(b).tolist() == want
+    net = load_network("weibull")  # a table with fastest and slowest trials taken from the network
+    rng = np.random.default_rng(2)
+    x = np.column_stack([0.3 + rng.lognormal(-0.7, 0.5, 400), rng.choice([-1.0, 1.0], 400)]).astype(np.float32)
+    th = jnp.asarray([[0.5, 1.5, 0.5, 0.2, 2.0, 2.0]], jnp.float32)
+    logp = build_grid_logp(net.weights, net.card)
+    np.testing.assert_allclose(
+        np.asarray(logp(th, x)), np.asarray(jax.jit(logp)(th, jnp.asarray(x))), rtol=1e-6, atol=1e-5
+    )
+
+
 def test_table_masks_like_the_network():
     from hssm_nre import load_network
     from hssm_nre.net.logp import build_grid_logp, build_logp
