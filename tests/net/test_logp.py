@@ -200,7 +200,8 @@ def test_table_orders_known_and_traced_data_alike():
         assert np.asarray(a).tolist() == np.asarray(b).tolist() == want
     net = load_network("weibull")  # a table with fastest and slowest trials taken from the network
     rng = np.random.default_rng(2)
-    x = np.column_stack([0.3 + rng.lognormal(-0.7, 0.5, 400), rng.choice([-1.0, 1.0], 400)]).astype(np.float32)
+    rt, response = 0.3 + rng.lognormal(-0.7, 0.5, 400), rng.choice([-1.0, 1.0], 400)
+    x = np.column_stack([rt, response]).astype(np.float32)
     th = jnp.asarray([[0.5, 1.5, 0.5, 0.2, 2.0, 2.0]], jnp.float32)
     logp = build_grid_logp(net.weights, net.card)
     np.testing.assert_allclose(
