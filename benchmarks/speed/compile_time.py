@@ -10,14 +10,13 @@ before it draws anything. Two parts, both on the shipped DDM:
   HSSM's LAN (``../shared/peers/ddm_lan.onnx``, where present);
 * with ``--fit``, ``make demo``'s two fits (500 trials, 2 chains x (500 + 500), after one short
   untimed fit of each kind, as the demo runs them), JAX's compile log captured: the sampling
-  call's wall time, and how much of it went to tracing and compiling.
+  call's wall time, and how much of it went to tracing and compiling
+  (:func:`hssm_nre.validation.timing.compile_log`).
 
     python benchmarks/speed/compile_time.py [--trials 500 5000] [--rounds 2] [--fit] [--out FILE]
 """
 
 import argparse
-import logging
-import re
 import sys
 import time
 from pathlib import Path
@@ -25,43 +24,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hssm_nre.cores import use_cpu_cores  # noqa: E402
-
-PHASES = {
-    "trace": re.compile(r"Finished tracing (.*) for jit in ([0-9.e-]+) sec"),
-    "lower": re.compile(r"Finished jaxpr to MLIR module conversion jit\((.*)\) in ([0-9.e-]+) sec"),
-    "compile": re.compile(r"Finished XLA compilation of jit\((.*)\) in ([0-9.e-]+) sec"),
-}
-
-
-class CompileLog(logging.Handler):
-    """Seconds JAX reports for tracing, lowering and compiling (``jax_log_compiles``).
-
-    Tracing counts for the functions compiled only: a function jitted inside another is traced
-    within its caller's trace, and JAX reports both.
-    """
-
-    def __init__(self):
-        super().__init__()
-        self.events = []
-
-    def emit(self, record):
-        msg = record.getMessage()
-        for phase, pattern in PHASES.items():
-            m = pattern.search(msg)
-            if m:
-                self.events.append((phase, m.group(1), float(m.group(2))))
-
-    def reset(self):
-        self.events = []
-
-    @property
-    def seconds(self):
-        compiled = {name for phase, name, _ in self.events if phase == "compile"}
-        out = dict.fromkeys(PHASES, 0.0)
-        for phase, name, sec in self.events:
-            if phase != "trace" or name in compiled:
-                out[phase] += sec
-        return out
 
 
 def summed(f, data):
@@ -128,11 +90,12 @@ def logp_compile_rows(trials, rounds):
     ]
 
 
-def fit_rows(log):
+def fit_rows():
     """Markdown rows: the demo's two fits, their wall time and how much of it tracing and compiling took."""
     from hssm_nre.store.hub import load_network
     from hssm_nre.validation.cases import regression_include, simulate_regression_data
     from hssm_nre.validation.sampling import fit_hssm
+    from hssm_nre.validation.timing import compile_log
 
     net = load_network("ddm")
     data, include = simulate_regression_data(500), regression_include()
@@ -140,8 +103,8 @@ def fit_rows(log):
         fit_hssm(data, kind, net, include=include, draws=5, tune=5, chains=2)
     out = {}
     for kind in ("ratio", "analytical"):
-        log.reset()
-        _, seconds = fit_hssm(data, kind, net, include=include, draws=500, tune=500, chains=2)
+        with compile_log() as log:
+            _, seconds = fit_hssm(data, kind, net, include=include, draws=500, tune=500, chains=2)
         out[kind] = (seconds, dict(log.seconds))
         print(f"{kind}: {seconds:.1f} s, {log.seconds}")
     rows = []
@@ -172,18 +135,13 @@ def main():
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
     use_cpu_cores(None)  # before JAX starts: the demo's two chains side by side
-    import jax
     from common import emit
 
-    jax.config.update("jax_log_compiles", True)
-    log = CompileLog()
-    logging.getLogger("jax").addHandler(log)
-    logging.getLogger("jax").propagate = False  # the log goes to the handler, not the terminal
     lines = ["One log-likelihood + gradient of ddm, traced and compiled afresh (median of rounds):", ""]
     lines += logp_compile_rows(args.trials, args.rounds)
     if args.fit:
         lines += ["", "`make demo`'s two fits (500 trials, `v ~ 1 + x`, 2 chains x (500 + 500)):", ""]
-        lines += fit_rows(log)
+        lines += fit_rows()
     emit(lines, args.out)
 
 
