@@ -329,8 +329,8 @@ def _head_table(tr, theta: jnp.ndarray, along):
     if len(cols) == 1:
         lo, h = span(values[0], HEAD_NODES, 1e-4)
         positions, read_at = table_1d(lo, h, HEAD_NODES, HEAD_POINTS)
-        nodes = jnp.broadcast_to(theta[:1], (positions.shape[0], theta.shape[-1]))
-        nodes = nodes.at[:, cols[0]].set(parameter(positions, logs[0]))
+        column = np.arange(theta.shape[-1]) == cols[0]
+        nodes = jnp.where(column, parameter(positions, logs[0])[:, None].astype(theta.dtype), theta[:1])
 
         def read(table, block=None):
             return read_at(table, values[0], block)
