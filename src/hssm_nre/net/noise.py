@@ -343,8 +343,10 @@ def _head_table(tr, theta: jnp.ndarray, along):
         pos = [
             parameter(node_positions(lo, h, n), is_log) for (lo, h), is_log in zip(spans, logs, strict=True)
         ]
-        nodes = jnp.broadcast_to(theta[:1], (m, m, theta.shape[-1]))
-        nodes = nodes.at[:, :, cols[0]].set(pos[0][:, None]).at[:, :, cols[1]].set(pos[1][None, :])
+        column = np.arange(theta.shape[-1])
+        first, second = (p.astype(theta.dtype) for p in pos)
+        nodes = jnp.where(column == cols[0], first[:, None, None], theta[:1][None])
+        nodes = jnp.where(column == cols[1], second[None, :, None], nodes)
 
         def read(table, block=None):
             lead = table.shape[:-2]  # (B,) with blocks
