@@ -94,19 +94,11 @@ def fit_rows():
     """Markdown rows: the demo's two fits, their wall time and how much of it tracing and compiling took."""
     from hssm_nre.store.hub import load_network
     from hssm_nre.validation.cases import regression_include, simulate_regression_data
-    from hssm_nre.validation.sampling import fit_hssm
-    from hssm_nre.validation.timing import compile_log
+    from hssm_nre.validation.sampling import fit_side_by_side
 
-    net = load_network("ddm")
-    data, include = simulate_regression_data(500), regression_include()
-    for kind in ("ratio", "analytical"):  # JAX's and numpyro's one-time set-up, as the demo does
-        fit_hssm(data, kind, net, include=include, draws=5, tune=5, chains=2)
-    out = {}
-    for kind in ("ratio", "analytical"):
-        with compile_log() as log:
-            _, seconds = fit_hssm(data, kind, net, include=include, draws=500, tune=500, chains=2)
-        out[kind] = (seconds, dict(log.seconds))
-        print(f"{kind}: {seconds:.1f} s, {log.seconds}")
+    data = simulate_regression_data(500)
+    fits = fit_side_by_side(data, load_network("ddm"), regression_include(), draws=500, chains=2)
+    out = {kind: (seconds, phases) for kind, (_, seconds, phases) in fits.items()}
     rows = []
     for kind, (seconds, phases) in out.items():
         spent = sum(phases.values())

@@ -44,8 +44,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     import hssm_nre  # noqa: F401  (registers loglik_kind="ratio")
     from hssm_nre.store.hub import load_network
     from hssm_nre.validation.metrics import markdown_table
-    from hssm_nre.validation.sampling import compare_posteriors, fit_hssm, nuts_steps
-    from hssm_nre.validation.timing import compile_log
+    from hssm_nre.validation.sampling import compare_posteriors, fit_side_by_side, nuts_steps
 
     net = load_network("ddm")
     print(f"network: {net!r}")
@@ -55,19 +54,9 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     print(f"JAX CPU devices: {jax.local_device_count()} ({how}); chains: {args.chains}")
     data = simulate_regression_data(args.trials)
     include = regression_include()
-    kw = {"draws": args.draws, "tune": args.draws, "chains": args.chains}
-    if args.warmup:
-        # the first NUTS fit in a process also pays for JAX's and numpyro's one-time set-up (about
-        # 10 s here); a short untimed fit of each kind first, so neither timed fit carries it
-        print("warm-up: a short untimed fit of each likelihood ...", flush=True)
-        for kind in ("ratio", "analytical"):
-            fit_hssm(data, kind, net, include=include, draws=5, tune=5, chains=args.chains)
-    results, compiling = {}, {}
-    for kind in ("ratio", "analytical"):
-        print(f"fitting {args.trials} trials with loglik_kind={kind!r} ...", flush=True)
-        with compile_log() as log:
-            results[kind] = fit_hssm(data, kind, net, include=include, **kw)
-        compiling[kind] = log.total
+    fits = fit_side_by_side(data, net, include, args.draws, args.chains, warmup=args.warmup)
+    results = {k: (idata, seconds) for k, (idata, seconds, _) in fits.items()}
+    compiling = {k: sum(phases.values()) for k, (_, _, phases) in fits.items()}
     names = ["v_Intercept", "v_x", "a", "z", "t"]
     cmp_ = compare_posteriors(
         *(results[k][0] for k in ("ratio", "analytical")),

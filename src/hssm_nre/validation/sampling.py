@@ -20,7 +20,7 @@ from hssm_nre.validation.metrics import c2st
 # Under "hssm_nre.validation", whose lines `hssm-nre validate` prints as the report runs.
 log = logging.getLogger(__name__)
 
-__all__ = ["compare_posteriors", "fit_hssm", "sample_numpyro"]
+__all__ = ["compare_posteriors", "fit_hssm", "fit_side_by_side", "sample_numpyro"]
 
 
 def box_priors(net: Network, regression: set[str]) -> list[dict]:
@@ -57,6 +57,38 @@ def fit_hssm(
         **kw,
     )
     return sample_numpyro(model, draws, tune, chains, seed, nuts={"dense_mass": True})
+
+
+def fit_side_by_side(
+    data: pd.DataFrame,
+    net: Network,
+    include: list[dict] | None = None,
+    draws: int = 500,
+    chains: int = 2,
+    warmup: bool = True,
+    kinds: tuple[str, ...] = ("ratio", "analytical"),
+) -> dict:
+    """:func:`fit_hssm` with each likelihood kind on the same data, one after another (``make demo``).
+
+    The first NUTS fit in a process also pays for JAX's and numpyro's one-time set-up (about 10 s
+    on the 2-core machine); with ``warmup`` a short untimed fit of each kind comes first, so no
+    timed fit carries it. Returns ``{kind: (idata, seconds, compiling)}``, ``compiling`` the
+    seconds of tracing, lowering and compiling within ``seconds``
+    (:func:`hssm_nre.validation.timing.compile_log`).
+    """
+    from hssm_nre.validation.timing import compile_log
+
+    if warmup:
+        print("warm-up: a short untimed fit of each likelihood ...", flush=True)
+        for kind in kinds:
+            fit_hssm(data, kind, net, include=include, draws=5, tune=5, chains=chains)
+    out = {}
+    for kind in kinds:
+        print(f"fitting {len(data)} trials with loglik_kind={kind!r} ...", flush=True)
+        with compile_log() as clog:
+            idata, seconds = fit_hssm(data, kind, net, include, draws=draws, tune=draws, chains=chains)
+        out[kind] = (idata, seconds, clog.seconds)
+    return out
 
 
 def sample_numpyro(
