@@ -36,7 +36,7 @@ def logp_compile_rows(trials, rounds):
     import jax
     import jax.numpy as jnp
     import numpy as np
-    from common import analytic_jax, lan_jax
+    from common import LAN, analytic_jax, lan_jax
 
     from hssm_nre.net.logp import make_hssm_logp
     from hssm_nre.simulation import simulate_trials
@@ -57,12 +57,11 @@ def logp_compile_rows(trials, rounds):
             makers = {
                 "ratio": lambda: make_hssm_logp(net, 4),
                 "analytic": lambda per_trial=per_trial: analytic_jax(("v",) if per_trial[0] else ()),
-                "lan": lambda per_trial=per_trial: lan_jax(per_trial),
             }
+            if LAN.exists():
+                makers["lan"] = lambda per_trial=per_trial: lan_jax(per_trial)
             cells = {}
             for kind, make in makers.items():
-                if make() is None:  # no LAN file
-                    continue
                 trace, comp = [], []
                 for _ in range(rounds):
                     # a new function each round: nothing cached

@@ -194,8 +194,8 @@ def test_table_orders_known_and_traced_data_alike():
 
     rt = np.asarray([0.5, 0.4, 0.9, 0.4, 0.9, 0.7], np.float32)
     x = np.column_stack([rt, np.ones(6)]).astype(np.float32)
-    known = _extremes(x, jnp.asarray(x), 3, 3)
-    traced = jax.jit(lambda xx: _extremes(xx, xx, 3, 3))(jnp.asarray(x))
+    known = _extremes(x, 3, 3)
+    traced = jax.jit(lambda xx: _extremes(xx, 3, 3))(jnp.asarray(x))
     for a, b, want in zip(known, traced, ([1, 3, 0], [2, 4, 5]), strict=True):
         assert np.asarray(a).tolist() == np.asarray(b).tolist() == want
     net = load_network("weibull")  # a table with fastest and slowest trials taken from the network

@@ -351,13 +351,14 @@ def build_grid_logp(
 
     def logp(theta, x):
         theta = jnp.asarray(theta, jnp.float32)
-        x_in, x = x, jnp.asarray(x, jnp.float32)
+        given = x  # as handed over: data known when traced is ordered in NumPy (_extremes)
+        x = jnp.asarray(x, jnp.float32)
         first = onset(tr, theta[0])
         log_u = jnp.log(jnp.maximum(x[:, 0] - first, TINY))
         m = min(direct, x.shape[0] - 1)  # static: the data's shape
         k = min(slowest, x.shape[0] - 1 - m)
         if m > 0 or k > 0:
-            fastest, slow = _extremes(x_in, x, m + 1, k + 1)
+            fastest, slow = _extremes(given, m + 1, k + 1)
             lo, hi = log_u[fastest[m]], log_u[slow[k]]
             h = jnp.maximum(hi - lo, 1e-3) / (n_nodes - 1)
         else:
@@ -383,20 +384,19 @@ def build_grid_logp(
     return logp
 
 
-def _extremes(x_in, x: jnp.ndarray, n_fast: int, n_slow: int):
+def _extremes(x, n_fast: int, n_slow: int):
     """Rows of the ``n_fast`` smallest rts (fastest first) and of the ``n_slow`` largest (slowest first).
 
     Data known when traced (hssm's data is a constant of the model) is ordered in NumPy: a
     ``top_k`` in the graph made XLA spend about a second more compiling each log-likelihood
     (benchmarks/results/compile_time.md).
     """
-    if not isinstance(x_in, jax.core.Tracer):
-        rt = np.asarray(x_in, np.float32)[:, 0]  # ties in the order top_k gives them: first row first
+    if not isinstance(x, jax.core.Tracer):
+        rt = np.asarray(x, np.float32)[:, 0]  # ties in the order top_k gives them: first row first
         fastest, slow = np.argsort(rt, kind="stable")[:n_fast], np.argsort(-rt, kind="stable")[:n_slow]
         return jnp.asarray(fastest, jnp.int32), jnp.asarray(slow, jnp.int32)
-    _, fastest = jax.lax.top_k(-x[:, 0], n_fast)
-    _, slow = jax.lax.top_k(x[:, 0], n_slow)
-    return fastest, slow
+    rt = jnp.asarray(x, jnp.float32)[:, 0]
+    return jax.lax.top_k(-rt, n_fast)[1], jax.lax.top_k(rt, n_slow)[1]
 
 
 def make_logp(net: Network):
