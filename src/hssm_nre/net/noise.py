@@ -175,7 +175,8 @@ def q_params_from_outputs(tr, out: jnp.ndarray, n_components: int):
     """
     c, d = n_choices(tr), obs_dim_continuous(tr)
     shared, blocks = _by_choice(tr, out, c)
-    return q_params(jnp.concatenate([shared, *blocks], axis=-1), c, n_components, d)
+    flat = blocks.reshape(*blocks.shape[:-2], -1)
+    return q_params(jnp.concatenate([shared, flat], axis=-1), c, n_components, d)
 
 
 def q_head_params_repeated(weights: dict, tr, theta: jnp.ndarray, n_components: int, k_max: int):
@@ -281,13 +282,15 @@ def q_logpdf_along(weights: dict, tr, theta: jnp.ndarray, n_components: int, alo
     nodes, read = _head_table(tr, theta, along)
     shared, blocks = _by_choice(tr, _head_outputs(weights, tr, nodes), c)
     logpi = jax.nn.log_softmax(shared, axis=-1)
-    table = jnp.stack([_mixture_table(logpi[..., i], b, n_components, d) for i, b in enumerate(blocks)])
+    # every choice's mixture in one expression (one kernel, not one per choice), as (C, nodes, ...)
+    table = jnp.moveaxis(_mixture_table(logpi, blocks, n_components, d), -2, 0)
     return _mixture_logpdf_table(read(table, block=c_index), y, n_components, d)
 
 
 def _mixture_table(logpi: jnp.ndarray, block: jnp.ndarray, n_components: int, d: int) -> jnp.ndarray:
-    """One choice's mixture as ``[const (M), mu (M D), 1 / sd (M D)]`` per row.
+    """Each choice's mixture as ``[const (M), mu (M D), 1 / sd (M D)]``: ``(..., C, M (1 + 2 D))``.
 
+    ``logpi (..., C)`` and ``block (..., C, M (1 + 2 D))``, the head's raw outputs per choice;
     ``const = log P(c) + log w - sum log sd - D log(2 pi) / 2``, so that
     ``log q(y, c) = logsumexp(const - |(y - mu) / sd|^2 / 2)``.
     """
@@ -357,14 +360,13 @@ def _head_table(tr, theta: jnp.ndarray, along):
 
 
 def _by_choice(tr, out: jnp.ndarray, c: int):
-    """Split head outputs into the choices' logits ``(..., C)`` and each choice's mixture block."""
+    """Split head outputs into the choices' logits ``(..., C)`` and their mixture blocks ``(..., C, K)``."""
     if tr.mirror is None:
-        blocks = out[..., c:].reshape(*out.shape[:-1], c, -1)
-        return out[..., :c], [blocks[..., i, :] for i in range(c)]
+        return out[..., :c], out[..., c:].reshape(*out.shape[:-1], c, -1)
     half = out.shape[-1] // 2
     out_up, out_lo = out[..., :half], out[..., half:]
-    per_choice = [out_lo if is_lower(tr, ch) else out_up for ch in tr.choices]
-    return jnp.concatenate([o[..., :1] for o in per_choice], axis=-1), [o[..., 1:] for o in per_choice]
+    per_choice = jnp.stack([out_lo if is_lower(tr, ch) else out_up for ch in tr.choices], axis=-2)
+    return per_choice[..., 0], per_choice[..., 1:]
 
 
 # Nodes of the head's table along the one parameter that varies from trial to trial
