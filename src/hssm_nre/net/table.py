@@ -107,9 +107,8 @@ def lagrange_read(
     if channels >= DENSE_READ_MIN_CHANNELS and values.size * table.shape[0] <= DENSE_READ_MAX:
         # Each value's weights as a row of a (values, rows) matrix times the table: a matrix
         # product, whose gradient is one too, where gathering rows makes the gradient a
-        # scatter-add into the table. It pays for wide rows (the noise head's outputs), costs
-        # as much for narrow ones and compiles faster, up to a limit on the matrix's size
-        # (benchmarks/speed/logp_cost.py --gather).
+        # scatter-add into the table. It pays for wide rows (the noise head's outputs) and not
+        # too many values (benchmarks/speed/logp_cost.py --gather).
         rows = jnp.arange(table.shape[0])
         at = k.reshape(-1, 1)
         w = 0.0
@@ -128,13 +127,9 @@ def lagrange_read(
 # through a dense (values x table rows) weight matrix of at most DENSE_READ_MAX entries (16 MB),
 # other tables by gathering rows. Measured on ddm 0.6.0 (`python benchmarks/speed/logp_cost.py
 # --gather`): the head's table along v (2 x 53 rows of 25 outputs) read densely costs less at
-# 500 to 10,000 trials (with 10,000: 3.5 against 4.3x the LAN, benchmarks/results/logp_cost.md).
-# The density's table over decision time (2 values per row, 2 x 53 rows for the smooth models)
-# cost more read densely in a first measurement (2026-12-06); with its present layout it costs
-# the same within 0.02x the LAN at 500-5000 trials, and XLA compiles its log-likelihood +
-# gradient 0.3-1.3 s faster without the six gathers and their scatter-add gradients
-# (benchmarks/results/compile_time.md, 2026-12-08), so every table is read densely up to the limit.
-DENSE_READ_MIN_CHANNELS = 1
+# 500 to 10,000 trials (with 10,000: 3.5 against 4.3x the LAN, benchmarks/results/logp_cost.md);
+# the density's table over decision time (2 values per row) more at every size.
+DENSE_READ_MIN_CHANNELS = 8
 DENSE_READ_MAX = 1 << 22
 
 
