@@ -419,15 +419,12 @@ def _components(rest: jnp.ndarray, dim: int):
 def q_logpdf_y(params, y: jnp.ndarray, c_index: jnp.ndarray) -> jnp.ndarray:
     """``log q(y, c | theta)`` in the standardized space (no Jacobian)."""
     logpi, logw, mu, sd = params
-    # each row's own choice by a mask and a sum over the choices, not a gather: the gradient is
-    # then elementwise too, where a gather's is a scatter-add (slower to compile)
-    pick = c_index[..., None] == jnp.arange(logpi.shape[-1])  # (..., C)
-
-    def own(a, trailing):  # a (..., C, *trailing dims) -> (..., *trailing dims)
-        mask = pick.reshape(pick.shape + (1,) * trailing)
-        return jnp.sum(jnp.where(mask, a, 0.0), axis=-1 - trailing)
-
-    return own(logpi, 0) + _mixture_logpdf(own(logw, 1), own(mu, 2), own(sd, 2), y)
+    ci = c_index[..., None]
+    lp_c = jnp.take_along_axis(logpi, ci, axis=-1)[..., 0]
+    lw = jnp.take_along_axis(logw, ci[..., None], axis=-2)[..., 0, :]  # (..., M)
+    m = jnp.take_along_axis(mu, ci[..., None, None], axis=-3)[..., 0, :, :]  # (..., M, D)
+    s = jnp.take_along_axis(sd, ci[..., None, None], axis=-3)[..., 0, :, :]
+    return lp_c + _mixture_logpdf(lw, m, s, y)
 
 
 def _mixture_logpdf(lw, mu, sd, y):
