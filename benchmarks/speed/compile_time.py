@@ -97,24 +97,23 @@ def fit_rows():
 
     data = simulate_regression_data(500)
     fits = fit_side_by_side(data, load_network("ddm"), regression_include(), draws=500, chains=2)
-    out = {kind: (seconds, phases) for kind, (_, seconds, phases) in fits.items()}
-    rows = []
-    for kind, (seconds, phases) in out.items():
-        spent = sum(phases.values())
-        rows.append(
-            f"| {kind} | {seconds:.1f} | {phases['trace']:.1f} | {phases['lower']:.1f} "
-            f"| {phases['compile']:.1f} | {spent / seconds:.0%} | {seconds - spent:.1f} |"
-        )
-    (ws, wp), (as_, ap) = out["ratio"], out["analytical"]
-    rest = (ws - sum(wp.values())) / (as_ - sum(ap.values()))
+    seconds = {kind: secs for kind, (_, secs, _) in fits.items()}
+    spent = {kind: sum(phases.values()) for kind, (_, _, phases) in fits.items()}
+    rows = [
+        f"| {kind} | {seconds[kind]:.1f} | {phases['trace']:.1f} | {phases['lower']:.1f} "
+        f"| {phases['compile']:.1f} | {spent[kind] / seconds[kind]:.0%} | {seconds[kind] - spent[kind]:.1f} |"
+        for kind, (_, _, phases) in fits.items()
+    ]
+    r, a = "ratio", "analytical"
+    rest = (seconds[r] - spent[r]) / (seconds[a] - spent[a])
     return [
         "| likelihood | sampling call (s) | tracing (s) | lowering (s) | XLA compile (s) | share | rest |",
         "|---|---|---|---|---|---|---|",
         *rows,
         "",
-        f"ratio / analytic: {ws / as_:.2f} for the whole call, {rest:.2f} for the rest (sampling without "
-        f"tracing and compiling); tracing + lowering + compiling "
-        f"{sum(wp.values()) - sum(ap.values()):.1f} s more.",
+        f"ratio / analytic: {seconds[r] / seconds[a]:.2f} for the whole call, {rest:.2f} for the rest "
+        f"(sampling without tracing and compiling); tracing + lowering + compiling "
+        f"{spent[r] - spent[a]:.1f} s more.",
     ]
 
 
